@@ -1,0 +1,151 @@
+"""The one place that wires everything: database, services, adapter, bot, web routes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from botbuilder.core import serializer_helper
+from botbuilder.integration.aiohttp import CloudAdapter
+from botbuilder.schema import Activity
+from msrest.serialization import Model
+from sqlalchemy import Engine
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.services import Services
+from bot.teams.adapter import make_adapter
+from bot.teams.handler import PartnershipBot
+from storage import migrate
+from storage.db import DatabaseUnavailable, check_reachable, make_engine, make_sessionmaker
+from storage.seed_data import ensure_default_data
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024
+WORKER_THREADS = 16
+RUNTIME_KEY: web.AppKey[Runtime] = web.AppKey("runtime", object)  # type: ignore[arg-type]
+
+
+@dataclass
+class Runtime:
+    """Everything a running bot holds on to."""
+
+    settings: Settings
+    engine: Engine
+    services: Services
+    adapter: CloudAdapter
+    bot: PartnershipBot
+    executor: ThreadPoolExecutor
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        """Release threads and connections."""
+        self.executor.shutdown(wait=True)
+        self.engine.dispose()
+
+
+def prepare_database(settings: Settings, clock: Clock) -> Engine:
+    """Connect, migrate to the newest schema and load the default plan on first run.
+
+    Raises:
+        DatabaseUnavailable: when the database cannot be reached (with the reason).
+    """
+    engine = make_engine(settings.database_url)
+    check_reachable(engine)
+    migrate.upgrade(engine)
+    if settings.load_default_plan and ensure_default_data(make_sessionmaker(engine), clock.now()):
+        log.info("loaded the default plan data")
+    return engine
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """Create the database, services, adapter and bot for ``settings``."""
+    clock = clock or SystemClock()
+    engine = prepare_database(settings, clock)
+    services = Services(settings=settings, db=make_sessionmaker(engine), clock=clock)
+    executor = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="turn")
+    adapter = make_adapter(settings)
+    bot = PartnershipBot(services, executor=executor)
+    return Runtime(settings, engine, services, adapter, bot, executor)
+
+
+def _plain(body: Any) -> Any:
+    """An invoke body as JSON-ready data (ActivityHandler may already have made it a dict)."""
+    if isinstance(body, Model):
+        return serializer_helper(body)
+    return body
+
+
+def _problem(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+async def messages(request: web.Request) -> web.StreamResponse:
+    """``POST /api/messages``: validate the request, then hand the activity to the adapter."""
+    runtime = request.app[RUNTIME_KEY]
+    if request.content_type != "application/json":
+        return _problem(415, "Content-Type must be application/json")
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        return _problem(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        return _problem(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return _problem(400, "the body is not valid JSON")
+    if not isinstance(body, dict):
+        return _problem(400, "the body must be a JSON object (an activity)")
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:  # msrest raises several types for malformed models
+        return _problem(400, "the body is not a valid activity")
+    if not activity.type:
+        return _problem(400, "the activity has no type")
+    auth_header = request.headers.get("Authorization", "")
+    try:
+        invoke = await runtime.adapter.process_activity(auth_header, activity, runtime.bot.on_turn)
+    except PermissionError:
+        return _problem(401, "unauthorized")
+    if invoke is not None:
+        return web.json_response(_plain(invoke.body), status=invoke.status)
+    return web.Response(status=201)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    """``GET /healthz``: the process is up."""
+    return web.json_response({"status": "ok"})
+
+
+async def readyz(request: web.Request) -> web.Response:
+    """``GET /readyz``: the database answers."""
+    runtime = request.app[RUNTIME_KEY]
+    try:
+        await _in_thread(runtime, check_reachable, runtime.engine)
+    except DatabaseUnavailable as exc:
+        log.warning("not ready: %s", exc)
+        return web.json_response(
+            {"status": "not ready", "reason": "database unreachable"}, status=503
+        )
+    return web.json_response({"status": "ready"})
+
+
+async def _in_thread(runtime: Runtime, fn: Any, *args: Any) -> Any:
+    return await asyncio.get_running_loop().run_in_executor(runtime.executor, fn, *args)
+
+
+def create_app(runtime: Runtime) -> web.Application:
+    """The aiohttp application serving the bot."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[RUNTIME_KEY] = runtime
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", readyz)
+    return app

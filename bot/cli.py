@@ -1,0 +1,198 @@
+"""The command line: ``python -m bot [serve|ask|import|members|migrate] ...``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from bot import logs
+from bot.clock import SystemClock
+from bot.config import ConfigError, Settings, load_settings
+from bot.services import Services
+from storage.db import DatabaseUnavailable
+
+log = logging.getLogger("bot")
+
+DEV_MODE_WARNING = (
+    "DEVELOPMENT MODE: no MicrosoftAppId is set, so requests are NOT authenticated. "
+    "This is only allowed on a loopback address; never expose this port."
+)
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and "localhost"."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser for every sub-command."""
+    main = argparse.ArgumentParser(prog="python -m bot", description="The Safer Partnership bot")
+    sub = main.add_subparsers(dest="command")
+
+    serve = sub.add_parser("serve", help="run the bot server (the default)")
+    serve.add_argument("--host", help="address to listen on (default HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default PORT or 3978)")
+
+    ask = sub.add_parser("ask", help="send one message to the bot and print the reply")
+    ask.add_argument("text", help='what to ask, e.g. "what\'s overdue for OPCCN?"')
+    ask.add_argument("--user", help="ask as this person (e-mail or AAD object id)")
+    ask.add_argument("--as-of", type=_date, help="treat this date as today (YYYY-MM-DD)")
+    ask.add_argument("--json", action="store_true", help="print the reply activities as JSON")
+
+    imp = sub.add_parser("import", help="import a plan from YAML, CSV or XLSX")
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--plan", help="plan key (CSV/XLSX: default the current plan)")
+    imp.add_argument("--skip-invalid", action="store_true", help="import the valid rows anyway")
+    imp.add_argument("--dry-run", action="store_true", help="check and report, change nothing")
+
+    members = sub.add_parser("members", help="load memberships from CSV (email, body, role)")
+    members.add_argument("file", type=Path)
+    members.add_argument("--skip-invalid", action="store_true")
+
+    sub.add_parser("migrate", help="create or upgrade the database schema, load default data")
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run a sub-command; returns the process exit code."""
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    command = args.command or "serve"
+    # One-shot commands print their own results; only warnings go to the log unless asked.
+    quiet = command != "serve" and "LOG_LEVEL" not in os.environ
+    logs.configure("WARNING" if quiet else settings.log_level)
+    try:
+        if command == "serve":
+            return serve(settings, args)
+        if command == "ask":
+            return ask(settings, args)
+        if command == "import":
+            return import_plan(settings, args)
+        if command == "members":
+            return import_members(settings, args)
+        if command == "migrate":
+            return migrate(settings)
+    except DatabaseUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+    return 2
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> int:
+    """Start the web server; refuse an unauthenticated bot on a non-loopback address."""
+    from aiohttp import web
+
+    from bot.app import build_runtime, create_app
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    if settings.is_development and not is_loopback(host):
+        print(
+            f"refusing to listen on {host} without MicrosoftAppId: set MicrosoftAppId and "
+            "MicrosoftAppPassword (see README, 'Register the bot in Azure'), or use 127.0.0.1.",
+            file=sys.stderr,
+        )
+        return 2
+    if settings.is_development:
+        log.warning(DEV_MODE_WARNING)
+        print(DEV_MODE_WARNING, file=sys.stderr)
+    runtime = build_runtime(settings, SystemClock())
+    app = create_app(runtime)
+    print(f"Safer Partnership bot listening on http://{host}:{port}/api/messages", flush=True)
+    try:
+        web.run_app(app, host=host, port=port, print=None, shutdown_timeout=30)
+    finally:
+        runtime.close()
+    return 0
+
+
+def _services(settings: Settings) -> tuple[Engine, Services]:
+    from bot.app import prepare_database
+    from storage.db import make_sessionmaker
+
+    clock = SystemClock()
+    engine = prepare_database(settings, clock)
+    return engine, Services(settings=settings, db=make_sessionmaker(engine), clock=clock)
+
+
+def ask(settings: Settings, args: argparse.Namespace) -> int:
+    """One turn through the real handler; prints readable text or JSON."""
+    from bot.teams.console import as_json, as_text
+    from bot.teams.console import ask as run_turn
+
+    engine, services = _services(settings)
+    try:
+        replies = asyncio.run(run_turn(services, args.text, user=args.user, as_of=args.as_of))
+    finally:
+        engine.dispose()
+    sys.stdout.write(as_json(replies) + "\n" if args.json else as_text(replies))
+    return 0
+
+
+def import_plan(settings: Settings, args: argparse.Namespace) -> int:
+    """Import a plan file in one transaction; print the per-row report."""
+    from storage.importing import import_plan_file
+
+    engine, services = _services(settings)
+    try:
+        report = import_plan_file(
+            services.db,
+            args.file,
+            plan_key=args.plan,
+            now=services.clock.now(),
+            skip_invalid=args.skip_invalid,
+            dry_run=args.dry_run,
+            progress=lambda done, total: print(f"  {done}/{total} rows", file=sys.stderr),
+        )
+    finally:
+        engine.dispose()
+    for line in report.lines():
+        print(line)
+    return 0 if report.applied or (args.dry_run and not report.rejected) else 1
+
+
+def import_members(settings: Settings, args: argparse.Namespace) -> int:
+    """Load memberships from CSV; print the per-row report."""
+    from storage.membership_import import import_memberships
+
+    engine, services = _services(settings)
+    try:
+        report = import_memberships(services.db, args.file, skip_invalid=args.skip_invalid)
+    finally:
+        engine.dispose()
+    for line in report.lines():
+        print(line)
+    return 0 if report.applied else 1
+
+
+def migrate(settings: Settings) -> int:
+    """Create or upgrade the schema and load the default data when empty."""
+    engine, _ = _services(settings)
+    engine.dispose()
+    print("database ready")
+    return 0

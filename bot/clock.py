@@ -1,0 +1,52 @@
+"""Time: a clock is injected everywhere; the partnership lives in Europe/London."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+class Clock(Protocol):
+    """Something that tells the current instant (timezone-aware, UTC)."""
+
+    def now(self) -> datetime:
+        """Return the current instant as an aware UTC datetime."""
+        ...
+
+
+class SystemClock:
+    """The real clock."""
+
+    def now(self) -> datetime:
+        """Return the current instant as an aware UTC datetime."""
+        return datetime.now(UTC)
+
+
+class FixedClock:
+    """A clock stopped at one instant (tests, the console's ``--as-of``)."""
+
+    def __init__(self, instant: datetime) -> None:
+        if instant.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self._instant = instant.astimezone(UTC)
+
+    def now(self) -> datetime:
+        """Return the fixed instant."""
+        return self._instant
+
+    def set(self, instant: datetime) -> None:
+        """Move the clock (tests that step through time)."""
+        self._instant = instant.astimezone(UTC)
+
+    @classmethod
+    def at_london_noon(cls, day: date) -> FixedClock:
+        """A clock at midday London time on ``day`` (the console's ``--as-of``)."""
+        return cls(datetime(day.year, day.month, day.day, 12, 0, tzinfo=LONDON))
+
+
+def london_today(now: datetime) -> date:
+    """The calendar date in Europe/London at instant ``now``."""
+    return now.astimezone(LONDON).date()

@@ -1,0 +1,124 @@
+"""Settings, read once from the environment (and a ``.env`` file) and passed down explicitly."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(part.strip() for part in value.replace(";", ",").split(",") if part.strip())
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
+
+
+def _domain_map(raw: str | None) -> dict[str, tuple[str, ...]]:
+    """Parse ``MEMBERSHIP_DOMAINS``: ``domain=BODY[+BODY];domain=BODY``."""
+    mapping: dict[str, tuple[str, ...]] = {}
+    for entry in _split(raw):
+        domain, sep, bodies = entry.partition("=")
+        if not sep or not domain.strip() or not bodies.strip():
+            raise ConfigError(
+                f"MEMBERSHIP_DOMAINS entry {entry!r} must look like example.gov.uk=BODYKEY"
+            )
+        keys = tuple(b.strip().upper() for b in bodies.split("+") if b.strip())
+        mapping[domain.strip().lower().lstrip("@")] = keys
+    return mapping
+
+
+def default_database_url(data_dir: Path) -> str:
+    """The embedded SQLite database under the project's data directory."""
+    return f"sqlite:///{data_dir / 'safer_partnership.sqlite3'}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the bot can be configured with. See ``.env.example`` for each variable."""
+
+    database_url: str
+    data_dir: Path = DEFAULT_DATA_DIR
+    host: str = "127.0.0.1"
+    port: int = 3978
+    app_id: str = ""
+    app_password: str = ""
+    app_type: str = "MultiTenant"
+    app_tenant_id: str = ""
+    bot_admins: tuple[str, ...] = ()
+    allowed_tenant_ids: tuple[str, ...] = ()
+    membership_domains: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    reporting_interval_days: int = 90
+    page_size: int = 8
+    jobs_token: str = ""
+    jobs_interval_seconds: int = 300
+    public_base_url: str = ""
+    link_secret: str = ""
+    update_notices: bool = True
+    log_level: str = "INFO"
+    load_default_plan: bool = True
+
+    @property
+    def is_development(self) -> bool:
+        """True when no Microsoft app id is configured (no JWT validation: loopback only)."""
+        return not self.app_id
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        """Build settings from a mapping of environment variables.
+
+        Raises:
+            ConfigError: when a variable is malformed.
+        """
+        data_dir = Path(env.get("DATA_DIR") or DEFAULT_DATA_DIR)
+        return cls(
+            database_url=env.get("DATABASE_URL") or default_database_url(data_dir),
+            data_dir=data_dir,
+            host=env.get("HOST") or "127.0.0.1",
+            port=_int(env, "PORT", 3978),
+            app_id=env.get("MicrosoftAppId", "").strip(),
+            app_password=env.get("MicrosoftAppPassword", "").strip(),
+            app_type=env.get("MicrosoftAppType", "").strip() or "MultiTenant",
+            app_tenant_id=env.get("MicrosoftAppTenantId", "").strip(),
+            bot_admins=tuple(a.lower() for a in _split(env.get("BOT_ADMINS"))),
+            allowed_tenant_ids=tuple(t.lower() for t in _split(env.get("ALLOWED_TENANT_IDS"))),
+            membership_domains=_domain_map(env.get("MEMBERSHIP_DOMAINS")),
+            reporting_interval_days=_int(env, "REPORTING_INTERVAL_DAYS", 90),
+            page_size=_int(env, "PAGE_SIZE", 8),
+            jobs_token=env.get("JOBS_TOKEN", "").strip(),
+            jobs_interval_seconds=_int(env, "JOBS_INTERVAL_SECONDS", 300),
+            public_base_url=env.get("PUBLIC_BASE_URL", "").strip().rstrip("/"),
+            link_secret=env.get("LINK_SECRET", "").strip(),
+            update_notices=env.get("UPDATE_NOTICES", "true").strip().lower()
+            not in ("0", "false", "no", "off"),
+            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            load_default_plan=env.get("LOAD_DEFAULT_PLAN", "true").strip().lower()
+            not in ("0", "false", "no", "off"),
+        )
+
+
+def load_settings(env_file: Path | None = None) -> Settings:
+    """Read ``.env`` (if present) under the real environment, which wins, and build settings."""
+    path = env_file or PROJECT_ROOT / ".env"
+    merged: dict[str, str] = {k: v for k, v in dotenv_values(path).items() if v is not None}
+    merged.update(os.environ)
+    return Settings.from_env(merged)

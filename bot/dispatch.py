@@ -1,0 +1,136 @@
+"""One entry point per kind of turn, SDK-neutral: messages, card actions, dialogs.
+
+Every function here is synchronous: the Teams edge runs them on a worker thread so that the
+database never blocks the event loop. Errors become a clear sentence for the person; the
+details go to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import routes
+from bot.handlers.common import is_admin
+from bot.handlers.help import welcome
+from bot.services import Services
+from bot.turns import DialogDone, DialogView, Reply, Request
+from bot.understand import understand
+from cards import verbs
+from storage.db import transaction
+from storage.people import ensure_person
+
+log = logging.getLogger(__name__)
+
+DATABASE_TROUBLE = (
+    "I couldn't reach the plan database just now, so nothing was changed. "
+    "Please try again in a minute."
+)
+SOMETHING_WRONG = (
+    "Sorry, something went wrong on my side and nothing was changed. Please try again."
+)
+MAX_TEXT = 2000
+
+
+def identify(services: Services, request: Request) -> Request:
+    """Find or create the sender's person record and note whether they are an admin."""
+    if request.sender.aad_object_id is None and request.sender.email is None:
+        return request
+    with transaction(services.db) as session:
+        person = ensure_person(
+            session,
+            aad_object_id=request.sender.aad_object_id,
+            name=request.sender.name,
+            email=request.sender.email,
+            domain_bodies=services.settings.membership_domains,
+        )
+    request = replace(request, person_id=person.id)
+    return replace(request, is_admin=is_admin(services, request, person))
+
+
+def _guarded(action: str, request: Request, work: Callable[[], Reply]) -> Reply:
+    try:
+        return work()
+    except SQLAlchemyError:
+        log.exception(
+            "database error during %s", action, extra={"activity_id": request.activity_id}
+        )
+        return Reply(messages=[], error=DATABASE_TROUBLE, notice=DATABASE_TROUBLE)
+    except Exception:
+        log.exception("error during %s", action, extra={"activity_id": request.activity_id})
+        return Reply(messages=[], error=SOMETHING_WRONG, notice=SOMETHING_WRONG)
+
+
+def handle_text(services: Services, request: Request) -> Reply:
+    """A typed message: understand it and run the intent's handler."""
+
+    def work() -> Reply:
+        known = identify(services, request)
+        if len(known.text) > MAX_TEXT:
+            return Reply.with_text(
+                f"That message is {len(known.text)} characters long; I read up to {MAX_TEXT}."
+            )
+        intent = understand(known.text, services.vocabulary(), known.today)
+        handler = routes.INTENTS.get(intent.name, routes.INTENTS["unknown"])
+        log.info("intent %s", intent.name, extra={"activity_id": request.activity_id})
+        return handler(services, known, intent)
+
+    return _guarded("message", request, work)
+
+
+def handle_card_action(services: Services, request: Request) -> Reply:
+    """A card button (Action.Submit or Action.Execute), routed by its verb."""
+
+    def work() -> Reply:
+        known = identify(services, request)
+        if known.verb == verbs.RUN_COMMAND:
+            typed = known.data.get("text")
+            if not isinstance(typed, str) or not typed.strip():
+                return Reply(error="That button carries no command.")
+            return handle_text(services, replace(known, text=typed[:MAX_TEXT], verb=None))
+        handler = routes.VERBS.get(known.verb or "")
+        if handler is None:
+            return Reply(
+                error="That button is not one I know (perhaps from an older card). "
+                "Ask your question again for a fresh card."
+            )
+        return handler(services, known)
+
+    return _guarded(f"card action {request.verb}", request, work)
+
+
+def handle_install(services: Services, request: Request) -> Reply:
+    """The app was installed here: say hello and explain what to ask."""
+    return welcome(request)
+
+
+def _dialog(request: Request) -> str:
+    dialog_id = request.data.get("dialog")
+    return dialog_id if isinstance(dialog_id, str) else ""
+
+
+def open_dialog(services: Services, request: Request) -> DialogView | DialogDone:
+    """``task/fetch``: the dialog's first card."""
+    dialog = routes.DIALOGS.get(_dialog(request))
+    if dialog is None:
+        return DialogDone("That dialog is not one I know. Ask again for a fresh card.")
+    try:
+        return dialog.open(services, identify(services, request))
+    except SQLAlchemyError:
+        log.exception("database error opening a dialog")
+        return DialogDone(DATABASE_TROUBLE)
+
+
+def submit_dialog(services: Services, request: Request) -> DialogView | DialogDone:
+    """``task/submit``: validate; show the form again with errors, or save and close."""
+    dialog = routes.DIALOGS.get(_dialog(request))
+    if dialog is None:
+        return DialogDone("That dialog is not one I know. Nothing was saved.")
+    try:
+        return dialog.submit(services, identify(services, request))
+    except SQLAlchemyError:
+        log.exception("database error submitting a dialog")
+        return DialogDone(DATABASE_TROUBLE)

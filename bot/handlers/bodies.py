@@ -1,0 +1,121 @@
+"""Who "me" is: the bodies a person works for, chosen on a searchable card."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.plan.body_names import normalise
+from bot.plan.types import BodyInfo
+from bot.services import Services
+from bot.turns import Reply, Request
+from bot.understand import Intent
+from cards.bodies import CHOICE_INPUT, SEARCH_INPUT, choose_bodies_card
+from cards.views import BodyChoiceView
+from storage.db import transaction
+from storage.people import PersonRecord, add_memberships, person_by_id, set_member_bodies
+
+MAX_SHOWN = 30
+
+
+def matching_bodies(bodies: tuple[BodyInfo, ...], search: str) -> list[BodyInfo]:
+    """Bodies whose key, name, abbreviation or alias contains every searched word."""
+    words = normalise(search).split()
+    if not words:
+        return sorted(bodies, key=lambda b: (b.kind != "organisation", b.name))
+
+    def names(body: BodyInfo) -> str:
+        return " ".join(
+            normalise(n) for n in (body.key, body.name, body.abbreviation or "", *body.aliases)
+        )
+
+    return sorted((b for b in bodies if all(w in names(b) for w in words)), key=lambda b: b.name)
+
+
+def chooser_reply(
+    services: Services,
+    session: Session,
+    person: PersonRecord | None,
+    *,
+    search: str = "",
+    message: str = "",
+    selected: tuple[str, ...] | None = None,
+) -> Reply:
+    """The body chooser card, with the person's bodies ticked."""
+    everyone = services.vocabulary().bodies.bodies
+    found = matching_bodies(everyone, search)
+    chosen = selected if selected is not None else (person.body_keys if person else ())
+    shown = found[:MAX_SHOWN]
+    view = BodyChoiceView(
+        bodies=tuple(shown),
+        selected=tuple(chosen),
+        search=search,
+        message=message,
+        total_matches=len(found),
+    )
+    return Reply.with_card(choose_bodies_card(view))
+
+
+def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
+    """Answer "my bodies" with the chooser; "I work for OPCCN" adds OPCCN straight away."""
+    with transaction(services.db) as session:
+        person = person_by_id(session, request.person_id) if request.person_id else None
+        if person is None:
+            return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
+        if intent.bodies:
+            add_memberships(session, person.id, intent.bodies, role="member", source="self")
+            person = person_by_id(session, person.id)
+            assert person is not None
+            names = ", ".join(person.body_keys)
+            return Reply.with_text(
+                f"Noted: you work for {names}. Ask “what's overdue for me?” any time; "
+                "say “my bodies” to change this."
+            )
+        current = ", ".join(person.body_keys) or "none yet"
+        return chooser_reply(services, session, person, message=f"Your bodies now: {current}.")
+
+
+def _keys(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [v.strip().upper() for v in value.split(",") if v.strip()]
+    if isinstance(value, list):
+        return [str(v).strip().upper() for v in value if str(v).strip()]
+    return []
+
+
+def search_bodies(services: Services, request: Request) -> Reply:
+    """The chooser's Search button (and "Choose my bodies" elsewhere): the chooser card.
+
+    Narrowed by the search text, keeping what was ticked.
+    """
+    search = str(request.data.get(SEARCH_INPUT) or "")[:100]
+    selected = _merge(request.data)
+    with services.db() as session:
+        person = person_by_id(session, request.person_id) if request.person_id else None
+        return chooser_reply(services, session, person, search=search, selected=tuple(selected))
+
+
+def _merge(data: dict[str, Any]) -> list[str]:
+    """Ticked boxes among those shown, plus earlier choices that were not shown."""
+    shown = set(_keys(data.get("shown")))
+    kept = [k for k in _keys(data.get("kept")) if k not in shown]
+    return list(dict.fromkeys(kept + _keys(data.get(CHOICE_INPUT))))
+
+
+def save_bodies(services: Services, request: Request) -> Reply:
+    """The chooser's Save button: store exactly the bodies chosen."""
+    chosen = _merge(request.data)
+    known = {b.key for b in services.vocabulary().bodies.bodies}
+    unknown = [k for k in chosen if k not in known]
+    if unknown:
+        return Reply(error=f"Unknown bodies: {', '.join(unknown)}. Nothing was changed.")
+    with transaction(services.db) as session:
+        if request.person_id is None:
+            return Reply(error="I could not tell who you are; nothing was changed.")
+        set_member_bodies(session, request.person_id, chosen)
+    if not chosen:
+        return Reply.with_text("Saved: you are not a member of any body now.")
+    return Reply.with_text(
+        f"Saved: you work for {', '.join(chosen)}. Now ask “what's overdue for me?”."
+    )

@@ -1,0 +1,84 @@
+"""Small helpers every handler uses: labels for dates and flags, who the sender is."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from bot.plan import rules
+from bot.plan.types import ActionRecord
+from bot.services import Services
+from bot.turns import Request
+from cards.views import ActionItem
+from storage.people import PersonRecord, ensure_person, person_by_id
+
+
+def day_label(day: date) -> str:
+    """A date as people in the partnership write it: 31 Oct 2022."""
+    return f"{day.day} {day:%b %Y}"
+
+
+def deadline_label(action: ActionRecord) -> str:
+    """The deadline that counts, and where it comes from."""
+    deadline = rules.effective_deadline(action)
+    if deadline is None:
+        if not action.due_readable:
+            return f"{action.due_text or 'none'} (date not readable)"
+        return "Ongoing" if action.ongoing else "No deadline"
+    revised = action.latest is not None and action.latest.revised_date is not None
+    label = day_label(deadline) + (" (revised)" if revised else "")
+    return label + (", then ongoing" if action.ongoing else "")
+
+
+def flag_for(action: ActionRecord, today: date, interval_days: int) -> str:
+    """The flag of an action: "42 days overdue", "no update for 120 days", "no update yet" or ""."""
+    if rules.is_overdue(action, today):
+        days = rules.days_overdue(action, today)
+        return f"{days} day{'s' if days != 1 else ''} overdue"
+    if rules.needs_update_flag(action, today, interval_days):
+        since = rules.days_since_update(action, today)
+        return "no update yet" if since is None else f"no update for {since} days"
+    return ""
+
+
+def item_for(action: ActionRecord, today: date, interval_days: int) -> ActionItem:
+    """One action as a list item, labelled for ``today``."""
+    return ActionItem(
+        action=action,
+        status=rules.current_status(action),
+        deadline_label=deadline_label(action),
+        flag=flag_for(action, today, interval_days),
+    )
+
+
+def sender_record(services: Services, session: Session, request: Request) -> PersonRecord:
+    """The sender as a person (created on first contact, with domain default memberships)."""
+    if request.person_id is not None:
+        found = person_by_id(session, request.person_id)
+        if found is not None:
+            return found
+    return ensure_person(
+        session,
+        aad_object_id=request.sender.aad_object_id,
+        name=request.sender.name,
+        email=request.sender.email,
+        domain_bodies=services.settings.membership_domains,
+    )
+
+
+def is_admin(services: Services, request: Request, person: PersonRecord) -> bool:
+    """Configured in BOT_ADMINS (AAD id or e-mail), or an admin in any body."""
+    admins = services.settings.bot_admins
+    ids = {(request.sender.aad_object_id or "").lower(), (person.email or "").lower()}
+    ids.discard("")
+    return (
+        request.is_admin
+        or bool(ids & set(admins))
+        or any(role == "admin" for _, role in person.memberships)
+    )
+
+
+def pages(total: int, size: int) -> int:
+    """How many pages ``total`` items fill (at least one)."""
+    return max(1, -(-total // size))

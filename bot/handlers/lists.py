@@ -1,0 +1,277 @@
+"""Lists of actions: overdue, due in a period, my actions, actions by body/section/topic.
+
+Paging buttons carry the question in compact form (:func:`query_of`), so "Show more" works the
+question out again from the database: a page is never stale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from bot.handlers.bodies import chooser_reply
+from bot.handlers.common import day_label, item_for, pages
+from bot.plan import rules
+from bot.plan.types import ActionRecord
+from bot.services import Services
+from bot.timephrases import Window
+from bot.turns import Reply, Request
+from bot.understand import Intent
+from cards.actions import action_list_card
+from cards.views import ActionListView
+from storage.people import PersonRecord, person_by_id
+from storage.plan_queries import PlanNotFound, actions
+
+LIST_INTENTS = ("overdue", "due", "my_actions", "actions")
+DEFAULT_DUE_DAYS = 30
+
+
+class BadQuery(ValueError):
+    """Card data that does not describe a list (tampered or from an older version)."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose actions: some bodies (None: the whole plan), and how to name them."""
+
+    body_keys: tuple[str, ...] | None
+    label: str
+    needs_bodies: bool = False
+
+
+def query_of(intent: Intent) -> dict[str, Any]:
+    """The compact form of a list question, for paging buttons."""
+    q: dict[str, Any] = {"i": intent.name}
+    if intent.bodies:
+        q["b"] = list(intent.bodies)
+    if intent.me:
+        q["me"] = 1
+    if intent.everyone:
+        q["all"] = 1
+    if intent.theme is not None:
+        q["t"] = intent.theme
+    if intent.section:
+        q["s"] = intent.section
+    if intent.words:
+        q["w"] = list(intent.words)
+    if intent.numbers:
+        q["n"] = list(intent.numbers)
+    if intent.window is not None:
+        q["win"] = [
+            intent.window.start.isoformat() if intent.window.start else None,
+            intent.window.end.isoformat() if intent.window.end else None,
+            intent.window.label,
+        ]
+    if intent.as_of is not None:
+        q["asof"] = intent.as_of.isoformat()
+    return q
+
+
+def _strings(value: Any, what: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and len(v) < 200 for v in value):
+        raise BadQuery(f"{what} must be a list of short strings")
+    return tuple(value[:50])
+
+
+def _day(value: Any) -> date | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadQuery("dates must be text")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise BadQuery(f"{value!r} is not a date") from exc
+
+
+def intent_of(q: Any) -> Intent:
+    """Read a paging button's question back, checking every field.
+
+    Raises:
+        BadQuery: when the data is not a well-formed list question.
+    """
+    if not isinstance(q, dict) or q.get("i") not in LIST_INTENTS:
+        raise BadQuery("not a list question")
+    window = None
+    if "win" in q:
+        win = q["win"]
+        if not isinstance(win, list) or len(win) != 3 or not isinstance(win[2], str):
+            raise BadQuery("bad window")
+        window = Window(_day(win[0]), _day(win[1]), win[2][:100])
+    theme = q.get("t")
+    if theme is not None and (not isinstance(theme, int) or not 0 < theme < 100):
+        raise BadQuery("bad theme")
+    section = q.get("s")
+    if section is not None and (not isinstance(section, str) or len(section) > 200):
+        raise BadQuery("bad section")
+    return Intent(
+        name=q["i"],
+        bodies=_strings(q.get("b", []), "bodies"),
+        me=bool(q.get("me")),
+        everyone=bool(q.get("all")),
+        theme=theme,
+        section=section,
+        words=_strings(q.get("w", []), "words"),
+        numbers=_strings(q.get("n", []), "numbers"),
+        window=window,
+        as_of=_day(q.get("asof")),
+    )
+
+
+def scope_of(intent: Intent, person: PersonRecord | None, labels: dict[str, str]) -> Scope:
+    """Which bodies the question is about: named ones, the person's own, or the whole plan."""
+    if intent.bodies:
+        return Scope(intent.bodies, ", ".join(labels.get(k, k) for k in intent.bodies))
+    wants_me = intent.me or intent.name == "my_actions"
+    narrowed = intent.section or intent.theme or intent.words or intent.numbers
+    implicit_me = intent.name in ("overdue", "due") and not intent.everyone and not narrowed
+    mine = person.body_keys if person else ()
+    if wants_me or (implicit_me and mine):
+        if not mine:
+            return Scope(None, "you", needs_bodies=True)
+        return Scope(mine, "you (" + ", ".join(labels.get(k, k) for k in mine) + ")")
+    return Scope(None, "the whole plan")
+
+
+def _select(
+    intent: Intent, records: list[ActionRecord], today: date
+) -> tuple[list[ActionRecord], Window | None]:
+    if intent.name == "overdue":
+        return rules.overdue_first(records, today), None
+    if intent.name == "due":
+        window = intent.window or Window(
+            today, today + timedelta(days=DEFAULT_DUE_DAYS), f"in the next {DEFAULT_DUE_DAYS} days"
+        )
+        chosen = [
+            a
+            for a in records
+            if rules.due_between(a, window.start or date.min, window.end or date.max)
+        ]
+        chosen.sort(
+            key=lambda a: (rules.effective_deadline(a) or date.max, rules.number_key(a.number))
+        )
+        return chosen, window
+    return records, None
+
+
+def _texts(
+    intent: Intent, scope: Scope, count: int, today: date, window: Window | None
+) -> tuple[str, str, str]:
+    """Title, summary and the text for an empty list."""
+    as_of = day_label(today)
+    plural = "action" if count == 1 else "actions"
+    if intent.name == "overdue":
+        return (
+            f"Overdue: {scope.label}",
+            f"{count} {plural} past the deadline and not complete, as of {as_of}. "
+            "Most overdue first.",
+            f"Nothing is overdue for {scope.label} as of {as_of}.",
+        )
+    if intent.name == "due" and window is not None:
+        return (
+            f"Due {window.label}: {scope.label}",
+            f"{count} open {plural} with a deadline {window.label} "
+            f"({_window_text(window)}), as of {as_of}.",
+            f"Nothing open is due {window.label} for {scope.label}.",
+        )
+    subject = _subject(intent, scope)
+    return (
+        f"Actions: {subject}",
+        f"{count} {plural}, as of {as_of}.",
+        f"No actions found for {subject}.",
+    )
+
+
+def _window_text(window: Window) -> str:
+    start = day_label(window.start) if window.start else "any time"
+    end = day_label(window.end) if window.end else "later"
+    return f"{start} to {end}"
+
+
+def _subject(intent: Intent, scope: Scope) -> str:
+    parts = []
+    if intent.section:
+        parts.append(intent.section)
+    if intent.theme is not None:
+        parts.append(f"theme {intent.theme}")
+    if intent.words:
+        parts.append("“" + " ".join(intent.words) + "”")
+    if intent.numbers:
+        parts.append(", ".join(intent.numbers))
+    if scope.body_keys is not None or not parts:
+        parts.append(scope.label)
+    return " · ".join(parts)
+
+
+def list_reply(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
+    """Answer a list question with one page of actions (or the body chooser)."""
+    today = intent.as_of or request.today
+    with services.db() as session:
+        person = person_by_id(session, request.person_id) if request.person_id else None
+        labels = {b.key: b.ref.label for b in services.vocabulary().bodies.bodies}
+        scope = scope_of(intent, person, labels)
+        if scope.needs_bodies:
+            return chooser_reply(
+                services,
+                session,
+                person,
+                message="Tell me which bodies you work for first; "
+                "then ask again and I will answer about them.",
+            )
+        try:
+            records = actions(
+                session,
+                intent.plan,
+                body_keys=scope.body_keys,
+                numbers=intent.numbers or None,
+                theme=intent.theme,
+                section=intent.section,
+                words=intent.words or None,
+            )
+        except PlanNotFound as exc:
+            return Reply.with_text(f"I have no such plan to look in ({exc}).")
+    chosen, window = _select(intent, records, today)
+    size = services.settings.page_size
+    total_pages = pages(len(chosen), size)
+    page = min(max(page, 1), total_pages)
+    title, summary, empty = _texts(intent, scope, len(chosen), today, window)
+    hint = ""
+    if person is not None and not person.body_keys and scope.body_keys is None:
+        hint = "Tip: tell me which bodies you work for, then ask “what's overdue for me?”."
+    view = ActionListView(
+        title=title,
+        summary=summary,
+        items=tuple(
+            item_for(a, today, services.settings.reporting_interval_days)
+            for a in chosen[(page - 1) * size : page * size]
+        ),
+        page=page,
+        pages=total_pages,
+        total=len(chosen),
+        query=query_of(intent),
+        empty_text=empty,
+        hint=hint,
+        show_choose_bodies=bool(hint),
+    )
+    return Reply.with_card(action_list_card(view))
+
+
+def list_intent(services: Services, request: Request, intent: Intent) -> Reply:
+    """Route table entry for overdue, due, my actions and actions."""
+    return list_reply(services, request, intent)
+
+
+def next_page(services: Services, request: Request) -> Reply:
+    """Route table entry for the paging buttons."""
+    try:
+        intent = intent_of(request.data.get("q"))
+        page = request.data.get("page", 1)
+        if not isinstance(page, int) or not 0 < page < 10_000:
+            raise BadQuery("bad page number")
+    except BadQuery as exc:
+        return Reply(
+            messages=[],
+            error=f"That button's data could not be read ({exc}). Ask the question again.",
+        )
+    return list_reply(services, request, intent, page)

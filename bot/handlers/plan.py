@@ -1,0 +1,108 @@
+"""The plan itself: its priorities, one action in full, an action's history."""
+
+from __future__ import annotations
+
+from bot.handlers.common import deadline_label, flag_for, pages
+from bot.plan import rules
+from bot.services import Services
+from bot.turns import Reply, Request
+from bot.understand import Intent
+from cards.actions import action_detail_card, history_card
+from cards.plan import priorities_card
+from cards.views import ActionDetailView, HistoryView, PlanView
+from storage.plan_queries import (
+    PlanNotFound,
+    action_by_id,
+    action_by_number,
+    history,
+    plan_record,
+    plans,
+)
+
+HISTORY_PAGE = 6
+
+
+def priorities(services: Services, request: Request, intent: Intent) -> Reply:
+    """Answer "what are the priorities?" with the themes and outcomes (or an earlier plan's)."""
+    with services.db() as session:
+        try:
+            plan = plan_record(session, intent.plan)
+        except PlanNotFound:
+            return Reply.with_text("No plan is loaded yet. An admin can load one with “import”.")
+        others = tuple(p for p in plans(session) if p.key != plan.key)
+    return Reply.with_card(priorities_card(PlanView(plan=plan, other_plans=others)))
+
+
+def _detail(
+    services: Services, request: Request, action_id: int | None, number: str | None
+) -> Reply:
+    today = request.today
+    with services.db() as session:
+        if action_id is not None:
+            action = action_by_id(session, action_id)
+        else:
+            action = action_by_number(session, number or "")
+        if action is None:
+            return Reply.with_text(
+                f"There is no action {number} in the current plan. Actions are numbered like 1.18 "
+                "(theme 1 has 1.1-1.30, theme 2 has 2.1-2.10, theme 3 has 3.1-3.15)."
+                if number
+                else "That action no longer exists."
+            )
+        count = len(history(session, action.id))
+    view = ActionDetailView(
+        action=action,
+        status=rules.current_status(action),
+        deadline_label=deadline_label(action),
+        flag=flag_for(action, today, services.settings.reporting_interval_days),
+        history_count=count,
+    )
+    return Reply.with_card(action_detail_card(view))
+
+
+def action_detail(services: Services, request: Request, intent: Intent) -> Reply:
+    """Answer "action 1.18" with the action in full."""
+    return _detail(services, request, None, intent.number)
+
+
+def action_detail_button(services: Services, request: Request) -> Reply:
+    """The "Details" button on list cards."""
+    action_id = request.data.get("actionId")
+    if not isinstance(action_id, int):
+        return Reply(error="That button does not name an action.")
+    return _detail(services, request, action_id, None)
+
+
+def _history(services: Services, action_id: int | None, number: str | None, page: int) -> Reply:
+    with services.db() as session:
+        action = (
+            action_by_id(session, action_id)
+            if action_id is not None
+            else action_by_number(session, number or "")
+        )
+        if action is None:
+            return Reply.with_text(f"There is no action {number or ''} in the current plan.")
+        updates = history(session, action.id)
+    total = pages(len(updates), HISTORY_PAGE)
+    page = min(max(page, 1), total)
+    view = HistoryView(
+        action=action,
+        updates=tuple(updates[(page - 1) * HISTORY_PAGE : page * HISTORY_PAGE]),
+        page=page,
+        pages=total,
+    )
+    return Reply.with_card(history_card(view))
+
+
+def action_history(services: Services, request: Request, intent: Intent) -> Reply:
+    """Answer "history 1.18" with every update, newest first."""
+    return _history(services, None, intent.number, 1)
+
+
+def action_history_button(services: Services, request: Request) -> Reply:
+    """The "History" / "Older" / "Newer" buttons."""
+    action_id = request.data.get("actionId")
+    page = request.data.get("page", 1)
+    if not isinstance(action_id, int) or not isinstance(page, int):
+        return Reply(error="That button's data could not be read.")
+    return _history(services, action_id, None, page)

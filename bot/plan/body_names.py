@@ -1,0 +1,132 @@
+"""Recognising bodies by name, abbreviation, alias or a near spelling.
+
+Used to read owner cells of imported plans ("OPCCN/NODA", "Norfolk Constabulary and District
+Councils local partnerships") and to find the body people mean in what they type ("anything late
+for the constabulary?", "overdue OPCCN").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.plan.types import BodyInfo
+
+_SEPARATORS = re.compile(r"\s*(?:\n|;|/|,|\s[–—-]\s|\band\b|&|\+)\s*", re.IGNORECASE)
+_LEADING = re.compile(r"^(?:all|the)\s+", re.IGNORECASE)
+_TRAILING = re.compile(r"\s+(?:partners|partnership members)$", re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    """Lower-case, straight quotes, "&" as "and", no punctuation, single spaces."""
+    text = text.lower().replace("&", " and ").replace("’", "'").replace("'", "")
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = re.sub(r"^the\s+", "", text.strip())
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class BodyMatch:
+    """A body found in a text, with where it was found."""
+
+    body: BodyInfo
+    start: int
+    end: int
+    exact: bool
+
+
+class BodyIndex:
+    """Every name each body goes by, for exact and fuzzy look-up."""
+
+    def __init__(self, bodies: Iterable[BodyInfo]) -> None:
+        self.bodies: tuple[BodyInfo, ...] = tuple(bodies)
+        self.by_key = {body.key: body for body in self.bodies}
+        self._names: dict[str, BodyInfo] = {}
+        for body in self.bodies:
+            for name in (body.key, body.name, body.abbreviation, *body.aliases):
+                if name and normalise(name):
+                    self._names.setdefault(normalise(name), body)
+        # Longest names first, so "NCCSP team" wins over "NCCSP" when scanning text.
+        self._scan_order = sorted(self._names, key=len, reverse=True)
+        self._scan_patterns = [
+            (re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])"), self._names[name])
+            for name in self._scan_order
+        ]
+
+    def exact(self, text: str) -> BodyInfo | None:
+        """The body whose key, name, abbreviation or alias is ``text`` (normalised)."""
+        return self._names.get(normalise(text))
+
+    def fuzzy(self, text: str, cutoff: float = 88.0) -> BodyInfo | None:
+        """The body with the closest name, when it is close enough (a 0-100 score)."""
+        wanted = normalise(text)
+        if not wanted:
+            return None
+        if wanted in self._names:
+            return self._names[wanted]
+        if len(wanted) < 4:  # short words are abbreviations: only exact matches count
+            return None
+        found = process.extractOne(
+            wanted, self._scan_order, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff
+        )
+        return self._names[found[0]] if found else None
+
+    def find(self, text: str) -> BodyInfo | None:
+        """Exact first, then fuzzy."""
+        return self.exact(text) or self.fuzzy(text)
+
+    def scan(self, text: str) -> list[BodyMatch]:
+        """Every body named in free text, left to right, without overlaps (exact names only).
+
+        Positions refer to the normalised form of ``text``.
+        """
+        haystack = normalise(text)
+        taken: list[tuple[int, int]] = []
+        found: list[BodyMatch] = []
+        for pattern, body in self._scan_patterns:
+            for match in pattern.finditer(haystack):
+                start, end = match.span()
+                if any(start < t_end and t_start < end for t_start, t_end in taken):
+                    continue
+                taken.append((start, end))
+                found.append(BodyMatch(body, start, end, exact=True))
+        return sorted(found, key=lambda m: m.start)
+
+    def resolve_owner_cell(self, cell: str) -> tuple[list[BodyInfo], list[str]]:
+        """Read an owner cell into bodies.
+
+        The whole cell is tried first, then its parts split on new lines, ";", "/", ",", " - ",
+        "and" and "&".
+
+        Returns:
+            The bodies found (in order, without repeats) and the parts that matched no body.
+        """
+        whole = self.exact(cell)
+        if whole is not None:
+            return [whole], []
+        bodies: list[BodyInfo] = []
+        unknown: list[str] = []
+        for line in re.split(r"\s*(?:\n|;)\s*", cell):
+            self._resolve_part(line, bodies, unknown)
+        return bodies, unknown
+
+    def _resolve_part(self, part: str, bodies: list[BodyInfo], unknown: list[str]) -> None:
+        part = _TRAILING.sub("", _LEADING.sub("", part.strip()))
+        if not part:
+            return
+        # Exact names first; a cell naming several bodies is split before any near spelling is
+        # tried, so that "CRPSG, IAG, OPCCN" is never read as one fuzzy name.
+        body = self.exact(part)
+        pieces = [p for p in _SEPARATORS.split(part) if p.strip()]
+        if body is None and len(pieces) > 1:
+            for piece in pieces:
+                self._resolve_part(piece, bodies, unknown)
+            return
+        body = body or self.fuzzy(part)
+        if body is None:
+            unknown.append(part)
+        elif body not in bodies:
+            bodies.append(body)

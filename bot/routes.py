@@ -1,0 +1,54 @@
+"""The route table: every intent, card verb and dialog id the bot understands, and its handler.
+
+This file is the index of what the bot can do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from bot.handlers import bodies, help, lists, plan
+from bot.services import Services
+from bot.turns import DialogDone, DialogView, Reply, Request
+from bot.understand import Intent
+from cards import verbs
+
+IntentHandler = Callable[[Services, Request, Intent], Reply]
+VerbHandler = Callable[[Services, Request], Reply]
+
+
+class Dialog(Protocol):
+    """A Teams dialog: ``open`` gives its card, ``submit`` validates and saves or re-asks."""
+
+    def open(self, services: Services, request: Request) -> DialogView | DialogDone:
+        """The dialog's card (or a message when it cannot open)."""
+        ...
+
+    def submit(self, services: Services, request: Request) -> DialogView | DialogDone:
+        """The form again with errors, or done."""
+        ...
+
+
+INTENTS: dict[str, IntentHandler] = {
+    "help": help.help_reply,
+    "unknown": help.not_understood,
+    "priorities": plan.priorities,
+    "action": plan.action_detail,
+    "history": plan.action_history,
+    "overdue": lists.list_intent,
+    "due": lists.list_intent,
+    "my_actions": lists.list_intent,
+    "actions": lists.list_intent,
+    "my_bodies": bodies.my_bodies,
+}
+
+VERBS: dict[str, VerbHandler] = {
+    verbs.LIST_PAGE: lists.next_page,
+    verbs.SHOW_ACTION: plan.action_detail_button,
+    verbs.SHOW_HISTORY: plan.action_history_button,
+    verbs.CHOOSE_BODIES: bodies.search_bodies,
+    verbs.SAVE_BODIES: bodies.save_bodies,
+}
+
+DIALOGS: dict[str, Dialog] = {}

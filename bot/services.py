@@ -1,0 +1,61 @@
+"""What every handler gets: settings, the database, the clock, and cached look-ups."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.plan.body_names import BodyIndex
+from bot.understand import Vocabulary
+from storage.models import Plan
+from storage.plan_loader import body_infos
+from storage.plan_queries import PlanNotFound, section_titles
+
+VOCABULARY_TTL_SECONDS = 60.0
+
+
+@dataclass
+class Services:
+    """Shared by all turns of one running bot; built once in ``bot.app``."""
+
+    settings: Settings
+    db: sessionmaker[Session]
+    clock: Clock
+    _vocabulary: Vocabulary | None = field(default=None, init=False, repr=False)
+    _vocabulary_at: float = field(default=0.0, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def vocabulary(self) -> Vocabulary:
+        """Body names and section titles, re-read at most once a minute (bodies rarely change)."""
+        with self._lock:
+            fresh = time.monotonic() - self._vocabulary_at < VOCABULARY_TTL_SECONDS
+            if self._vocabulary is None or not fresh:
+                self._vocabulary = self._read_vocabulary()
+                self._vocabulary_at = time.monotonic()
+            return self._vocabulary
+
+    def forget_vocabulary(self) -> None:
+        """Drop the cache after bodies or plans changed in this process."""
+        with self._lock:
+            self._vocabulary = None
+
+    def _read_vocabulary(self) -> Vocabulary:
+        with self.db() as session:
+            bodies = BodyIndex(body_infos(session))
+            try:
+                sections = tuple(title for _, title in section_titles(session))
+            except PlanNotFound:
+                sections = ()
+            previous = session.scalar(
+                select(Plan.key)
+                .where(Plan.is_current.is_(False))
+                .order_by(Plan.starts.desc())
+                .limit(1)
+            )
+        return Vocabulary(bodies=bodies, sections=sections, previous_plan_key=previous)

@@ -1,0 +1,1 @@
+"""The Bot Framework edge: the only package (with ``bot.app``) that imports botbuilder."""

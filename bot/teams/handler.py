@@ -1,0 +1,151 @@
+"""The Teams activity handler: activities in, neutral requests to ``bot.dispatch``, replies out."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Executor
+from dataclasses import replace
+from datetime import date
+from functools import partial
+from http import HTTPStatus
+from typing import Any, TypeVar
+
+from botbuilder.core import InvokeResponse, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.schema import ChannelAccount
+
+from bot import dispatch
+from bot.services import Services
+from bot.teams import convert
+from bot.teams.references import ReferenceKeeper
+from bot.turns import Reply, Request
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+EmailLookup = Callable[[TurnContext], Awaitable[str | None]]
+
+
+async def teams_email(turn_context: TurnContext) -> str | None:
+    """The sender's e-mail from the Teams roster (the activity itself carries none)."""
+    account = turn_context.activity.from_property
+    if account is None or not account.id:
+        return None
+    try:
+        member = await TeamsInfo.get_member(turn_context, account.id)
+    except Exception:  # the roster is a nicety: a failure must not fail the turn
+        log.warning("could not read the sender's roster entry", exc_info=True)
+        return None
+    return getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+
+
+class PartnershipBot(TeamsActivityHandler):
+    """Routes every Teams activity the bot handles; all plan logic is in ``bot.dispatch``."""
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        executor: Executor | None = None,
+        email_lookup: EmailLookup = teams_email,
+        as_of: date | None = None,
+        remember_references: bool = True,
+    ) -> None:
+        self.services = services
+        self.executor = executor
+        self.email_lookup = email_lookup
+        self.as_of = as_of
+        self.remember_references = remember_references
+        self.references = ReferenceKeeper(services)
+        self._emails: dict[str, str | None] = {}
+
+    async def _run(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run blocking work (database) off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, partial(fn, *args))
+
+    async def _request(self, turn_context: TurnContext, **fields: Any) -> Request:
+        activity = turn_context.activity
+        email = await self._email(turn_context)
+        request = convert.request_from(activity, self.services.clock.now(), email=email, **fields)
+        return replace(request, as_of=self.as_of) if self.as_of is not None else request
+
+    async def _email(self, turn_context: TurnContext) -> str | None:
+        account = turn_context.activity.from_property
+        aad = account.aad_object_id if account else None
+        if not aad:
+            return await self.email_lookup(turn_context)
+        if aad not in self._emails:
+            known = await self._run(self.references.known_email, aad)
+            self._emails[aad] = known or await self.email_lookup(turn_context)
+        return self._emails[aad]
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Refresh the conversation reference on every turn, then handle the activity."""
+        if self.remember_references:
+            await self._run(self.references.remember, turn_context.activity)
+        await super().on_turn(turn_context)
+
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        """A typed message, or an Action.Submit (a message carrying a value)."""
+        submitted = convert.card_action(turn_context.activity)
+        if submitted is not None:
+            verb, data = submitted
+            request = await self._request(turn_context, verb=verb, data=data)
+            reply = await self._run(dispatch.handle_card_action, self.services, request)
+            await self._send(turn_context, reply, include_card=True)
+            return
+        text = convert.text_of(turn_context.activity)
+        request = await self._request(turn_context, text=text)
+        reply = await self._run(dispatch.handle_text, self.services, request)
+        await self._send(turn_context, reply, include_card=False)
+
+    async def _send(self, turn_context: TurnContext, reply: Reply, *, include_card: bool) -> None:
+        activities = convert.activities_for(reply, include_card=include_card)
+        if activities:
+            await turn_context.send_activities(activities)
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        """Installed in a personal chat, team or group chat: welcome card."""
+        request = await self._request(turn_context)
+        await self._send(
+            turn_context, dispatch.handle_install(self.services, request), include_card=False
+        )
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        """Removed: stop posting there."""
+        await self._run(self.references.forget, turn_context.activity)
+
+    async def on_members_added_activity(
+        self, members_added: list[ChannelAccount], turn_context: TurnContext
+    ) -> None:
+        """The bot itself was added (older clients send only this): welcome card."""
+        bot_id = turn_context.activity.recipient.id if turn_context.activity.recipient else None
+        if any(member.id == bot_id for member in members_added):
+            request = await self._request(turn_context)
+            await self._send(
+                turn_context, dispatch.handle_install(self.services, request), include_card=False
+            )
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """Action.Execute and dialog (task module) invokes; anything else is answered 400."""
+        name = turn_context.activity.name or ""
+        if name == "adaptiveCard/action":
+            verb, data = convert.execute_action(turn_context.activity)
+            request = await self._request(turn_context, verb=verb, data=data)
+            reply = await self._run(dispatch.handle_card_action, self.services, request)
+            await self._send(turn_context, Reply(messages=reply.messages), include_card=False)
+            return InvokeResponse(status=int(HTTPStatus.OK), body=convert.execute_body(reply))
+        if name in ("task/fetch", "task/submit"):
+            data = convert.dialog_data(turn_context.activity)
+            request = await self._request(turn_context, data=data)
+            handler = dispatch.open_dialog if name == "task/fetch" else dispatch.submit_dialog
+            result = await self._run(handler, self.services, request)
+            for message in getattr(result, "post", []):
+                await turn_context.send_activity(convert.activity_for(message))
+            return InvokeResponse(status=int(HTTPStatus.OK), body=convert.dialog_body(result))
+        return InvokeResponse(
+            status=int(HTTPStatus.BAD_REQUEST),
+            body={"code": "NotSupported", "message": f"This bot does not handle {name or 'that'}."},
+        )

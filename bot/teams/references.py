@@ -1,0 +1,73 @@
+"""Keeping conversation references fresh: on every turn, cheaply."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+from sqlalchemy import select
+
+from bot.services import Services
+from bot.teams.convert import place_of
+from storage.conversations import deactivate, deactivate_team, save_reference
+from storage.db import transaction
+from storage.models import Person
+
+# A reference seen again within this many seconds, with the same service URL, is not rewritten.
+REFRESH_SECONDS = 600.0
+
+
+class ReferenceKeeper:
+    """Stores and refreshes conversation references; remembers what it wrote recently."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._recent: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def remember(self, activity: Activity) -> None:
+        """Store the activity's conversation reference if it is new, moved or not seen lately."""
+        place = place_of(activity)
+        service_url = activity.service_url or ""
+        if not place.conversation_id or not service_url:
+            return
+        now = time.monotonic()
+        with self._lock:
+            seen = self._recent.get(place.conversation_id)
+            if seen and seen[0] == service_url and now - seen[1] < REFRESH_SECONDS:
+                return
+        reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
+        sender = activity.from_property
+        with transaction(self.services.db) as session:
+            save_reference(
+                session,
+                conversation_id=place.conversation_id,
+                conversation_type=place.conversation_type,
+                tenant_id=place.tenant_id,
+                service_url=service_url,
+                team_id=place.team_id,
+                user_aad_object_id=sender.aad_object_id if sender else None,
+                reference=reference,
+                now=self.services.clock.now(),
+            )
+        with self._lock:
+            self._recent[place.conversation_id] = (service_url, now)
+
+    def forget(self, activity: Activity) -> None:
+        """The app was removed: deactivate the conversation (or every channel of the team)."""
+        place = place_of(activity)
+        with transaction(self.services.db) as session:
+            if place.team_id and place.conversation_type == "channel":
+                deactivate_team(session, place.team_id, self.services.clock.now())
+            else:
+                deactivate(session, place.conversation_id, self.services.clock.now())
+        with self._lock:
+            self._recent.pop(place.conversation_id, None)
+
+    def known_email(self, aad_object_id: str) -> str | None:
+        """The stored e-mail of a person, so that the roster is asked only once."""
+        with self.services.db() as session:
+            return session.scalar(select(Person.email).where(Person.aad_object_id == aad_object_id))

@@ -1,0 +1,129 @@
+"""The bot's own, SDK-neutral view of a turn: who, where, when, what; and what to answer.
+
+``bot.teams`` turns Teams activities into these and the answers back into activities; the
+console (``python -m bot ask``) goes through the same Teams code with a test adapter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.clock import london_today
+
+
+@dataclass(frozen=True)
+class Sender:
+    """The person who sent the activity."""
+
+    aad_object_id: str | None
+    name: str = ""
+    user_id: str = ""
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """The conversation: personal chat, team channel, group chat or meeting chat."""
+
+    conversation_id: str
+    conversation_type: str = "personal"
+    tenant_id: str = ""
+    team_id: str | None = None
+    is_meeting: bool = False
+
+    @property
+    def kind(self) -> str:
+        """personal, channel, groupChat or meeting (for help texts)."""
+        return "meeting" if self.is_meeting else self.conversation_type
+
+    @property
+    def is_shared(self) -> bool:
+        """True in channels, group chats and meetings, where others see the answer."""
+        return self.conversation_type != "personal"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One incoming turn.
+
+    Attributes:
+        text: what was typed (mention removed), for messages.
+        verb: the card action's verb, for card submits and Action.Execute.
+        data: the card action's data (and inputs), for card submits and dialogs.
+        now: the instant of the turn (from the injected clock).
+        as_of: a fixed "today" (the console's ``--as-of``), else None.
+        person_id: the sender's row in the person table, once known.
+        is_admin: the sender is a configured admin.
+    """
+
+    sender: Sender
+    place: Place
+    now: datetime
+    text: str = ""
+    verb: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    as_of: date | None = None
+    person_id: int | None = None
+    is_admin: bool = False
+    activity_id: str | None = None
+
+    @property
+    def today(self) -> date:
+        """The London date of the turn, or the fixed "as of" date."""
+        return self.as_of or london_today(self.now)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One message to post: text, a card, or both."""
+
+    text: str | None = None
+    card: dict[str, Any] | None = None
+
+
+@dataclass
+class Reply:
+    """What a handler answers.
+
+    Attributes:
+        messages: new messages to post in the conversation.
+        card: for ``Action.Execute``, the card that replaces the one clicked (posted as a new
+            message when the click came from an ``Action.Submit`` instead).
+        notice: for ``Action.Execute`` without a card, a short text answer.
+        error: for ``Action.Execute``, an error the client shows (the click failed).
+    """
+
+    messages: list[Message] = field(default_factory=list)
+    card: dict[str, Any] | None = None
+    notice: str | None = None
+    error: str | None = None
+
+    @classmethod
+    def with_card(cls, card: dict[str, Any]) -> Reply:
+        """A reply that is one card (posted, or replacing the card clicked)."""
+        return cls(messages=[Message(card=card)], card=card)
+
+    @classmethod
+    def with_text(cls, text: str) -> Reply:
+        """A reply that is one line of text."""
+        return cls(messages=[Message(text=text)], notice=text)
+
+
+@dataclass(frozen=True)
+class DialogView:
+    """A Teams dialog (task module) to show: a title and a card."""
+
+    title: str
+    card: dict[str, Any]
+    width: str = "medium"
+    height: str = "medium"
+
+
+@dataclass(frozen=True)
+class DialogDone:
+    """The dialog closes; ``message`` is shown to the person, ``post`` goes to the chat."""
+
+    message: str
+    post: list[Message] = field(default_factory=list)

@@ -1,0 +1,59 @@
+"""The priorities card: a plan's themes with their long-term outcomes and sections."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microsoft_teams.cards.core import CardElement, Container
+
+from bot.plan.types import ThemeRecord
+from cards import verbs
+from cards.base import card, escape, execute, heading, subheading, subtle, text
+from cards.views import PlanView
+
+
+def _current_theme(theme: ThemeRecord) -> list[CardElement]:
+    items: list[CardElement] = [subheading(f"{theme.number}. {escape(theme.title)}")]
+    items.extend(subtle(f"Outcome {o.number}: {escape(o.text)}") for o in theme.outcomes)
+    if theme.sections:
+        items.append(
+            text(f"Sections: {escape(', '.join(theme.sections))} · {theme.action_count} actions")
+        )
+    return items
+
+
+def _previous_theme(theme: ThemeRecord) -> list[CardElement]:
+    items: list[CardElement] = [subheading(f"{theme.number}. {escape(theme.title)}")]
+    who = ", ".join(x for x in (theme.sponsor_text, theme.lead_officer) if x)
+    if who:
+        items.append(subtle(f"Sponsor and lead: {escape(who)}"))
+    if theme.objectives:
+        items.append(text(escape(theme.objectives)))
+    if theme.targets:
+        items.append(subtle(f"Targets: {escape(theme.targets)}"))
+    return items
+
+
+def priorities_card(view: PlanView) -> dict[str, Any]:
+    """The plan's themes (current plan) or priorities (earlier plans)."""
+    plan = view.plan
+    body: list[CardElement] = [heading(escape(plan.title))]
+    body.append(
+        subtle("The current plan." if plan.is_current else "An earlier plan, kept for reference.")
+    )
+    for theme in plan.themes:
+        items = _current_theme(theme) if plan.is_current else _previous_theme(theme)
+        body.append(Container(separator=True, spacing="Medium", items=items))
+    actions: list[Any] = []
+    if plan.is_current:
+        actions.extend(
+            execute(
+                f"Theme {t.number} actions",
+                verbs.RUN_COMMAND,
+                {"text": f"actions theme {t.number}"},
+            )
+            for t in plan.themes
+        )
+    for other in view.other_plans:
+        actions.append(execute(other.title, verbs.RUN_COMMAND, {"text": f"priorities {other.key}"}))
+    return card(body, actions)

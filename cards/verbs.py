@@ -1,0 +1,57 @@
+"""Every card action verb and dialog id, in one place.
+
+A card action's data always carries ``verb`` (``Action.Submit``) or the action's own ``verb``
+(``Action.Execute``); the route table in ``bot.routes`` maps each verb to one handler.
+"""
+
+from typing import Final
+
+# Lists and details
+LIST_PAGE: Final = "list.page"
+SHOW_ACTION: Final = "action.show"
+SHOW_HISTORY: Final = "action.history"
+RUN_COMMAND: Final = "command.run"
+
+# Progress updates
+OPEN_UPDATE_INLINE: Final = "update.inline"
+SAVE_UPDATE: Final = "update.save"
+CANCEL_UPDATE: Final = "update.cancel"
+
+# Who I work for
+CHOOSE_BODIES: Final = "bodies.choose"
+SAVE_BODIES: Final = "bodies.save"
+
+# Status card
+REFRESH_STATUS: Final = "status.refresh"
+
+# Meetings and rules (chairs and admins)
+EDIT_MEETING: Final = "meeting.edit"
+SAVE_MEETING: Final = "meeting.save"
+EDIT_RULES: Final = "rules.edit"
+SAVE_RULES: Final = "rules.save"
+REMINDERS_ON: Final = "reminders.on"
+REMINDERS_OFF: Final = "reminders.off"
+
+# Dialog (task module) ids
+DIALOG_UPDATE: Final = "update"
+
+ALL_VERBS: Final = frozenset(
+    {
+        LIST_PAGE,
+        SHOW_ACTION,
+        SHOW_HISTORY,
+        RUN_COMMAND,
+        OPEN_UPDATE_INLINE,
+        SAVE_UPDATE,
+        CANCEL_UPDATE,
+        CHOOSE_BODIES,
+        SAVE_BODIES,
+        REFRESH_STATUS,
+        EDIT_MEETING,
+        SAVE_MEETING,
+        EDIT_RULES,
+        SAVE_RULES,
+        REMINDERS_ON,
+        REMINDERS_OFF,
+    }
+)

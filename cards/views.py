@@ -1,0 +1,90 @@
+"""View data: what a handler decided to show, ready for a card function to lay out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.plan.types import ActionRecord, BodyInfo, PlanRecord, UpdateRecord
+
+
+@dataclass(frozen=True)
+class ActionItem:
+    """One action in a list, with the labels the handler worked out for "today"."""
+
+    action: ActionRecord
+    status: str
+    deadline_label: str
+    flag: str = ""  # e.g. "42 days overdue", "no update for 120 days"
+    can_update: bool = True
+
+
+@dataclass(frozen=True)
+class ActionListView:
+    """A page of actions.
+
+    ``query`` is the compact form of the question, carried by the paging buttons so that the
+    next page is worked out afresh from the database.
+    """
+
+    title: str
+    summary: str
+    items: tuple[ActionItem, ...]
+    page: int = 1
+    pages: int = 1
+    total: int = 0
+    query: dict[str, Any] = field(default_factory=dict)
+    empty_text: str = "No actions match."
+    hint: str = ""
+    show_choose_bodies: bool = False
+
+
+@dataclass(frozen=True)
+class ActionDetailView:
+    """One action in full."""
+
+    action: ActionRecord
+    status: str
+    deadline_label: str
+    flag: str = ""
+    history_count: int = 0
+    can_update: bool = True
+
+
+@dataclass(frozen=True)
+class HistoryView:
+    """Every update of one action, newest first (a page of them)."""
+
+    action: ActionRecord
+    updates: tuple[UpdateRecord, ...]
+    page: int = 1
+    pages: int = 1
+
+
+@dataclass(frozen=True)
+class PlanView:
+    """The priorities (themes and outcomes) of a plan, and the other plans one can ask about."""
+
+    plan: PlanRecord
+    other_plans: tuple[PlanRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class BodyChoiceView:
+    """The searchable list of bodies a person can say they work for."""
+
+    bodies: tuple[BodyInfo, ...]
+    selected: tuple[str, ...] = ()
+    search: str = ""
+    message: str = ""
+    total_matches: int = 0
+
+
+@dataclass(frozen=True)
+class HelpView:
+    """Help text for where the person is (personal chat, channel, group chat, meeting)."""
+
+    place: str
+    greeting: str = ""
+    suggestions: tuple[str, ...] = ()
+    not_understood: str = ""

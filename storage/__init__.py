@@ -1,0 +1,1 @@
+"""Persistence: tables, migrations, the embedded plan data and narrow, intention-named queries."""

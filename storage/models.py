@@ -1,0 +1,302 @@
+"""The database tables (SQLAlchemy 2 declarative models).
+
+Changing a table means writing an Alembic migration in ``storage/migrations/versions``; the
+tests check that the migrations produce exactly these tables.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("member", "chair", "admin")
+STATUSES = ("Not started", "On track", "At risk", "Off track", "Complete", "Ongoing")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware UTC datetime on every database (SQLite keeps no zone, so store naive UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Store naive UTC."""
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UTCDateTime needs an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        """Read back as aware UTC."""
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    """The current instant, for column defaults only (rules get ``now`` passed in)."""
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with stable constraint names (migrations depend on them)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Plan(Base):
+    """A partnership plan: the current Safer Norfolk Plan, or an earlier one."""
+
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32), default="delivery-plan")
+    starts: Mapped[date | None] = mapped_column(Date)
+    ends: Mapped[date | None] = mapped_column(Date)
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    themes: Mapped[list[Theme]] = relationship(
+        back_populates="plan", order_by="Theme.number", cascade="all, delete-orphan"
+    )
+
+
+class Theme(Base):
+    """One of a plan's delivery plans (2021-24) or priorities (2018-21)."""
+
+    __tablename__ = "theme"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    sponsor_body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    sponsor_text: Mapped[str] = mapped_column(Text, default="")
+    lead_officer: Mapped[str] = mapped_column(Text, default="")
+    why: Mapped[str] = mapped_column(Text, default="")
+    achieved: Mapped[str] = mapped_column(Text, default="")
+    objectives: Mapped[str] = mapped_column(Text, default="")
+    targets: Mapped[str] = mapped_column(Text, default="")
+    plan: Mapped[Plan] = relationship(back_populates="themes")
+    outcomes: Mapped[list[Outcome]] = relationship(
+        back_populates="theme", order_by="Outcome.number", cascade="all, delete-orphan"
+    )
+    sections: Mapped[list[Section]] = relationship(
+        back_populates="theme", order_by="Section.position", cascade="all, delete-orphan"
+    )
+
+
+class Outcome(Base):
+    """A long-term outcome (numbered 1-12 across the 2021-24 plan)."""
+
+    __tablename__ = "outcome"
+    __table_args__ = (UniqueConstraint("theme_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    theme: Mapped[Theme] = relationship(back_populates="outcomes")
+
+
+class Section(Base):
+    """A heading inside a theme (Fraud, Neighbourhood crime, ...)."""
+
+    __tablename__ = "section"
+    __table_args__ = (UniqueConstraint("theme_id", "title"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    theme: Mapped[Theme] = relationship(back_populates="sections")
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="section", order_by="Action.position"
+    )
+
+
+class Body(Base):
+    """An organisation, partnership, group or team that owns actions or holds meetings."""
+
+    __tablename__ = "body"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    abbreviation: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32), default="organisation")
+    reports_to_id: Mapped[int | None] = mapped_column(ForeignKey("body.id"))
+    meets: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+    reports_to: Mapped[Body | None] = relationship(remote_side=[id])
+    aliases: Mapped[list[BodyAlias]] = relationship(
+        back_populates="body", cascade="all, delete-orphan", order_by="BodyAlias.id"
+    )
+
+
+class BodyAlias(Base):
+    """Another name a body goes by; ``normalised`` is unique so a name points to one body."""
+
+    __tablename__ = "body_alias"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(300))
+    normalised: Mapped[str] = mapped_column(String(300), unique=True)
+    body: Mapped[Body] = relationship(back_populates="aliases")
+
+
+class Action(Base):
+    """One numbered action of a delivery plan, with its date text as written."""
+
+    __tablename__ = "action"
+    __table_args__ = (UniqueConstraint("plan_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), index=True)
+    number: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text)
+    success_measure: Mapped[str] = mapped_column(Text, default="")
+    owner_text: Mapped[str] = mapped_column(Text, default="")
+    due_text: Mapped[str] = mapped_column(Text, default="")
+    deadline: Mapped[date | None] = mapped_column(Date, index=True)
+    ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
+    due_readable: Mapped[bool] = mapped_column(Boolean, default=True)
+    section: Mapped[Section] = relationship(back_populates="actions")
+    owners: Mapped[list[Body]] = relationship(secondary="action_owner", order_by="Body.key")
+
+
+class ActionOwner(Base):
+    """Which bodies own which actions (many per action)."""
+
+    __tablename__ = "action_owner"
+    action_id: Mapped[int] = mapped_column(
+        ForeignKey("action.id", ondelete="CASCADE"), primary_key=True
+    )
+    body_id: Mapped[int] = mapped_column(
+        ForeignKey("body.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Person(Base):
+    """Someone who uses the bot, identified by the AAD object id Teams sends."""
+
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    aad_object_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Membership(Base):
+    """A person's place in a body: member, chair or admin."""
+
+    __tablename__ = "membership"
+    __table_args__ = (CheckConstraint("role IN ('member', 'chair', 'admin')", name="role"),)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    body_id: Mapped[int] = mapped_column(
+        ForeignKey("body.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(16), default="member")
+    source: Mapped[str] = mapped_column(String(32), default="self")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ProgressUpdate(Base):
+    """A progress update on an action. Append-only: rows are never changed or deleted."""
+
+    __tablename__ = "progress_update"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('Not started', 'On track', 'At risk', 'Off track', 'Complete', 'Ongoing')",
+            name="status",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
+    author_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    revised_date: Mapped[date | None] = mapped_column(Date)
+    evidence_url: Mapped[str | None] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
+    source: Mapped[str] = mapped_column(String(32), default="teams")
+
+
+class Meeting(Base):
+    """A body's meeting, or a recurring series of them (RRULE), in local London time."""
+
+    __tablename__ = "meeting"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    # Local wall-clock time: converting at use keeps 10:00 at 10:00 across BST/GMT changes.
+    starts_local: Mapped[datetime] = mapped_column(DateTime)
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    location: Mapped[str] = mapped_column(Text, default="")
+    link: Mapped[str | None] = mapped_column(String(2048))
+    rrule: Mapped[str | None] = mapped_column(String(500))
+    until: Mapped[date | None] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(Text, default="")
+    uid: Mapped[str | None] = mapped_column(String(300), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ConversationRef(Base):
+    """Where the bot can post proactively: a stored Bot Framework conversation reference."""
+
+    __tablename__ = "conversation_ref"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(400), unique=True)
+    conversation_type: Mapped[str] = mapped_column(String(32), default="personal")
+    tenant_id: Mapped[str] = mapped_column(String(64), default="")
+    channel_id: Mapped[str] = mapped_column(String(32), default="msteams")
+    service_url: Mapped[str] = mapped_column(String(2048))
+    team_id: Mapped[str | None] = mapped_column(String(400))
+    user_aad_object_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    installed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class BotState(Base):
+    """Documents for botbuilder's ``Storage`` (turn state), with an eTag for concurrency."""
+
+    __tablename__ = "bot_state"
+    key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    etag: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,146 @@
+"""People and their memberships of bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from storage.models import Body, Membership, Person
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """A person with their memberships as (body key, role) pairs."""
+
+    id: int
+    aad_object_id: str | None
+    name: str
+    email: str | None
+    memberships: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def body_keys(self) -> tuple[str, ...]:
+        """Keys of every body the person belongs to, whatever the role."""
+        return tuple(key for key, _ in self.memberships)
+
+    def role_in(self, body_key: str) -> str | None:
+        """The person's role in a body, or None."""
+        return next((role for key, role in self.memberships if key == body_key), None)
+
+
+def _record(session: Session, person: Person) -> PersonRecord:
+    rows = session.execute(
+        select(Body.key, Membership.role)
+        .join(Membership, Membership.body_id == Body.id)
+        .where(Membership.person_id == person.id)
+        .order_by(Body.key)
+    ).all()
+    return PersonRecord(
+        id=person.id,
+        aad_object_id=person.aad_object_id,
+        name=person.name,
+        email=person.email,
+        memberships=tuple((key, role) for key, role in rows),
+    )
+
+
+def find_person(session: Session, identifier: str) -> PersonRecord | None:
+    """A person by AAD object id or e-mail address (case-insensitive), or None."""
+    ident = identifier.strip()
+    column = Person.email if "@" in ident else Person.aad_object_id
+    value = ident.lower() if "@" in ident else ident
+    person = session.scalar(select(Person).where(column == value))
+    return _record(session, person) if person else None
+
+
+def person_by_id(session: Session, person_id: int) -> PersonRecord | None:
+    """A person by database id, or None."""
+    person = session.get(Person, person_id)
+    return _record(session, person) if person else None
+
+
+def ensure_person(
+    session: Session,
+    *,
+    aad_object_id: str | None,
+    name: str = "",
+    email: str | None = None,
+    domain_bodies: Mapping[str, tuple[str, ...]] | None = None,
+) -> PersonRecord:
+    """Find or create the person; refresh name and e-mail; default memberships by domain.
+
+    A new person whose e-mail domain is configured (``MEMBERSHIP_DOMAINS``) starts as a member
+    of that domain's bodies; they can change it later.
+    """
+    email = email.strip().lower() if email else None
+    person = None
+    if aad_object_id:
+        person = session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
+    if person is None and email:
+        person = session.scalar(select(Person).where(Person.email == email))
+    created = person is None
+    if person is None:
+        person = Person(aad_object_id=aad_object_id, name=name, email=email)
+        session.add(person)
+    else:
+        person.aad_object_id = person.aad_object_id or aad_object_id
+        person.name = name or person.name
+        person.email = email or person.email
+    session.flush()
+    if created and email and domain_bodies:
+        keys = domain_bodies.get(email.rsplit("@", 1)[-1], ())
+        if keys:
+            add_memberships(session, person.id, keys, role="member", source="domain")
+    return _record(session, person)
+
+
+def add_memberships(
+    session: Session, person_id: int, body_keys: Iterable[str], *, role: str, source: str
+) -> list[str]:
+    """Add memberships the person does not have yet; return the keys that were unknown."""
+    wanted = list(dict.fromkeys(k.upper() for k in body_keys))
+    bodies = {b.key: b for b in session.scalars(select(Body).where(Body.key.in_(wanted))).all()}
+    have = set(
+        session.scalars(select(Membership.body_id).where(Membership.person_id == person_id)).all()
+    )
+    for key in wanted:
+        body = bodies.get(key)
+        if body is not None and body.id not in have:
+            session.add(Membership(person_id=person_id, body_id=body.id, role=role, source=source))
+    session.flush()
+    return [k for k in wanted if k not in bodies]
+
+
+def set_member_bodies(session: Session, person_id: int, body_keys: Iterable[str]) -> None:
+    """Make the person a member of exactly these bodies (chair/admin roles elsewhere are kept).
+
+    Raises:
+        KeyError: when a key names no body (nothing is changed).
+    """
+    wanted = set(k.upper() for k in body_keys)
+    bodies = {b.key: b for b in session.scalars(select(Body).where(Body.key.in_(wanted))).all()}
+    unknown = wanted - set(bodies)
+    if unknown:
+        raise KeyError(", ".join(sorted(unknown)))
+    current = session.scalars(select(Membership).where(Membership.person_id == person_id)).all()
+    keep_ids = {bodies[k].id for k in wanted}
+    for membership in current:
+        if membership.body_id not in keep_ids and membership.role == "member":
+            session.delete(membership)
+    have = {m.body_id for m in current}
+    for key in wanted:
+        if bodies[key].id not in have:
+            session.add(
+                Membership(
+                    person_id=person_id, body_id=bodies[key].id, role="member", source="self"
+                )
+            )
+    session.flush()
+
+
+def remove_all_memberships(session: Session, person_id: int) -> None:
+    """Forget every membership of a person."""
+    session.execute(delete(Membership).where(Membership.person_id == person_id))
