@@ -149,3 +149,12 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     return app
+
+
+def run_server(runtime: Runtime, host: str, port: int) -> None:
+    """Serve until interrupted; turns in flight finish before the process exits."""
+    app = create_app(runtime)
+    try:
+        web.run_app(app, host=host, port=port, print=None, shutdown_timeout=30)
+    finally:
+        runtime.close()

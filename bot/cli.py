@@ -105,9 +105,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
     """Start the web server; refuse an unauthenticated bot on a non-loopback address."""
-    from aiohttp import web
-
-    from bot.app import build_runtime, create_app
+    from bot.app import build_runtime, run_server
 
     host = args.host or settings.host
     port = args.port or settings.port
@@ -122,12 +120,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
         log.warning(DEV_MODE_WARNING)
         print(DEV_MODE_WARNING, file=sys.stderr)
     runtime = build_runtime(settings, SystemClock())
-    app = create_app(runtime)
     print(f"Safer Partnership bot listening on http://{host}:{port}/api/messages", flush=True)
-    try:
-        web.run_app(app, host=host, port=port, print=None, shutdown_timeout=30)
-    finally:
-        runtime.close()
+    run_server(runtime, host, port)
     return 0
 
 

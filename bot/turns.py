@@ -88,17 +88,20 @@ class Reply:
     """What a handler answers.
 
     Attributes:
-        messages: new messages to post in the conversation.
+        messages: the answer to a typed message (or an ``Action.Submit``).
         card: for ``Action.Execute``, the card that replaces the one clicked (posted as a new
             message when the click came from an ``Action.Submit`` instead).
         notice: for ``Action.Execute`` without a card, a short text answer.
         error: for ``Action.Execute``, an error the client shows (the click failed).
+        posts: messages posted to the conversation whatever the kind of turn (e.g. a notice
+            that someone posted an update).
     """
 
     messages: list[Message] = field(default_factory=list)
     card: dict[str, Any] | None = None
     notice: str | None = None
     error: str | None = None
+    posts: list[Message] = field(default_factory=list)
 
     @classmethod
     def with_card(cls, card: dict[str, Any]) -> Reply:

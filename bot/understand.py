@@ -304,6 +304,8 @@ def understand(raw: str, vocabulary: Vocabulary, today: date) -> Intent:
         return Intent("history", number=history["number"])
     numbers = tuple(dict.fromkeys(_NUMBER_RE.findall(lowered)))
     keyword = _keyword_intent(lowered)
+    if keyword == "audit":
+        return Intent("audit", number=numbers[0] if numbers else None, numbers=numbers)
     if numbers and keyword not in ("link", "unlink", "meetings"):
         if len(numbers) == 1:
             return Intent("action", number=numbers[0], numbers=numbers)

@@ -28,7 +28,8 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # Markdown that TextBlock renders; user text must not be able to use it (links, emphasis,
 # headings, lists) nor look like a Teams mention (<at>).
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~<>])")
-_LINE_START_LIST = re.compile(r"(?m)^(\s*)([-+]|\d+\.)(\s)")
+_LINE_START_BULLET = re.compile(r"(?m)^(\s*)([-+])(\s)")
+_LINE_START_NUMBER = re.compile(r"(?m)^(\s*\d+)\.(\s)")
 
 # Status words are always written out; colour only repeats them.
 STATUS_COLOURS = {
@@ -46,7 +47,8 @@ def escape(text: str | None) -> str:
     if not text:
         return ""
     escaped = _MARKDOWN.sub(r"\\\1", text)
-    return _LINE_START_LIST.sub(r"\1\\\2\3", escaped)
+    escaped = _LINE_START_BULLET.sub(r"\1\\\2\3", escaped)
+    return _LINE_START_NUMBER.sub(r"\1\\.\2", escaped)
 
 
 def shorten(text: str, limit: int) -> str:

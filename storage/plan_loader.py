@@ -188,7 +188,8 @@ class _PlanImport:
         if row.update_status and row.update_status not in STATUSES:
             reasons.append(f"status {row.update_status!r} is not one of {', '.join(STATUSES)}")
         theme = self._theme_number(row)
-        if theme is None or (theme not in self.theme_numbers() and self.document.title is None):
+        numbered = bool(row.number) and ACTION_NUMBER.match(row.number) is not None
+        if numbered and theme not in self.theme_numbers() and self.document.title is None:
             reasons.append(f"no theme {theme} in this plan (the number's first part is the theme)")
         return reasons, owners
 

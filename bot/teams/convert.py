@@ -105,7 +105,7 @@ def activities_for(reply: Reply, *, include_card: bool) -> list[Activity]:
         messages.append(Message(card=reply.card))
     if not messages and (reply.error or reply.notice):
         messages.append(Message(text=reply.error or reply.notice))
-    return [activity_for(m) for m in messages]
+    return [activity_for(m) for m in [*messages, *reply.posts]]
 
 
 def execute_body(reply: Reply) -> dict[str, Any]:

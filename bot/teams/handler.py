@@ -135,7 +135,8 @@ class PartnershipBot(TeamsActivityHandler):
             verb, data = convert.execute_action(turn_context.activity)
             request = await self._request(turn_context, verb=verb, data=data)
             reply = await self._run(dispatch.handle_card_action, self.services, request)
-            await self._send(turn_context, Reply(messages=reply.messages), include_card=False)
+            # The answer is the invoke response (the card replaces the one clicked).
+            await self._send(turn_context, Reply(messages=reply.posts), include_card=False)
             return InvokeResponse(status=int(HTTPStatus.OK), body=convert.execute_body(reply))
         if name in ("task/fetch", "task/submit"):
             data = convert.dialog_data(turn_context.activity)

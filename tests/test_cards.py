@@ -1,0 +1,200 @@
+"""Every card validates against the Adaptive Card 1.5 schema and stays under 28 KB."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.plan.types import (
+    ActionRecord,
+    BodyInfo,
+    BodyRef,
+    OutcomeRecord,
+    PlanRecord,
+    ThemeRecord,
+    UpdateRecord,
+)
+from cards.actions import action_detail_card, action_list_card, history_card
+from cards.base import SIZE_BUDGET_BYTES, escape, size_of
+from cards.bodies import choose_bodies_card
+from cards.help import did_you_mean_card, help_card
+from cards.plan import priorities_card
+from cards.views import (
+    ActionDetailView,
+    ActionItem,
+    ActionListView,
+    BodyChoiceView,
+    HelpView,
+    HistoryView,
+    PlanView,
+)
+from tests.cardcheck import assert_valid_card, check_card
+
+UPDATE = UpdateRecord(
+    status="At risk",
+    text="Waiting for [data](https://evil.example) from *partners* <at>Everyone</at>",
+    created_at=datetime(2022, 3, 1, 10, 0, tzinfo=UTC),
+    author_name="A. Person",
+    revised_date=date(2022, 9, 30),
+    evidence_url="https://example.org/evidence_1",
+)
+
+
+def action(
+    number: str = "1.18", text: str = "Establish a group", latest: UpdateRecord | None = UPDATE
+) -> ActionRecord:
+    return ActionRecord(
+        id=7,
+        plan_key="p",
+        number=number,
+        text=text,
+        success_measure="Delivery group established",
+        owner_text="NCCSP team",
+        owners=(BodyRef("NCCSP-TEAM", "NCCSP Community Safety Team"),),
+        due_text="October 2021",
+        deadline=date(2021, 10, 31),
+        ongoing=False,
+        due_readable=True,
+        theme_number=1,
+        theme_title="Theme",
+        section_title="Section",
+        latest=latest,
+    )
+
+
+def item(number: str, text: str = "Establish a group") -> ActionItem:
+    return ActionItem(action(number, text), "At risk", "31 Oct 2021", "30 days overdue")
+
+
+CARDS = {
+    "list": lambda: action_list_card(
+        ActionListView(
+            "Overdue: OPCCN",
+            "2 actions",
+            (item("1.1"), item("1.2")),
+            page=2,
+            pages=3,
+            total=20,
+            query={"i": "overdue"},
+        )
+    ),
+    "empty list": lambda: action_list_card(
+        ActionListView(
+            "Overdue", "0", (), empty_text="Nothing", hint="Tip", show_choose_bodies=True
+        )
+    ),
+    "detail": lambda: action_detail_card(
+        ActionDetailView(action(), "At risk", "30 Sep 2022 (revised)", "x", history_count=3)
+    ),
+    "detail without update": lambda: action_detail_card(
+        ActionDetailView(action(latest=None), "No update yet", "31 Oct 2021")
+    ),
+    "history": lambda: history_card(HistoryView(action(), (UPDATE, UPDATE), page=1, pages=2)),
+    "empty history": lambda: history_card(HistoryView(action(), ())),
+    "help": lambda: help_card(HelpView(place="channel")),
+    "did you mean": lambda: did_you_mean_card(
+        HelpView(place="personal", not_understood="blorp", suggestions=("overdue",))
+    ),
+    "bodies": lambda: choose_bodies_card(
+        BodyChoiceView(
+            (BodyInfo("OPCCN", "Office", "OPCCN", "organisation"),),
+            selected=("OPCCN",),
+            message="m",
+            total_matches=40,
+        )
+    ),
+    "no bodies": lambda: choose_bodies_card(BodyChoiceView((), search="zzz")),
+    "priorities": lambda: priorities_card(
+        PlanView(
+            PlanRecord(
+                "p",
+                "Plan",
+                True,
+                None,
+                None,
+                (ThemeRecord(1, "T", (OutcomeRecord(1, "O"),), ("S",), 3),),
+            ),
+            (PlanRecord("q", "Old", False, None, None),),
+        )
+    ),
+    "previous priorities": lambda: priorities_card(
+        PlanView(
+            PlanRecord(
+                "q",
+                "Old",
+                False,
+                None,
+                None,
+                (
+                    ThemeRecord(
+                        1, "T", sponsor_text="S", lead_officer="L", objectives="O", targets="T"
+                    ),
+                ),
+            )
+        )
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(CARDS))
+def test_card_is_valid(name: str) -> None:
+    assert_valid_card(CARDS[name]())
+
+
+def test_a_full_page_of_long_actions_stays_under_budget() -> None:
+    long_text = "word " * 400
+    view = ActionListView(
+        "t",
+        "s",
+        tuple(item(f"1.{i}", long_text) for i in range(1, 9)),
+        pages=2,
+        total=16,
+        query={"i": "actions", "w": ["x"] * 20},
+    )
+    card = action_list_card(view)
+    assert_valid_card(card)
+    assert size_of(card) < SIZE_BUDGET_BYTES
+
+
+def test_user_text_is_escaped() -> None:
+    card = action_detail_card(ActionDetailView(action(), "At risk", "d"))
+    texts = [b.get("text", "") for b in card["body"] if b.get("type") == "TextBlock"]
+    joined = "\n".join(texts)
+    assert "[data](https" not in joined and "\\[data\\]\\(https" in joined
+    assert "<at>" not in joined and "\\<at\\>" in joined
+    assert "*partners*" not in joined
+
+
+@pytest.mark.parametrize(
+    ("raw", "escaped"),
+    [
+        ("[x](y)", "\\[x\\]\\(y\\)"),
+        ("**bold**", "\\*\\*bold\\*\\*"),
+        ("<at>Bob</at>", "\\<at\\>Bob\\</at\\>"),
+        ("- item\n1. first", "\\- item\n1\\. first"),
+        ("plain text, 50% done", "plain text, 50% done"),
+        ("", ""),
+    ],
+)
+def test_escape(raw: str, escaped: str) -> None:
+    assert escape(raw) == escaped
+
+
+def test_checker_rejects_what_the_schema_rejects() -> None:
+    assert check_card({"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock"}]})
+    assert check_card({"type": "AdaptiveCard", "version": "1.5", "body": [], "colour": "red"})
+    assert check_card(
+        {"type": "AdaptiveCard", "version": "1.5", "msteams": {"width": "Full", "x": 1}}
+    )
+    assert not check_card(
+        {"type": "AdaptiveCard", "version": "1.5", "msteams": {"width": "Full"}, "body": []}
+    )
+    chart = {"type": "Chart.Donut", "data": [{"legend": "a", "value": 1}]}
+    assert not check_card({"type": "AdaptiveCard", "version": "1.5", "body": [chart]})
+    huge = {
+        "type": "AdaptiveCard",
+        "version": "1.5",
+        "body": [{"type": "TextBlock", "text": "x" * 30000}],
+    }
+    assert any("budget" in p for p in check_card(huge))

@@ -1,0 +1,225 @@
+"""Storage on real SQLite and real PostgreSQL: schema, the default data, queries."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.exc import IntegrityError
+
+from storage import migrate
+from storage.db import make_sessionmaker, transaction
+from storage.models import (
+    Action,
+    Base,
+    Body,
+    Meeting,
+    Outcome,
+    Plan,
+    ProgressUpdate,
+    Section,
+    Theme,
+)
+from storage.people import add_memberships, ensure_person, find_person, set_member_bodies
+from storage.plan_queries import action_by_number, actions, history, plan_record, plans
+from storage.seed_data import SEED_DIR, ensure_default_data, load_default_data
+
+NOW = datetime(2022, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def count(engine: Engine, model: type[Base]) -> int:
+    with make_sessionmaker(engine)() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_migrations_create_exactly_the_model_tables(engine: Engine) -> None:
+    tables = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    assert tables == set(Base.metadata.tables)
+    for name, table in Base.metadata.tables.items():
+        columns = {c["name"] for c in inspect(engine).get_columns(name)}
+        assert columns == set(table.columns.keys()), name
+
+
+def test_downgrade_and_upgrade_again(engine: Engine) -> None:
+    migrate.downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    migrate.upgrade(engine)
+    assert "action" in inspect(engine).get_table_names()
+
+
+def test_default_plan_is_complete(engine: Engine) -> None:
+    assert count(engine, Action) == 55
+    with make_sessionmaker(engine)() as session:
+        current = plan_record(session)
+        assert current.key == "safer-norfolk-2021-24"
+        assert [t.number for t in current.themes] == [1, 2, 3]
+        outcomes = [o.number for t in current.themes for o in t.outcomes]
+        assert outcomes == list(range(1, 13))
+        assert [t.action_count for t in current.themes] == [30, 10, 15]
+        assert current.themes[0].sections == (
+            "Fraud",
+            "Neighbourhood crime",
+            "Community Relations and Prevent",
+            "Resilient cohesive communities",
+        )
+        numbers = [a.number for a in actions(session)]
+        expected = [f"1.{i}" for i in range(1, 31)]
+        expected += [f"2.{i}" for i in range(1, 11)] + [f"3.{i}" for i in range(1, 16)]
+        assert numbers == expected
+        assert all(a.owners for a in actions(session))
+        assert all(a.due_readable for a in actions(session))
+
+
+def test_action_fields_are_as_written(engine: Engine) -> None:
+    with make_sessionmaker(engine)() as session:
+        a = action_by_number(session, "1.22")
+        assert a is not None
+        assert a.due_text == "Engagement plan in place by June 22 then ongoing"
+        assert a.deadline == date(2022, 6, 30) and a.ongoing
+        assert a.success_measure == "Completed engagement with communities and groups"
+        assert [o.key for o in a.owners] == ["CRPSG"]
+        b = action_by_number(session, "3.15")
+        assert b is not None and b.deadline == date(2023, 3, 31) and not b.ongoing
+        c = action_by_number(session, "1.19")
+        assert c is not None and {o.key for o in c.owners} == {
+            "CRPSG",
+            "IAG",
+            "OPCCN",
+            "RESPONSIBLE-AUTHORITIES",
+        }
+
+
+def test_november_2021_updates_are_loaded(engine: Engine) -> None:
+    with make_sessionmaker(engine)() as session:
+        updated = {a.number: a.latest for a in actions(session) if a.latest is not None}
+        assert set(updated) == {"1.18", "1.20", "1.23", "1.24", "1.26", "1.27"}
+        first = updated["1.18"]
+        assert first is not None and first.status == "Complete"
+        assert first.text.startswith("Group established")
+        assert all(u.source == "seed" for u in updated.values() if u is not None)
+
+
+def test_previous_plan_is_held(engine: Engine) -> None:
+    with make_sessionmaker(engine)() as session:
+        everything = plans(session)
+        assert [p.is_current for p in everything] == [True, False]
+        previous = everything[1]
+        assert previous.key == "cspp-2018-21"
+        assert next(t.title for t in previous.themes).lower().startswith("domestic abuse")
+        assert all(t.lead_officer and t.why and t.objectives for t in previous.themes)
+
+
+def test_bodies_have_abbreviations_and_reporting_lines(engine: Engine) -> None:
+    with make_sessionmaker(engine)() as session:
+        bodies = {b.key: b for b in session.scalars(select(Body)).all()}
+        for key in ("OPCCN", "NCCSP", "DASVG", "CRPSG", "NASP", "MASH", "IAG"):
+            assert key in bodies
+        assert bodies["DASVG"].reports_to_id == bodies["NCCSP"].id
+        assert bodies["CRPSG"].reports_to_id == bodies["NCCSP"].id
+        aliases = {a.normalised for a in bodies["CONSTABULARY"].aliases}
+        assert "constabulary" in aliases
+
+
+def test_meetings_are_seeded(engine: Engine) -> None:
+    with make_sessionmaker(engine)() as session:
+        panel = session.scalar(
+            select(Meeting).where(Meeting.starts_local == datetime(2022, 2, 24, 10, 0))
+        )
+        assert panel is not None and "County Hall" in panel.location
+        dasvg = session.scalar(
+            select(Meeting).join(Body).where(Body.key == "DASVG", Meeting.rrule.is_not(None))
+        )
+        assert dasvg is not None and "MONTHLY" in (dasvg.rrule or "")
+
+
+def test_loading_again_changes_nothing(engine: Engine) -> None:
+    before = {
+        m: count(engine, m)
+        for m in (Plan, Theme, Outcome, Section, Action, ProgressUpdate, Body, Meeting)
+    }
+    factory = make_sessionmaker(engine)
+    assert ensure_default_data(factory, NOW) is False
+    with transaction(factory) as session:
+        load_default_data(session, NOW)  # a forced reload is an idempotent upsert
+    after = {m: count(engine, m) for m in before}
+    assert after == before
+
+
+def test_progress_updates_are_unique_by_key(engine: Engine) -> None:
+    factory = make_sessionmaker(engine)
+    with transaction(factory) as session:
+        action_id = session.scalar(select(Action.id).where(Action.number == "2.1"))
+        session.add(
+            ProgressUpdate(
+                action_id=action_id,
+                status="On track",
+                text="a",
+                idempotency_key="k1",
+                created_at=NOW,
+            )
+        )
+    with pytest.raises(IntegrityError), transaction(factory) as session:
+        session.add(
+            ProgressUpdate(
+                action_id=action_id,
+                status="On track",
+                text="b",
+                idempotency_key="k1",
+                created_at=NOW,
+            )
+        )
+    with factory() as session:
+        assert [u.text for u in history(session, int(action_id or 0))] == ["a"]
+
+
+def test_status_must_be_known(engine: Engine) -> None:
+    factory = make_sessionmaker(engine)
+    with pytest.raises(IntegrityError), transaction(factory) as session:
+        action_id = session.scalar(select(Action.id).where(Action.number == "2.1"))
+        session.add(
+            ProgressUpdate(
+                action_id=action_id, status="Nearly", text="x", idempotency_key="k2", created_at=NOW
+            )
+        )
+
+
+def test_people_and_memberships(engine: Engine) -> None:
+    factory = make_sessionmaker(engine)
+    with transaction(factory) as session:
+        person = ensure_person(
+            session,
+            aad_object_id="aad-1",
+            name="Inspector",
+            email="Inspector@Norfolk.Police.UK",
+            domain_bodies={"norfolk.police.uk": ("CONSTABULARY",)},
+        )
+        assert person.body_keys == ("CONSTABULARY",)
+        assert add_memberships(
+            session, person.id, ["OPCCN", "NOPE"], role="member", source="self"
+        ) == ["NOPE"]
+    with transaction(factory) as session:
+        found = find_person(session, "inspector@norfolk.police.uk")
+        assert found is not None and set(found.body_keys) == {"CONSTABULARY", "OPCCN"}
+        set_member_bodies(session, found.id, ["DASVG"])
+    with factory() as session:
+        again = find_person(session, "aad-1")
+        assert again is not None and again.body_keys == ("DASVG",)
+
+
+def test_actions_filters(engine: Engine) -> None:
+    with make_sessionmaker(engine)() as session:
+        opccn = actions(session, body_keys=["OPCCN"])
+        assert {a.number for a in opccn} >= {"1.4", "1.16", "1.19", "2.10", "3.1", "3.3", "3.4"}
+        assert [a.number for a in actions(session, section="Modern Slavery")] == [
+            "2.8",
+            "2.9",
+            "2.10",
+        ]
+        assert len(actions(session, theme=2)) == 10
+        assert {a.number for a in actions(session, words=["channel", "panel"])} >= {"1.27"}
+
+
+def test_seed_files_exist() -> None:
+    names = {p.name for p in SEED_DIR.glob("*.yaml")}
+    assert {"partnership.yaml", "plan_2021_24.yaml", "plan_2018_21.yaml"} <= names

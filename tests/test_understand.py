@@ -1,0 +1,186 @@
+"""What people type, and what the bot takes it to mean (pure, table-driven)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bot.plan.body_names import BodyIndex
+from bot.plan.types import BodyInfo
+from bot.timephrases import read_time
+from bot.understand import Intent, Vocabulary, understand
+
+BODIES = BodyIndex(
+    [
+        BodyInfo(
+            "OPCCN",
+            "Office of the Police and Crime Commissioner for Norfolk",
+            "OPCCN",
+            "organisation",
+            ("OPCC", "PCC"),
+        ),
+        BodyInfo(
+            "CONSTABULARY",
+            "Norfolk Constabulary",
+            None,
+            "organisation",
+            ("constabulary", "police", "Norfolk Police"),
+        ),
+        BodyInfo("DASVG", "Domestic Abuse and Sexual Violence Group", "DASVG", "group", ()),
+        BodyInfo(
+            "NCCSP",
+            "Norfolk Countywide Community Safety Partnership",
+            "NCCSP",
+            "partnership",
+            ("CSP",),
+        ),
+        BodyInfo("NCCSP-TEAM", "NCCSP Community Safety Team", None, "team", ("NCCSP team",)),
+        BodyInfo("CLSG", "County Lines Strategic Group", "CLSG", "group", ()),
+    ]
+)
+VOCAB = Vocabulary(
+    bodies=BODIES,
+    sections=(
+        "Fraud",
+        "Neighbourhood crime",
+        "Community Relations and Prevent",
+        "County Lines",
+        "Modern Slavery",
+    ),
+    previous_plan_key="cspp-2018-21",
+)
+TODAY = date(2022, 1, 17)
+
+
+def expect(name: str, **fields: Any) -> tuple[str, dict[str, Any]]:
+    return name, fields
+
+
+CASES: dict[str, tuple[str, dict[str, Any]]] = {
+    "": expect("help"),
+    "help": expect("help"),
+    "Hi!": expect("help"),
+    "what can you do?": expect("help"),
+    "what's overdue for me?": expect("overdue", me=True, bodies=()),
+    "What’s overdue for me": expect("overdue", me=True),
+    "overdue": expect("overdue", me=False, bodies=()),
+    "anything late for the constabulary?": expect("overdue", bodies=("CONSTABULARY",)),
+    "overdue OPCCN": expect("overdue", bodies=("OPCCN",)),
+    "overdue for norfolk constabullary": expect("overdue", bodies=("CONSTABULARY",)),
+    "all overdue actions": expect("overdue", everyone=True),
+    "what has slipped for the NCCSP team": expect("overdue", bodies=("NCCSP-TEAM",)),
+    "show me action 3.12": expect("action", number="3.12", me=False),
+    "action 1.18": expect("action", number="1.18"),
+    "1.18": expect("action", number="1.18"),
+    "actions 1.18 and 1.19": expect("actions", numbers=("1.18", "1.19")),
+    "actions about fraud": expect("actions", section="Fraud"),
+    "show the county lines actions": expect("actions", section="County Lines", bodies=()),
+    "actions about hate crime": expect("actions", words=("hate", "crime")),
+    "modern slavery": expect("actions", section="Modern Slavery"),
+    "DASVG": expect("actions", bodies=("DASVG",)),
+    "what are the priorities?": expect("priorities", plan=None),
+    "priorities of the previous plan": expect("priorities", plan="cspp-2018-21"),
+    "2018-21 priorities": expect("priorities", plan="cspp-2018-21"),
+    "my actions": expect("my_actions"),
+    "show my actions": expect("my_actions"),
+    "what do I own?": expect("my_actions"),
+    "status": expect("status"),
+    "status DASVG": expect("status", bodies=("DASVG",)),
+    "status theme 3": expect("status", theme=3),
+    "meetings": expect("meetings"),
+    "when does the DASVG meet next?": expect("meetings", bodies=("DASVG",)),
+    "what's due before April 2022": expect("due"),
+    "what's due next month for DASVG?": expect("due", bodies=("DASVG",)),
+    "due this month": expect("due"),
+    "history 1.18": expect("history", number="1.18"),
+    "show the history of action 2.4": expect("history", number="2.4"),
+    "update": expect("update", number=None),
+    "update 1.18": expect("update", number="1.18", status=None, text=""),
+    "update 1.18 on track: Terms of Reference agreed": expect(
+        "update", number="1.18", status="On track", text="Terms of Reference agreed"
+    ),
+    "Update 2.4 AT RISK - waiting for Data": expect(
+        "update", number="2.4", status="At risk", text="waiting for Data"
+    ),
+    "update 3.1 done": expect("update", number="3.1", status="Complete", text=""),
+    "update 3.1: dashboard live": expect(
+        "update", number="3.1", status=None, text="dashboard live"
+    ),
+    "my bodies": expect("my_bodies"),
+    "I work for OPCCN": expect("my_bodies", bodies=("OPCCN",)),
+    "link this channel to DASVG": expect("link", bodies=("DASVG",)),
+    "unlink": expect("unlink"),
+    "links": expect("links"),
+    "report": expect("report"),
+    "reminders on": expect("reminders", on=True),
+    "stop reminders": expect("reminders", on=False),
+    "audit 1.18": expect("audit"),
+    "blorp": expect("unknown"),
+    "overdeu": expect("unknown"),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), list(CASES.items()))
+def test_understanding(text: str, expected: tuple[str, dict[str, Any]]) -> None:
+    name, fields = expected
+    intent = understand(text, VOCAB, TODAY)
+    assert intent.name == name, intent
+    for field_name, value in fields.items():
+        assert getattr(intent, field_name) == value, (field_name, intent)
+
+
+def test_unknown_text_gets_suggestions() -> None:
+    intent = understand("overdeu", VOCAB, TODAY)
+    assert intent.suggestions and intent.suggestions[0] == "overdue"
+    assert understand("blorp", VOCAB, TODAY).suggestions
+
+
+def test_due_windows() -> None:
+    before = understand("what's due before April 2022", VOCAB, TODAY).window
+    assert before is not None and before.start is None and before.end == date(2022, 3, 31)
+    nxt = understand("what's due next month for DASVG?", VOCAB, TODAY).window
+    assert nxt is not None and (nxt.start, nxt.end) == (date(2022, 2, 1), date(2022, 2, 28))
+
+
+def test_as_of() -> None:
+    intent = understand("overdue for OPCCN as of 1 June 2022", VOCAB, TODAY)
+    assert intent.name == "overdue" and intent.as_of == date(2022, 6, 1)
+    assert intent.bodies == ("OPCCN",)
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "as_of"),
+    [
+        ("due today", date(2022, 1, 17), date(2022, 1, 17), None),
+        ("this week", date(2022, 1, 17), date(2022, 1, 23), None),
+        ("next week", date(2022, 1, 24), date(2022, 1, 30), None),
+        ("this month", date(2022, 1, 1), date(2022, 1, 31), None),
+        ("next month", date(2022, 2, 1), date(2022, 2, 28), None),
+        ("this year", date(2022, 1, 1), date(2022, 12, 31), None),
+        ("next 2 weeks", date(2022, 1, 17), date(2022, 1, 31), None),
+        ("before april 2022", None, date(2022, 3, 31), None),
+        ("by april 2022", None, date(2022, 4, 30), None),
+        ("until 30/06/2022", None, date(2022, 6, 30), None),
+        ("after march 2022", date(2022, 4, 1), None, None),
+        ("in june 2022", date(2022, 6, 1), date(2022, 6, 30), None),
+        ("in 2023", date(2023, 1, 1), date(2023, 12, 31), None),
+        ("during 2022-23", date(2022, 4, 1), date(2023, 3, 31), None),
+        ("as of 2022-06-01", None, None, date(2022, 6, 1)),
+        ("as at 1 june 2022", None, None, date(2022, 6, 1)),
+        ("nothing here", None, None, None),
+    ],
+)
+def test_time_phrases(text: str, start: date | None, end: date | None, as_of: date | None) -> None:
+    phrase = read_time(text, TODAY)
+    if start is None and end is None:
+        assert phrase.window is None
+    else:
+        assert phrase.window is not None
+        assert (phrase.window.start, phrase.window.end) == (start, end)
+    assert phrase.as_of == as_of
+
+
+def test_intent_defaults() -> None:
+    assert Intent("help").bodies == ()
