@@ -88,3 +88,38 @@ class HelpView:
     greeting: str = ""
     suggestions: tuple[str, ...] = ()
     not_understood: str = ""
+
+
+@dataclass(frozen=True)
+class PromptItem:
+    """An action on a prompt or reminder, with why it is listed."""
+
+    action: ActionRecord
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UpdatePromptView:
+    """The digest posted in a body's channel before its meeting (or the follow-up)."""
+
+    body_label: str
+    meeting_title: str
+    meeting_when: str
+    items: tuple[PromptItem, ...]
+    follow_up: bool = False
+    since_label: str = ""
+    more: int = 0
+
+
+@dataclass(frozen=True)
+class MeetingReminderView:
+    """A member's 1:1 reminder of a meeting, with what is due from them."""
+
+    body_label: str
+    meeting_title: str
+    meeting_when: str
+    location: str = ""
+    link: str | None = None
+    items: tuple[PromptItem, ...] = ()
+    more: int = 0
