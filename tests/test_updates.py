@@ -230,7 +230,7 @@ async def test_a_failure_while_saving_leaves_no_record(server: BotServer, sqlite
 
 async def test_inline_form_over_action_execute(server: BotServer, sqlite_url: str) -> None:
     aid = action_id(sqlite_url, "1.10")
-    status, body = await server.post(
+    _, body = await server.post(
         execute(verbs.OPEN_UPDATE_INLINE, {"actionId": aid, "number": "1.10"}, aad=MEMBER)
     )
     form = body["value"]
@@ -244,13 +244,13 @@ async def test_inline_form_over_action_execute(server: BotServer, sqlite_url: st
     save = next(a for a in form["actions"] if a["title"] == "Save update")
     assert save["type"] == "Action.Execute" and save["verb"] == verbs.SAVE_UPDATE
     bad = {**save["data"], "status": "On track", "text": ""}
-    status, body = await server.post(execute(verbs.SAVE_UPDATE, bad, aad=MEMBER))
+    _, body = await server.post(execute(verbs.SAVE_UPDATE, bad, aad=MEMBER))
     assert "progress text is required" in card_texts(body["value"])
     good = {**save["data"], "status": "Off track", "text": "Lead officer left"}
     _, body = await server.post(execute(verbs.SAVE_UPDATE, good, aad=MEMBER))
     texts = card_texts(body["value"])
     assert "Update saved: 1.10 is now Off track." in texts and "Off track" in texts
-    _status, body = await server.post(execute(verbs.CANCEL_UPDATE, {"actionId": aid}, aad=MEMBER))
+    _, body = await server.post(execute(verbs.CANCEL_UPDATE, {"actionId": aid}, aad=MEMBER))
     assert "Cancelled; nothing was saved." in card_texts(body["value"])
     assert updates_of(sqlite_url, "1.10") == [("Off track", "Lead officer left", "Alex Wilber")]
 
