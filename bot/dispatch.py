@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot import routes
 from bot.handlers.common import is_admin
@@ -39,14 +39,21 @@ def identify(services: Services, request: Request) -> Request:
     """Find or create the sender's person record and note whether they are an admin."""
     if request.sender.aad_object_id is None and request.sender.email is None:
         return request
-    with transaction(services.db) as session:
-        person = ensure_person(
-            session,
-            aad_object_id=request.sender.aad_object_id,
-            name=request.sender.name,
-            email=request.sender.email,
-            domain_bodies=services.settings.membership_domains,
-        )
+    for attempt in (1, 2):
+        try:
+            with transaction(services.db) as session:
+                person = ensure_person(
+                    session,
+                    aad_object_id=request.sender.aad_object_id,
+                    name=request.sender.name,
+                    email=request.sender.email,
+                    domain_bodies=services.settings.membership_domains,
+                )
+            break
+        except IntegrityError:
+            # Two first turns of one person at once: the other created the row; use it.
+            if attempt == 2:
+                raise
     request = replace(request, person_id=person.id)
     return replace(request, is_admin=is_admin(services, request, person))
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.handlers import bodies, help, lists, plan
+from bot.handlers import bodies, help, lists, plan, updates
 from bot.services import Services
 from bot.turns import DialogDone, DialogView, Reply, Request
 from bot.understand import Intent
@@ -41,6 +41,7 @@ INTENTS: dict[str, IntentHandler] = {
     "my_actions": lists.list_intent,
     "actions": lists.list_intent,
     "my_bodies": bodies.my_bodies,
+    "update": updates.update_intent,
 }
 
 VERBS: dict[str, VerbHandler] = {
@@ -49,6 +50,11 @@ VERBS: dict[str, VerbHandler] = {
     verbs.SHOW_HISTORY: plan.action_history_button,
     verbs.CHOOSE_BODIES: bodies.search_bodies,
     verbs.SAVE_BODIES: bodies.save_bodies,
+    verbs.OPEN_UPDATE_INLINE: updates.open_inline,
+    verbs.SAVE_UPDATE: updates.save_inline,
+    verbs.CANCEL_UPDATE: updates.cancel_inline,
 }
 
-DIALOGS: dict[str, Dialog] = {}
+DIALOGS: dict[str, Dialog] = {
+    verbs.DIALOG_UPDATE: updates.UpdateDialog(),
+}

@@ -84,6 +84,7 @@ class Request:
     person_id: int | None = None
     is_admin: bool = False
     activity_id: str | None = None
+    reply_to_id: str | None = None
 
     @property
     def today(self) -> date:
@@ -111,6 +112,8 @@ class Reply:
         error: for ``Action.Execute``, an error the client shows (the click failed).
         posts: messages posted to the conversation whatever the kind of turn (e.g. a notice
             that someone posted an update).
+        refresh: a fresh version of the card the button was on, to replace that message for
+            everyone in a shared conversation (so a channel never shows a stale status).
     """
 
     messages: list[Message] = field(default_factory=list)
@@ -118,6 +121,7 @@ class Reply:
     notice: str | None = None
     error: str | None = None
     posts: list[Message] = field(default_factory=list)
+    refresh: dict[str, Any] | None = None
 
     @classmethod
     def with_card(cls, card: dict[str, Any]) -> Reply:
@@ -142,7 +146,11 @@ class DialogView:
 
 @dataclass(frozen=True)
 class DialogDone:
-    """The dialog closes; ``message`` is shown to the person, ``post`` goes to the chat."""
+    """The dialog closes; ``message`` is shown to the person, ``post`` goes to the chat.
+
+    ``refresh`` replaces the card the dialog was opened from (see :class:`Reply`).
+    """
 
     message: str
     post: list[Message] = field(default_factory=list)
+    refresh: dict[str, Any] | None = None

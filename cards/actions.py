@@ -28,16 +28,22 @@ from cards.views import ActionDetailView, ActionItem, ActionListView, HistoryVie
 LIST_TEXT_LIMIT = 220
 
 
-def update_buttons(action_id: int, number: str) -> list[Any]:
-    """The update buttons: "Post update" (a Teams dialog) and "Quick update" (inline)."""
-    data = {"actionId": action_id, "number": number}
+def update_buttons(action_id: int, number: str, origin: dict[str, Any] | None = None) -> list[Any]:
+    """The update buttons: "Post update" (a Teams dialog) and "Quick update" (inline).
+
+    ``origin`` names the card they sit on (its verb and data), so that after a save that card
+    can be drawn again with the new status.
+    """
+    data: dict[str, Any] = {"actionId": action_id, "number": number}
+    if origin:
+        data["origin"] = origin
     return [
         open_dialog("Post update", verbs.DIALOG_UPDATE, data),
         execute("Quick update", verbs.OPEN_UPDATE_INLINE, data),
     ]
 
 
-def _item(item: ActionItem) -> Container:
+def _item(item: ActionItem, origin: dict[str, Any]) -> Container:
     action = item.action
     left: list[CardElement] = [
         text(f"**{escape(action.number)}** {escape(shorten(action.text, LIST_TEXT_LIMIT))}"),
@@ -48,7 +54,7 @@ def _item(item: ActionItem) -> Container:
         right.append(text(item.flag, color="Attention", size="Small", horizontal_alignment="Right"))
     row_buttons = [execute("Details", verbs.SHOW_ACTION, {"actionId": action.id})]
     if item.can_update:
-        row_buttons = update_buttons(action.id, action.number) + row_buttons
+        row_buttons = update_buttons(action.id, action.number, origin) + row_buttons
     return Container(
         separator=True,
         spacing="Medium",
@@ -75,7 +81,8 @@ def action_list_card(view: ActionListView) -> dict[str, Any]:
     """A page of actions with status, deadline, flags and update buttons."""
     body: list[CardElement] = [heading(escape(view.title)), text(escape(view.summary))]
     if view.items:
-        body.extend(_item(item) for item in view.items)
+        origin = {"verb": verbs.LIST_PAGE, "q": view.query, "page": view.page}
+        body.extend(_item(item, origin) for item in view.items)
         if view.pages > 1:
             body.append(subtle(f"Page {view.page} of {view.pages} · {view.total} actions"))
     else:
@@ -92,7 +99,10 @@ def action_detail_card(view: ActionDetailView) -> dict[str, Any]:
     """One action with every field of the plan's table and its latest update."""
     action = view.action
     latest = action.latest
-    body: list[CardElement] = [
+    body: list[CardElement] = []
+    if view.message:
+        body.append(text(escape(view.message), color="Good", weight="Bolder"))
+    body += [
         heading(f"Action {escape(action.number)}"),
         subtle(escape(f"{action.theme_title} › {action.section_title}")),
         text(escape(action.text), spacing="Medium"),
@@ -115,7 +125,8 @@ def action_detail_card(view: ActionDetailView) -> dict[str, Any]:
         body.append(text(escape(latest.text) or "(no text)"))
     actions: list[Any] = []
     if view.can_update:
-        actions.extend(update_buttons(action.id, action.number))
+        origin = {"verb": verbs.SHOW_ACTION, "actionId": action.id}
+        actions.extend(update_buttons(action.id, action.number, origin))
     if view.history_count:
         actions.append(
             execute(f"History ({view.history_count})", verbs.SHOW_HISTORY, {"actionId": action.id})

@@ -49,6 +49,7 @@ class ActionDetailView:
     flag: str = ""
     history_count: int = 0
     can_update: bool = True
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,23 @@ class HelpView:
     greeting: str = ""
     suggestions: tuple[str, ...] = ()
     not_understood: str = ""
+
+
+@dataclass(frozen=True)
+class UpdateFormView:
+    """The progress-update form for one action.
+
+    ``values`` holds what the form shows (prefilled from the latest update, or what the person
+    typed when the form comes back with errors); ``errors`` maps an input id to its message.
+    """
+
+    action: ActionRecord
+    values: dict[str, str]
+    key: str
+    inline: bool = False
+    errors: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+    origin: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.teams.handler import PartnershipBot
 from tests.cardcheck import check_card
+from tests.fakes.connector import FakeConnector
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "teams"
 TENANT = "00000000-0000-0000-0000-0000000000001"
@@ -39,7 +40,7 @@ def message(
     user_id: str = "29:user-1",
     name: str = "Alex Wilber",
     conversation_id: str | None = None,
-    service_url: str = "http://127.0.0.1:9/",
+    service_url: str = "http://127.0.0.1:9/",  # BotServer points this at its own connector
 ) -> dict[str, Any]:
     """A Teams message: personal, channel (with @mention) or groupChat (with @mention)."""
     base = {
@@ -149,8 +150,15 @@ def settings_for(url: str, tmp_path: Path, **overrides: Any) -> Settings:
     return replace(base, **overrides)
 
 
+PLACEHOLDER_SERVICE_URL = "http://127.0.0.1:9/"
+
+
 class BotServer:
-    """The real aiohttp server on 127.0.0.1 (random port), for tests over HTTP."""
+    """The real aiohttp server on 127.0.0.1 (random port), for tests over HTTP.
+
+    Activities still carrying the placeholder service URL are pointed at a fake connector of
+    the server's own (``self.connector``), so that every reply has somewhere real to go.
+    """
 
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.runtime: Runtime = build_runtime(settings, clock)
@@ -158,8 +166,10 @@ class BotServer:
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.session: aiohttp.ClientSession | None = None
+        self.connector = FakeConnector()
 
     async def __aenter__(self) -> BotServer:
+        await self.connector.start()
         self._runner = web.AppRunner(self.app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -175,6 +185,10 @@ class BotServer:
         if self._runner is not None:
             await self._runner.cleanup()
         self.runtime.close()
+        await self.connector.stop()
+        assert not self.connector.card_errors, "invalid cards:\n" + "\n".join(
+            self.connector.card_errors
+        )
 
     async def post(
         self,
@@ -185,6 +199,8 @@ class BotServer:
     ) -> tuple[int, Any]:
         """POST an activity to /api/messages; returns (status, parsed JSON body or None)."""
         assert self.session is not None
+        if isinstance(activity, dict) and activity.get("serviceUrl") == PLACEHOLDER_SERVICE_URL:
+            activity = {**activity, "serviceUrl": self.connector.url}
         data = activity if isinstance(activity, bytes) else json.dumps(activity).encode()
         async with self.session.post(
             f"{self.url}/api/messages",

@@ -85,6 +85,7 @@ def request_from(
         verb=verb,
         data=data or {},
         activity_id=activity.id,
+        reply_to_id=activity.reply_to_id,
     )
 
 

@@ -20,11 +20,12 @@ from bot import dispatch
 from bot.services import Services
 from bot.teams import convert
 from bot.teams.references import ReferenceKeeper
-from bot.turns import Reply, Request
+from bot.turns import Message, Reply, Request
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 EmailLookup = Callable[[TurnContext], Awaitable[str | None]]
+ROSTER_TIMEOUT = 3.0
 
 
 async def teams_email(turn_context: TurnContext) -> str | None:
@@ -33,7 +34,9 @@ async def teams_email(turn_context: TurnContext) -> str | None:
     if account is None or not account.id:
         return None
     try:
-        member = await TeamsInfo.get_member(turn_context, account.id)
+        member = await asyncio.wait_for(
+            TeamsInfo.get_member(turn_context, account.id), ROSTER_TIMEOUT
+        )
     except Exception:  # the roster is a nicety: a failure must not fail the turn
         log.warning("could not read the sender's roster entry", exc_info=True)
         return None
@@ -82,10 +85,28 @@ class PartnershipBot(TeamsActivityHandler):
         return self._emails[aad]
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        """Refresh the conversation reference on every turn, then handle the activity."""
+        """Refresh the conversation reference, handle the activity, log the outcome (ids only)."""
+        activity = turn_context.activity
         if self.remember_references:
-            await self._run(self.references.remember, turn_context.activity)
-        await super().on_turn(turn_context)
+            try:
+                await self._run(self.references.remember, activity)
+            except Exception:  # proactive messages may miss this conversation; the turn goes on
+                log.exception("could not store the conversation reference")
+        outcome = "error"
+        try:
+            await super().on_turn(turn_context)
+            outcome = "ok"
+        finally:
+            conversation = activity.conversation
+            log.info(
+                "turn %s",
+                activity.type,
+                extra={
+                    "activity_id": activity.id,
+                    "conversation_type": conversation.conversation_type if conversation else None,
+                    "outcome": outcome,
+                },
+            )
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         """A typed message, or an Action.Submit (a message carrying a value)."""
@@ -100,6 +121,20 @@ class PartnershipBot(TeamsActivityHandler):
         request = await self._request(turn_context, text=text)
         reply = await self._run(dispatch.handle_text, self.services, request)
         await self._send(turn_context, reply, include_card=False)
+
+    async def _refresh_original(
+        self, turn_context: TurnContext, card: dict[str, Any] | None
+    ) -> None:
+        """Replace the message the button was on, so that everyone sees the current status."""
+        message_id = turn_context.activity.reply_to_id
+        if card is None or not message_id:
+            return
+        activity = convert.activity_for(Message(card=card))
+        activity.id = message_id
+        try:
+            await turn_context.update_activity(activity)
+        except Exception:  # the update is a courtesy to others; the save already happened
+            log.warning("could not refresh the original card", exc_info=True)
 
     async def _send(self, turn_context: TurnContext, reply: Reply, *, include_card: bool) -> None:
         activities = convert.activities_for(reply, include_card=include_card)
@@ -137,6 +172,7 @@ class PartnershipBot(TeamsActivityHandler):
             reply = await self._run(dispatch.handle_card_action, self.services, request)
             # The answer is the invoke response (the card replaces the one clicked).
             await self._send(turn_context, Reply(messages=reply.posts), include_card=False)
+            await self._refresh_original(turn_context, reply.refresh)
             return InvokeResponse(status=int(HTTPStatus.OK), body=convert.execute_body(reply))
         if name in ("task/fetch", "task/submit"):
             data = convert.dialog_data(turn_context.activity)
@@ -145,6 +181,7 @@ class PartnershipBot(TeamsActivityHandler):
             result = await self._run(handler, self.services, request)
             for message in getattr(result, "post", []):
                 await turn_context.send_activity(convert.activity_for(message))
+            await self._refresh_original(turn_context, getattr(result, "refresh", None))
             return InvokeResponse(status=int(HTTPStatus.OK), body=convert.dialog_body(result))
         return InvokeResponse(
             status=int(HTTPStatus.BAD_REQUEST),

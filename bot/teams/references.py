@@ -9,6 +9,7 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from bot.services import Services
 from bot.teams.convert import place_of
@@ -46,18 +47,25 @@ class ReferenceKeeper:
             reference["conversation"]["id"] = conversation_id
         reference.pop("activityId", None)
         sender = activity.from_property
-        with transaction(self.services.db) as session:
-            save_reference(
-                session,
-                conversation_id=conversation_id,
-                conversation_type=place.conversation_type,
-                tenant_id=place.tenant_id,
-                service_url=service_url,
-                team_id=place.team_id,
-                user_aad_object_id=sender.aad_object_id if sender else None,
-                reference=reference,
-                now=self.services.clock.now(),
-            )
+        fields: dict[str, Any] = {
+            "conversation_id": conversation_id,
+            "conversation_type": place.conversation_type,
+            "tenant_id": place.tenant_id,
+            "service_url": service_url,
+            "team_id": place.team_id,
+            "user_aad_object_id": sender.aad_object_id if sender else None,
+            "reference": reference,
+        }
+        for attempt in (1, 2):
+            try:
+                with transaction(self.services.db) as session:
+                    save_reference(session, now=self.services.clock.now(), **fields)
+                break
+            except IntegrityError:
+                # Two first turns of one conversation at once: the other inserted the row, so
+                # the second attempt updates it.
+                if attempt == 2:
+                    raise
         with self._lock:
             self._recent[conversation_id] = (service_url, now)
 

@@ -1,0 +1,292 @@
+"""Posting progress updates: the Teams dialog, the inline form, and "update 1.18 on track: ...".
+
+Every path validates with :mod:`dialogs.update_progress`, checks who may update, and stores
+the update once per idempotency key (a double click or a Teams retry stores one update).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.handlers.common import deadline_label, flag_for
+from bot.plan import rules
+from bot.plan.permissions import may_update
+from bot.plan.types import ActionRecord
+from bot.services import Services
+from bot.turns import DialogDone, DialogView, Message, Reply, Request
+from bot.understand import Intent
+from cards import verbs
+from cards.actions import action_detail_card
+from cards.update_form import STATUS, TEXT
+from cards.views import ActionDetailView
+from dialogs import update_progress
+from dialogs.update_progress import FieldErrors, SaveUpdate
+from storage.db import transaction
+from storage.people import PersonRecord, person_by_id
+from storage.plan_queries import action_by_id, action_by_number, history
+from storage.updates import NewUpdate, record_update
+
+log = logging.getLogger(__name__)
+REFRESHABLE = (verbs.LIST_PAGE, verbs.SHOW_ACTION, verbs.REFRESH_STATUS)
+SAVE_FAILED = (
+    "Your update could not be saved just now; nothing was recorded. "
+    "Your text is still in the form: please try again."
+)
+
+
+def _who(services: Services, request: Request) -> PersonRecord | None:
+    if request.person_id is None:
+        return None
+    with services.db() as session:
+        return person_by_id(session, request.person_id)
+
+
+def _action(services: Services, action_id: Any) -> ActionRecord | None:
+    if not isinstance(action_id, int) or isinstance(action_id, bool):
+        return None
+    with services.db() as session:
+        return action_by_id(session, action_id)
+
+
+def refusal(action: ActionRecord) -> str:
+    """Who may update an action, for someone who may not."""
+    owners = action.owner_labels or "its owners"
+    return (
+        f"Only members or chairs of {owners} (the owners of action {action.number}), or an admin, "
+        "can post updates to it. Nothing was saved. If you work for one of them, say “my bodies”."
+    )
+
+
+def allowed(request: Request, person: PersonRecord | None, action: ActionRecord) -> bool:
+    """Members and chairs of an owning body, and admins."""
+    memberships = person.memberships if person else ()
+    return may_update(memberships, (o.key for o in action.owners), is_admin=request.is_admin)
+
+
+def save(services: Services, request: Request, command: SaveUpdate) -> tuple[ActionRecord, bool]:
+    """Store the update (once per key) and return the action as it now stands.
+
+    Raises:
+        SQLAlchemyError: when the database fails; the transaction leaves nothing behind.
+    """
+    author = request.sender.name or "Someone"
+    new = NewUpdate(
+        action_id=command.action_id,
+        status=command.status,
+        text=command.text,
+        revised_date=command.revised_date,
+        evidence_url=command.evidence_url,
+        author_person_id=request.person_id,
+        author_name=author,
+        key=f"teams:{command.key}",
+    )
+    with transaction(services.db) as session:
+        _, created = record_update(session, new, services.clock.now())
+    with services.db() as session:
+        action = action_by_id(session, command.action_id)
+    assert action is not None
+    return action, created
+
+
+def detail_card(
+    services: Services, request: Request, action: ActionRecord, message: str = ""
+) -> dict[str, Any]:
+    """The action's detail card, as it stands now."""
+    with services.db() as session:
+        count = len(history(session, action.id))
+    view = ActionDetailView(
+        action=action,
+        status=rules.current_status(action),
+        deadline_label=deadline_label(action),
+        flag=flag_for(action, request.today, services.settings.reporting_interval_days),
+        history_count=count,
+        message=message,
+    )
+    return action_detail_card(view)
+
+
+def saved_message(action: ActionRecord, created: bool) -> str:
+    """The confirmation (a repeat of the same submission says so)."""
+    if not created:
+        return f"That update to {action.number} was already saved; nothing new was recorded."
+    return f"Update saved: {action.number} is now {rules.current_status(action)}."
+
+
+def refreshed_origin(services: Services, request: Request, origin: Any) -> dict[str, Any] | None:
+    """The card the update started from, drawn again, for everyone in a shared conversation."""
+    from bot import routes  # imported here: the route table imports this module
+
+    if not request.place.is_shared or not isinstance(origin, dict):
+        return None
+    verb = origin.get("verb")
+    if verb not in REFRESHABLE:
+        return None
+    reply = routes.VERBS[verb](services, replace(request, verb=verb, data=dict(origin)))
+    return reply.card
+
+
+# --- the Teams dialog (task module) ------------------------------------------------------
+
+
+class UpdateDialog:
+    """``task/fetch`` opens the form; ``task/submit`` validates, saves and closes."""
+
+    def open(self, services: Services, request: Request) -> DialogView | DialogDone:
+        """The form, prefilled from the latest update."""
+        action = _action(services, request.data.get("actionId"))
+        if action is None:
+            return DialogDone("That action no longer exists.")
+        if not allowed(request, _who(services, request), action):
+            return DialogDone(refusal(action))
+        card = update_progress.form(action, inline=False, origin=request.data.get("origin"))
+        return DialogView(title=f"Update action {action.number}", card=card)
+
+    def submit(self, services: Services, request: Request) -> DialogView | DialogDone:
+        """The form again with field errors, or the update saved and the dialog closed."""
+        action = _action(services, request.data.get("actionId"))
+        if action is None:
+            return DialogDone("That action no longer exists; nothing was saved.")
+        if not allowed(request, _who(services, request), action):
+            return DialogDone(refusal(action))
+        result = update_progress.submit(action, request.data)
+        origin = request.data.get("origin")
+        if isinstance(result, FieldErrors):
+            card = update_progress.form(
+                action,
+                inline=False,
+                values=result.values,
+                errors=result.errors,
+                message=result.message,
+                origin=origin,
+                key=_key(request),
+            )
+            return DialogView(title=f"Update action {action.number}", card=card)
+        try:
+            after, created = save(services, request, result)
+        except SQLAlchemyError:
+            log.exception("saving an update failed", extra={"activity_id": request.activity_id})
+            card = update_progress.form(
+                action,
+                inline=False,
+                values=_values(request),
+                message=SAVE_FAILED,
+                origin=origin,
+                key=result.key,
+            )
+            return DialogView(title=f"Update action {action.number}", card=card)
+        return DialogDone(
+            saved_message(after, created), refresh=refreshed_origin(services, request, origin)
+        )
+
+
+def _key(request: Request) -> str | None:
+    key = request.data.get("key")
+    return key if isinstance(key, str) and update_progress.KEY_PATTERN.match(key) else None
+
+
+def _values(request: Request) -> dict[str, str]:
+    return {k: v for k, v in request.data.items() if isinstance(v, str)}
+
+
+# --- the inline form (Action.Execute) ----------------------------------------------------
+
+
+def open_inline(services: Services, request: Request) -> Reply:
+    """Answer "Quick update" with the form, replacing the card (works where dialogs do not)."""
+    action = _action(services, request.data.get("actionId"))
+    if action is None:
+        return Reply.with_text("That action no longer exists.")
+    if not allowed(request, _who(services, request), action):
+        return Reply.with_text(refusal(action))
+    return Reply.with_card(
+        update_progress.form(action, inline=True, origin=request.data.get("origin"))
+    )
+
+
+def save_inline(services: Services, request: Request) -> Reply:
+    """Answer "Save update" on the inline form."""
+    action = _action(services, request.data.get("actionId"))
+    if action is None:
+        return Reply.with_text("That action no longer exists; nothing was saved.")
+    if not allowed(request, _who(services, request), action):
+        return Reply.with_text(refusal(action))
+    origin = request.data.get("origin")
+    result = update_progress.submit(action, request.data)
+    if isinstance(result, FieldErrors):
+        return Reply.with_card(
+            update_progress.form(
+                action,
+                inline=True,
+                values=result.values,
+                errors=result.errors,
+                message=result.message,
+                origin=origin,
+                key=_key(request),
+            )
+        )
+    try:
+        after, created = save(services, request, result)
+    except SQLAlchemyError:
+        log.exception("saving an update failed", extra={"activity_id": request.activity_id})
+        return Reply.with_card(
+            update_progress.form(
+                action,
+                inline=True,
+                values=_values(request),
+                message=SAVE_FAILED,
+                origin=origin,
+                key=result.key,
+            )
+        )
+    reply = Reply.with_card(detail_card(services, request, after, saved_message(after, created)))
+    reply.refresh = refreshed_origin(services, request, origin)
+    return reply
+
+
+def cancel_inline(services: Services, request: Request) -> Reply:
+    """Answer "Cancel" with the action's card; nothing is saved."""
+    action = _action(services, request.data.get("actionId"))
+    if action is None:
+        return Reply.with_text("That action no longer exists.")
+    return Reply.with_card(detail_card(services, request, action, "Cancelled; nothing was saved."))
+
+
+# --- typing it: "update 1.18 on track: ..." ---------------------------------------------
+
+
+def update_intent(services: Services, request: Request, intent: Intent) -> Reply:
+    """Save a typed update, or offer the form when something is missing."""
+    if intent.number is None:
+        return Reply.with_text(
+            "Which action? For example: “update 1.18 on track: Terms of reference agreed”, "
+            "or press Post update on any action card."
+        )
+    with services.db() as session:
+        action = action_by_number(session, intent.number)
+    if action is None:
+        return Reply.with_text(f"There is no action {intent.number} in the current plan.")
+    if not allowed(request, _who(services, request), action):
+        return Reply.with_text(refusal(action))
+    if intent.status is None or not intent.text:
+        values = update_progress.prefill(action)
+        values.update({k: v for k, v in ((STATUS, intent.status), (TEXT, intent.text)) if v})
+        hint = "Add the status and a few words, or fill in the form:"
+        form = update_progress.form(action, inline=True, values=values)
+        return Reply(messages=[Message(text=hint), Message(card=form)], card=form)
+    key = f"text-{request.activity_id or update_progress.new_key()}"
+    command = update_progress.submit(action, {STATUS: intent.status, TEXT: intent.text, "key": key})
+    if isinstance(command, FieldErrors):
+        problems = " ".join(command.errors.values()) or command.message
+        return Reply.with_text(f"Nothing was saved: {problems}")
+    try:
+        after, created = save(services, request, command)
+    except SQLAlchemyError:
+        log.exception("saving a typed update failed", extra={"activity_id": request.activity_id})
+        return Reply.with_text(
+            "Your update could not be saved just now; nothing was recorded. Please try again."
+        )
+    return Reply.with_card(detail_card(services, request, after, saved_message(after, created)))

@@ -1,0 +1,102 @@
+"""The progress-update form: in a Teams dialog (task module) or inline (Action.Execute)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from microsoft_teams.cards.core import (
+    CardElement,
+    Choice,
+    ChoiceSetInput,
+    DateInput,
+    SubmitAction,
+    TextInput,
+)
+
+from bot.plan.types import STATUSES
+from cards import verbs
+from cards.base import card, escape, execute, heading, shorten, subtle, text
+from cards.views import UpdateFormView
+
+STATUS = "status"
+TEXT = "text"
+REVISED = "revisedDate"
+EVIDENCE = "evidenceUrl"
+MAX_TEXT = 2000
+
+
+def _error(view: UpdateFormView, field: str) -> list[CardElement]:
+    message = view.errors.get(field)
+    return (
+        [text(escape(message), color="Attention", size="Small", spacing="None")] if message else []
+    )
+
+
+def _inputs(view: UpdateFormView) -> list[CardElement]:
+    values = view.values
+    return [
+        ChoiceSetInput(
+            id=STATUS,
+            label="Status",
+            is_required=True,
+            error_message="Choose a status.",
+            style="compact",
+            value=values.get(STATUS) or None,
+            choices=[Choice(title=s, value=s) for s in STATUSES],
+        ),
+        *_error(view, STATUS),
+        TextInput(
+            id=TEXT,
+            label="Progress",
+            is_multiline=True,
+            is_required=True,
+            max_length=MAX_TEXT,
+            error_message=f"Say what has happened (up to {MAX_TEXT} characters).",
+            placeholder="What has been done since the last update, and what is next",
+            value=values.get(TEXT) or None,
+        ),
+        *_error(view, TEXT),
+        DateInput(
+            id=REVISED,
+            label="Revised target date (optional)",
+            value=values.get(REVISED) or None,
+        ),
+        *_error(view, REVISED),
+        TextInput(
+            id=EVIDENCE,
+            label="Evidence link (optional)",
+            placeholder="https://...",
+            style="Url",
+            max_length=2048,
+            value=values.get(EVIDENCE) or None,
+        ),
+        *_error(view, EVIDENCE),
+    ]
+
+
+def update_form_card(view: UpdateFormView) -> dict[str, Any]:
+    """The form, prefilled; with a message on each invalid field when it comes back."""
+    action = view.action
+    body: list[CardElement] = [
+        heading(f"Update action {escape(action.number)}"),
+        subtle(escape(shorten(action.text, 300))),
+    ]
+    if view.message:
+        body.append(text(escape(view.message), color="Attention", weight="Bolder"))
+    body.extend(_inputs(view))
+    data = {"actionId": action.id, "key": view.key}
+    if view.origin:
+        data["origin"] = view.origin
+    actions: list[Any]
+    if view.inline:
+        actions = [
+            execute("Save update", verbs.SAVE_UPDATE, data, style="positive"),
+            execute("Cancel", verbs.CANCEL_UPDATE, {"actionId": action.id}),
+        ]
+    else:
+        actions = [
+            SubmitAction(
+                title="Save update", style="positive", data={"dialog": verbs.DIALOG_UPDATE, **data}
+            )
+        ]
+    return card(body, actions)

@@ -1,0 +1,139 @@
+"""The progress-update dialog: validate what was submitted, without touching the database.
+
+``submit`` returns either a :class:`SaveUpdate` command (everything valid) or
+:class:`FieldErrors` (a message per invalid field and the values to show again).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+from urllib.parse import urlparse
+
+from bot.plan.types import STATUSES, ActionRecord
+from cards.update_form import EVIDENCE, MAX_TEXT, REVISED, STATUS, TEXT, update_form_card
+from cards.views import UpdateFormView
+
+KEY_PATTERN = re.compile(r"^[A-Za-z0-9:_-]{8,100}$")
+MAX_URL = 2048
+
+
+@dataclass(frozen=True)
+class SaveUpdate:
+    """A valid submission: store this update (once per ``key``)."""
+
+    action_id: int
+    status: str
+    text: str
+    revised_date: date | None
+    evidence_url: str | None
+    key: str
+
+
+@dataclass(frozen=True)
+class FieldErrors:
+    """An invalid submission: what is wrong with each field, and what was typed."""
+
+    errors: dict[str, str]
+    values: dict[str, str]
+    message: str = ""
+
+
+def new_key() -> str:
+    """A fresh idempotency key for one opening of the form."""
+    return uuid.uuid4().hex
+
+
+def prefill(action: ActionRecord) -> dict[str, str]:
+    """The form's starting values: the latest update's, if any."""
+    latest = action.latest
+    if latest is None:
+        return {STATUS: "Not started"}
+    return {
+        STATUS: latest.status,
+        TEXT: latest.text,
+        REVISED: latest.revised_date.isoformat() if latest.revised_date else "",
+        EVIDENCE: latest.evidence_url or "",
+    }
+
+
+def form(
+    action: ActionRecord,
+    *,
+    inline: bool,
+    key: str | None = None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    message: str = "",
+    origin: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The form card (prefilled from the latest update unless ``values`` are given)."""
+    view = UpdateFormView(
+        action=action,
+        values=values if values is not None else prefill(action),
+        key=key or new_key(),
+        inline=inline,
+        errors=errors or {},
+        message=message,
+        origin=origin,
+    )
+    return update_form_card(view)
+
+
+def _text(data: dict[str, Any], name: str) -> str:
+    value = data.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _check_date(value: str, errors: dict[str, str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        errors[REVISED] = f"“{value[:40]}” is not a date; use the date picker or YYYY-MM-DD."
+        return None
+
+
+def _check_url(value: str, errors: dict[str, str]) -> str | None:
+    if not value:
+        return None
+    parsed = urlparse(value)
+    if len(value) > MAX_URL or parsed.scheme != "https" or not parsed.netloc or " " in value:
+        errors[EVIDENCE] = "The evidence link must be a web address starting with https://."
+        return None
+    return value
+
+
+def submit(action: ActionRecord, data: dict[str, Any]) -> SaveUpdate | FieldErrors:
+    """Validate a submitted form for ``action``."""
+    values = {name: _text(data, name) for name in (STATUS, TEXT, REVISED, EVIDENCE)}
+    errors: dict[str, str] = {}
+    if values[STATUS] not in STATUSES:
+        errors[STATUS] = "Choose a status: " + ", ".join(STATUSES) + "."
+    if not values[TEXT]:
+        errors[TEXT] = "Say what has happened: progress text is required."
+    elif len(values[TEXT]) > MAX_TEXT:
+        errors[TEXT] = (
+            f"The progress text is {len(values[TEXT])} characters; the limit is {MAX_TEXT}."
+        )
+    revised = _check_date(values[REVISED], errors)
+    evidence = _check_url(values[EVIDENCE], errors)
+    key = data.get("key")
+    if errors:
+        return FieldErrors(errors=errors, values=values)
+    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+        return FieldErrors(
+            errors={}, values=values, message="This form was out of date; check it and save again."
+        )
+    return SaveUpdate(
+        action_id=action.id,
+        status=values[STATUS],
+        text=values[TEXT],
+        revised_date=revised,
+        evidence_url=evidence,
+        key=key,
+    )

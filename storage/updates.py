@@ -1,0 +1,67 @@
+"""Recording progress updates: append-only, exactly once per idempotency key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.plan.types import UpdateRecord
+from storage.models import ProgressUpdate
+from storage.plan_queries import update_record
+
+
+@dataclass(frozen=True)
+class NewUpdate:
+    """A validated update, ready to store."""
+
+    action_id: int
+    status: str
+    text: str
+    revised_date: date | None
+    evidence_url: str | None
+    author_person_id: int | None
+    author_name: str
+    key: str
+    source: str = "teams"
+
+
+def record_update(session: Session, update: NewUpdate, now: datetime) -> tuple[UpdateRecord, bool]:
+    """Append an update unless one with the same key exists.
+
+    Returns:
+        The stored update and True when this call created it (False: a repeat of the same
+        submission, e.g. a double click or a Teams retry, which stores nothing new).
+    """
+    existing = session.scalar(
+        select(ProgressUpdate).where(ProgressUpdate.idempotency_key == update.key)
+    )
+    if existing is not None:
+        return update_record(existing), False
+    row = ProgressUpdate(
+        action_id=update.action_id,
+        author_person_id=update.author_person_id,
+        author_name=update.author_name,
+        status=update.status,
+        text=update.text,
+        revised_date=update.revised_date,
+        evidence_url=update.evidence_url,
+        created_at=now,
+        idempotency_key=update.key,
+        source=update.source,
+    )
+    try:
+        with session.begin_nested():  # a concurrent repeat loses the race on the unique key
+            session.add(row)
+            session.flush()
+    except IntegrityError:
+        winner = session.scalar(
+            select(ProgressUpdate).where(ProgressUpdate.idempotency_key == update.key)
+        )
+        if winner is None:
+            raise
+        return update_record(winner), False
+    return update_record(row), True
