@@ -66,7 +66,7 @@ TEXT = st.text(max_size=300) | st.sampled_from(
 
 
 class ServerThread:
-    """The bot server on its own event loop thread, so that hypothesis can drive it synchronously."""
+    """The bot server on its own event loop thread, for hypothesis to drive synchronously."""
 
     def __init__(self, server: BotServer) -> None:
         self.server = server
