@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ TEXT = st.text(max_size=300) | st.sampled_from(
 
 
 class ServerThread:
-    """The bot server on its own event loop thread, so that hypothesis can drive it synchronously."""
+    """The bot server on its own event loop thread, for hypothesis to drive synchronously."""
 
     def __init__(self, server: BotServer) -> None:
         self.server = server
