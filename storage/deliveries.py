@@ -138,8 +138,8 @@ def record_planned(
             "created_at": now,
             "updated_at": now,
         }
-        result = session.execute(_insert_ignoring_duplicates(session, values))
-        if result.rowcount == 1:  # type: ignore[attr-defined]
+        statement = _insert_ignoring_duplicates(session, values).returning(Delivery.id)
+        if session.execute(statement).first() is not None:  # None: another run inserted it
             inserted.append(item)
     return inserted
 

@@ -63,8 +63,20 @@ class FanOut:
         self._gone: set[str] = set()
 
     async def run(self, batch: list[Prepared]) -> None:
-        """Send every prepared delivery; returns when all are recorded (or on cancellation)."""
-        await asyncio.gather(*(self._deliver(item) for item in batch))
+        """Send every prepared delivery; returns when each one is recorded.
+
+        On cancellation too, this waits until every delivery has recorded what it was doing
+        (``return_exceptions`` makes gather wait for all; without it gather returns as soon as
+        one of them is cancelled, leaving the others to finish unwatched).
+        """
+        results = await asyncio.gather(
+            *(self._deliver(item) for item in batch), return_exceptions=True
+        )
+        errors = [r for r in results if isinstance(r, BaseException)]
+        for error in errors:
+            log.error("a delivery failed unexpectedly", exc_info=error)
+        if errors:
+            raise errors[0]
 
     async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         def work() -> Any:
