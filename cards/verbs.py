@@ -25,6 +25,7 @@ SAVE_BODIES: Final = "bodies.save"
 REFRESH_STATUS: Final = "status.refresh"
 
 # Meetings and rules (chairs and admins)
+MEETINGS_PAGE: Final = "meetings.page"
 EDIT_MEETING: Final = "meeting.edit"
 SAVE_MEETING: Final = "meeting.save"
 EDIT_RULES: Final = "rules.edit"
@@ -47,6 +48,7 @@ ALL_VERBS: Final = frozenset(
         CHOOSE_BODIES,
         SAVE_BODIES,
         REFRESH_STATUS,
+        MEETINGS_PAGE,
         EDIT_MEETING,
         SAVE_MEETING,
         EDIT_RULES,

@@ -129,13 +129,15 @@ def _recurrence(
             until = date.fromisoformat(_text(data, "until"))
         except ValueError:
             errors["until"] = "Enter the last date of the series, or leave it empty."
-    if starts is None:
-        return None, until
-    rule = recurrence_rule(choice, starts, _text(data, "rrule"))
+    # A rule is checked even when the date is wrong, so that every error shows at once.
+    anchor = starts or datetime(2000, 1, 3, 10, 0)
+    rule = recurrence_rule(choice, anchor, _text(data, "rrule"))
     if choice == "custom":
-        problem = _custom_rule_error(rule, starts)
+        problem = _custom_rule_error(rule, anchor)
         if problem:
             errors["rrule"] = problem
+    if starts is None:
+        return None, until
     if until is not None and until < starts.date():
         errors["until"] = "The series cannot end before its first meeting."
     return rule, until if rule else None
