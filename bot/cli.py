@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot [serve|ask|import|members|migrate] ...``."""
+"""The command line: ``python -m bot [serve|ask|import|members|migrate|jobs|meetings] ...``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot import logs
+from bot import cli_schedule, logs
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Services
@@ -71,6 +71,7 @@ def parser() -> argparse.ArgumentParser:
     members.add_argument("--skip-invalid", action="store_true")
 
     sub.add_parser("migrate", help="create or upgrade the database schema, load default data")
+    cli_schedule.add_parsers(sub)
     return main
 
 
@@ -97,6 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return import_members(settings, args)
         if command == "migrate":
             return migrate(settings)
+        if command == "jobs":
+            return cli_schedule.run_jobs_once(settings, args)
+        if command == "meetings":
+            return cli_schedule.import_meetings(settings, args)
     except DatabaseUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

@@ -101,3 +101,29 @@ def test_rules_per_body() -> None:
     now = datetime(2022, 2, 23, 10, 0, tzinfo=UTC)  # 9 March - 14 days
     found = plan(now, rules=rules, people=[])
     assert [(p.rule, p.due_at) for p in found] == [(PROMPT, now)]
+
+
+def test_recurrence_choices_and_form_checks() -> None:
+    from bot.plan.forms import nth_weekday, read_meeting_form, read_rules_form, recurrence_choice
+
+    assert nth_weekday(date(2022, 3, 9)) == "2WE"
+    assert nth_weekday(date(2022, 3, 30)) == "-1WE"  # a fifth Wednesday: "the last"
+    start = datetime(2022, 3, 9, 10, 0)
+    assert recurrence_choice("FREQ=MONTHLY;INTERVAL=3;BYDAY=2WE", start) == ("quarterly", "")
+    assert recurrence_choice("FREQ=YEARLY", start) == ("custom", "FREQ=YEARLY")
+    form = {"title": "T", "date": "2022-03-09", "time": "10:00", "recurrence": "quarterly"}
+    draft, errors = read_meeting_form(form, "DASVG")
+    assert errors == {} and draft is not None
+    assert draft.rrule == "FREQ=MONTHLY;INTERVAL=3;BYDAY=2WE" and draft.duration_minutes == 60
+    _, errors = read_meeting_form({**form, "until": "2022-01-01"}, "DASVG")
+    assert "until" in errors
+    _, errors = read_meeting_form(
+        {**form, "recurrence": "custom", "rrule": "FREQ=DAILY;DTSTART=20220101"}, "DASVG"
+    )
+    assert "rrule" in errors
+    assert read_rules_form({"lead": "7", "followUp": "0", "reminder": "1"}) == (
+        BodyRules(7, 0, 1),
+        {},
+    )
+    _, errors = read_rules_form({"lead": "7.5", "followUp": "-1", "reminder": ""})
+    assert set(errors) == {"lead", "followUp", "reminder"}

@@ -147,7 +147,7 @@ async def test_adding_a_meeting_validates_every_field(
     for problem in (
         "Enter a title.",
         "Enter the start time",
-        "The duration must be from 5 to 600",
+        "The duration (minutes) must be from 5 to 600",
         "must be a web address starting with https://",
         "That recurrence rule cannot be read",
         "Nothing was saved yet",

@@ -152,9 +152,11 @@ def read_meeting_form(data: Mapping[str, Any], body_key: str) -> tuple[MeetingDr
     elif len(title) > TITLE_MAX:
         errors["title"] = f"The title can be up to {TITLE_MAX} characters."
     starts = _when(data, errors)
-    duration, problem = _whole(_text(data, "duration") or "60", *DURATION_RANGE, "The duration")
+    duration, problem = _whole(
+        _text(data, "duration") or "60", *DURATION_RANGE, "The duration (minutes)"
+    )
     if problem:
-        errors["duration"] = problem + " (minutes)"
+        errors["duration"] = problem
     location = _text(data, "location")
     if len(location) > LOCATION_MAX:
         errors["location"] = f"The place can be up to {LOCATION_MAX} characters."
@@ -172,15 +174,15 @@ def read_rules_form(data: Mapping[str, Any]) -> tuple[BodyRules | None, Errors]:
     """Check the rules form: whole numbers in range, the follow-up before the meeting."""
     errors: Errors = {}
     labels = {
-        "lead": "The update prompt lead time",
-        "followUp": "The follow-up delay",
-        "reminder": "The reminder lead time",
+        "lead": "The update prompt lead time (days)",
+        "followUp": "The follow-up delay (days)",
+        "reminder": "The reminder lead time (days)",
     }
     values: dict[str, int] = {}
     for name, (low, high) in RULE_RANGES.items():
         number, problem = _whole(_text(data, name), low, high, labels[name])
         if problem:
-            errors[name] = problem + " (days)"
+            errors[name] = problem
         elif number is not None:
             values[name] = number
     if not errors and values["followUp"] >= values["lead"]:
