@@ -62,10 +62,13 @@ def update_prompt_card(view: UpdatePromptView) -> dict[str, Any]:
         else f"Updates for {body_label}'s meeting"
     )
     body: list[CardElement] = [heading(title), subtle(f"{escape(view.meeting_title)} · {when}")]
+    if view.whole_plan:
+        body.append(subtle(f"{body_label} owns no actions, so this covers the whole plan."))
+    whose = "the plan's" if view.whole_plan else f"{body_label}'s"
     count = len(view.items) + view.more
     if not count:
         body.append(
-            text(f"All of {body_label}'s open actions have an update for this meeting. Thank you.")
+            text(f"All of {whose} open actions have an update for this meeting. Thank you.")
         )
         return card(body)
     plural = "action needs" if count == 1 else "actions need"
@@ -78,7 +81,7 @@ def update_prompt_card(view: UpdatePromptView) -> dict[str, Any]:
     )
     body.append(text(intro))
     body.extend(_item(item) for item in view.items)
-    body.extend(_more(view.more, f"my actions {view.body_label}"))
+    body.extend(_more(view.more, "status" if view.whole_plan else f"actions {view.body_label}"))
     return card(body, full_width=True)
 
 

@@ -128,6 +128,7 @@ class UpdatePromptView:
     follow_up: bool = False
     since_label: str = ""
     more: int = 0
+    whole_plan: bool = False
 
 
 @dataclass(frozen=True)

@@ -322,3 +322,16 @@ async def test_two_instances_on_one_postgres_send_each_once(
     assert sum(s.planned for s in summaries) == 18
     assert per_conversation(connector) == {name: 1 for name in expected}
     assert all(a.status == 200 for a in connector.arrivals)
+
+
+async def test_the_scrutiny_sub_panel_is_prompted_about_the_whole_plan(
+    db: sessionmaker[Session], connector: FakeConnector
+) -> None:
+    link(db, "SSP", add_conversation(db, "19:ssp@thread", connector.url))
+    due = datetime(2022, 6, 2, 9, 0, tzinfo=UTC)  # 9 June 2022 10:00 BST, minus 7 days
+    assert (await run_jobs(due - SECOND, job_context(db))).sent == 0
+    assert (await run_jobs(due, job_context(db))).sent == 1
+    text = card_texts(connector.sent()[0].cards[0])
+    assert "Scrutiny Sub Panel's meeting" in text and "Thursday 9 June 2022, 10:00" in text
+    assert "Scrutiny Sub Panel owns no actions, so this covers the whole plan" in text
+    assert "since the last meeting (24 Feb 2022)" in text and "And " in text

@@ -84,7 +84,10 @@ def _prompt(
     body_key = record.body_key or occurrence.series.body_key
     previous = last_before(meeting_series(session, [body_key]), occurrence.starts)
     since = previous.starts if previous else None
-    needs = needing_update(actions(session, body_keys=[body_key]), london_today(now), since)
+    owned = actions(session, body_keys=[body_key])
+    # A body that owns no actions (the Scrutiny Sub Panel) scrutinises the whole plan.
+    whole_plan = not owned
+    needs = needing_update(owned or actions(session), london_today(now), since)
     follow_up = record.rule == FOLLOW_UP
     if follow_up:
         prompted_at = days_before(occurrence.starts, rules_for(session, body_key).prompt_lead_days)
@@ -100,6 +103,7 @@ def _prompt(
         follow_up=follow_up,
         since_label=day_label(london_today(since)) if since else "",
         more=more,
+        whole_plan=whole_plan,
     )
     return Content(Message(card=update_prompt_card(view)))
 

@@ -13,6 +13,7 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import requests
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
@@ -52,6 +53,23 @@ def _from_error(exc: HttpOperationError) -> SendResult:
     )
 
 
+def _never_connected(error: object) -> bool:
+    """True when the request cannot have reached the connector (refused, connect timeout)."""
+    if isinstance(error, requests.exceptions.ConnectTimeout):
+        return True
+    text = str(error)
+    return isinstance(error, requests.exceptions.ConnectionError) and (
+        "NewConnectionError" in text or "Failed to establish a new connection" in text
+    )
+
+
+def _no_answer(exc: ClientRequestError) -> SendResult:
+    """No HTTP answer: certain failure when the connection never opened, else in doubt."""
+    inner = getattr(exc, "inner_exception", None)
+    described = f"{exc}: {inner}" if inner else str(exc)
+    return SendResult(status=None, error=described[:300], in_doubt=not _never_connected(inner))
+
+
 def proactive_reference(record: ReferenceRecord) -> ConversationReference:
     """The stored reference, made to start a new message (not a reply to an old one)."""
     reference = ConversationReference().deserialize(record.reference)
@@ -83,8 +101,8 @@ class TeamsSender:
                 answer.append(SendResult(status=200, activity_id=getattr(response, "id", None)))
             except HttpOperationError as exc:
                 answer.append(_from_error(exc))
-            except ClientRequestError as exc:  # no answer: it may or may not have arrived
-                answer.append(SendResult(status=None, error=str(exc)[:300], in_doubt=True))
+            except ClientRequestError as exc:
+                answer.append(_no_answer(exc))
             except Exception as exc:  # e.g. an unreadable answer: it may have arrived
                 log.warning("proactive send to %s: unexpected error", reference.id, exc_info=True)
                 answer.append(SendResult(status=None, error=str(exc)[:300], in_doubt=True))
