@@ -8,7 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.handlers import bodies, help, links, lists, meetings, plan, schedule, updates
+from bot.handlers import (
+    bodies,
+    help,
+    links,
+    lists,
+    meeting_form,
+    meetings,
+    plan,
+    schedule,
+    updates,
+)
 from bot.services import Services
 from bot.turns import DialogDone, DialogView, Reply, Request
 from bot.understand import Intent
@@ -61,8 +71,8 @@ VERBS: dict[str, VerbHandler] = {
     verbs.SAVE_UPDATE: updates.save_inline,
     verbs.CANCEL_UPDATE: updates.cancel_inline,
     verbs.MEETINGS_PAGE: meetings.next_page,
-    verbs.EDIT_MEETING: meetings.edit_meeting,
-    verbs.SAVE_MEETING: meetings.save_meeting_form,
+    verbs.EDIT_MEETING: meeting_form.edit_meeting,
+    verbs.SAVE_MEETING: meeting_form.save_meeting_form,
     verbs.EDIT_RULES: schedule.edit_rules,
     verbs.SAVE_RULES: schedule.save_rules_form,
     verbs.REMINDERS_ON: schedule.reminders_on,

@@ -27,9 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from bot.plan.schedule import PlannedDelivery
-from storage.models import Body, ConversationRef, Delivery, Person
-
-PROBLEM_STATUSES = ("failed", "unknown", "gone", "no_chat", "skipped")
+from storage.models import Body, Delivery
 
 
 @dataclass(frozen=True)
@@ -54,16 +52,8 @@ class DeliveryRecord:
     sent_at: datetime | None
 
 
-@dataclass(frozen=True)
-class ProblemRecord:
-    """A delivery that did not arrive, with a readable recipient (for "failed deliveries")."""
-
-    delivery: DeliveryRecord
-    body_label: str
-    recipient_label: str
-
-
-def _record(row: Delivery, body_key: str | None) -> DeliveryRecord:
+def delivery_record(row: Delivery, body_key: str | None) -> DeliveryRecord:
+    """A stored row as a plain record."""
     return DeliveryRecord(
         id=row.id,
         rule=row.rule,
@@ -113,7 +103,7 @@ def record_planned(
     existing = set(
         session.execute(
             select(Delivery.rule, Delivery.occurrence_key, Delivery.recipient).where(
-                Delivery.occurrence_key.in_({p.occurrence_key for p, _ in wanted})
+                Delivery.occurrence_key.in_(sorted({p.occurrence_key for p, _ in wanted}))
             )
         ).all()
     )
@@ -163,7 +153,7 @@ def delivery(session: Session, delivery_id: int) -> DeliveryRecord | None:
         .outerjoin(Body, Body.id == Delivery.body_id)
         .where(Delivery.id == delivery_id)
     ).first()
-    return _record(row[0], row[1]) if row else None
+    return delivery_record(row[0], row[1]) if row else None
 
 
 def claim(session: Session, delivery_id: int, worker: str, now: datetime) -> bool:
@@ -264,27 +254,3 @@ def expire_stale_claims(session: Session, now: datetime, older_than: timedelta) 
             )
         )
     return stale
-
-
-def problems(session: Session, since: datetime, limit: int = 50) -> list[ProblemRecord]:
-    """Deliveries since ``since`` that did not arrive, newest first."""
-    rows = session.execute(
-        select(Delivery, Body, ConversationRef, Person)
-        .outerjoin(Body, Body.id == Delivery.body_id)
-        .outerjoin(ConversationRef, ConversationRef.id == Delivery.conversation_ref_id)
-        .outerjoin(Person, Person.id == Delivery.person_id)
-        .where(Delivery.status.in_(PROBLEM_STATUSES), Delivery.due_at >= since)
-        .order_by(Delivery.due_at.desc(), Delivery.id.desc())
-        .limit(limit)
-    ).all()
-    found = []
-    for row, body, ref, person in rows:
-        if person is not None:
-            who = person.name or person.email or f"person {person.id}"
-        elif ref is not None:
-            who = f"{ref.conversation_type} {ref.conversation_id}"
-        else:
-            who = row.recipient
-        label = (body.abbreviation or body.name) if body is not None else "?"
-        found.append(ProblemRecord(_record(row, body.key if body else None), label, who))
-    return found

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.plan.schedule import BodyRules, PlannedDelivery
 from storage import deliveries, migrate
 from storage.db import make_sessionmaker, transaction
+from storage.delivery_problems import problems
 from storage.links import channel_targets, link_channel, links, unlink_channel
 from storage.models import BodyRule, Delivery
 from storage.reminders import reminder_targets, subscribe, unsubscribe
@@ -115,7 +116,7 @@ def test_stale_claims_become_unknown_and_are_listed(engine: Engine) -> None:
             session, NOW + timedelta(minutes=31), timedelta(minutes=30)
         ) == [first]
     with factory() as session:
-        found = deliveries.problems(session, NOW - timedelta(days=1))
+        found = problems(session, NOW - timedelta(days=1))
     assert {p.delivery.status for p in found} == {"unknown", "no_chat"}
     assert all(p.body_label == "DASVG" for p in found)
 

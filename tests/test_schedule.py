@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bot.clock import LONDON
 from bot.plan.meetings import MeetingSeries, occurrences
+from bot.plan.planning import plan_deliveries
 from bot.plan.schedule import (
     FOLLOW_UP,
     PROMPT,
@@ -15,7 +16,6 @@ from bot.plan.schedule import (
     ReminderTarget,
     days_before,
     follow_up_due,
-    plan_deliveries,
     prompt_due,
     reminder_due,
 )

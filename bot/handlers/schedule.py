@@ -16,7 +16,7 @@ from cards.schedule import problems_card, rules_card
 from cards.views import ProblemListView, ProblemRow, RulesView
 from storage.conversations import personal_reference
 from storage.db import transaction
-from storage.deliveries import problems
+from storage.delivery_problems import problems
 from storage.people import person_by_id
 from storage.reminders import is_subscribed, subscribe, unsubscribe
 from storage.rules import rules_for, save_rules

@@ -19,15 +19,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.jobs.content import Content, Target
 from bot.jobs.context import JobContext
+from bot.jobs.outcomes import describe, record_answer, status_of
 from bot.jobs.policy import retrying
 from bot.jobs.types import JobSummary, SendResult
 from bot.turns import Message
 from storage import deliveries
-from storage.conversations import ReferenceRecord, deactivate
+from storage.conversations import ReferenceRecord
 from storage.db import transaction
 from storage.deliveries import DeliveryRecord
 
@@ -160,10 +159,10 @@ class FanOut:
     async def _finish(self, item: Prepared, result: SendResult, tries: int) -> None:
         record, reference = item.record, item.target.reference
         assert reference is not None
-        status = _status_of(result)
-        outcome = "" if result.ok else _describe(result, tries)
+        status = status_of(result)
+        outcome = "" if result.ok else describe(result, tries)
         await self._db(
-            _record_answer, record, reference, self.ctx.worker, status, self.now, tries, result
+            record_answer, record, reference, self.ctx.worker, status, self.now, tries, result
         )
         if status == "gone":
             self._gone.add(reference.conversation_id)
@@ -172,50 +171,3 @@ class FanOut:
             log.warning(
                 "delivery %s (%s %s): %s", record.id, record.rule, record.recipient, outcome
             )
-
-
-def _status_of(result: SendResult) -> str:
-    if result.ok:
-        return "sent"
-    if result.gone:
-        return "gone"
-    if result.in_doubt:
-        return "unknown"
-    return "failed"
-
-
-def _describe(result: SendResult, tries: int) -> str:
-    if result.gone:
-        return f"HTTP {result.status}: the bot was removed from this conversation; not retried"
-    if result.in_doubt:
-        return f"no answer from the connector ({result.error}); it may have arrived, not resent"
-    if result.status is None:
-        return f"not sent: {result.error}"
-    plural = "try" if tries == 1 else "tries"
-    return f"HTTP {result.status} after {tries} {plural}: {result.error or 'refused'}"
-
-
-def _record_answer(
-    session: Session,
-    record: DeliveryRecord,
-    reference: ReferenceRecord,
-    worker: str,
-    status: str,
-    now: datetime,
-    tries: int,
-    result: SendResult,
-) -> None:
-    """Store the answer; a 403/404 also marks the conversation inactive (no more sends)."""
-    deliveries.finish(
-        session,
-        record.id,
-        worker,
-        status,
-        now,
-        attempts=tries,
-        http_status=result.status,
-        outcome="" if result.ok else _describe(result, tries),
-        activity_id=result.activity_id,
-    )
-    if status == "gone":
-        deactivate(session, reference.conversation_id, now)

@@ -19,7 +19,8 @@ from bot.jobs.content import Content, content_for, content_key, target_for
 from bot.jobs.context import JobContext
 from bot.jobs.fanout import FanOut, Prepared
 from bot.jobs.types import JobSummary
-from bot.plan.schedule import PlannedDelivery, plan_deliveries
+from bot.plan.planning import plan_deliveries
+from bot.plan.schedule import PlannedDelivery
 from storage import deliveries
 from storage.db import transaction
 from storage.links import channel_targets
