@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.handlers import bodies, help, lists, plan
+from bot.handlers import bodies, help, lists, plan, report, status
 from bot.services import Services
 from bot.turns import DialogDone, DialogView, Reply, Request
 from bot.understand import Intent
@@ -41,6 +41,8 @@ INTENTS: dict[str, IntentHandler] = {
     "my_actions": lists.list_intent,
     "actions": lists.list_intent,
     "my_bodies": bodies.my_bodies,
+    "status": status.status_intent,
+    "report": report.report_intent,
 }
 
 VERBS: dict[str, VerbHandler] = {
@@ -49,6 +51,9 @@ VERBS: dict[str, VerbHandler] = {
     verbs.SHOW_HISTORY: plan.action_history_button,
     verbs.CHOOSE_BODIES: bodies.search_bodies,
     verbs.SAVE_BODIES: bodies.save_bodies,
+    verbs.REFRESH_STATUS: status.refresh_status,
+    verbs.SHOW_ALL_OVERDUE: status.show_all_overdue,
+    verbs.REPORT_LINKS: report.report_links_button,
 }
 
 DIALOGS: dict[str, Dialog] = {}

@@ -56,6 +56,8 @@ class Request:
         as_of: a fixed "today" (the console's ``--as-of``), else None.
         person_id: the sender's row in the person table, once known.
         is_admin: the sender is a configured admin.
+        is_invoke: the turn is an ``Action.Execute`` invoke, whose answer card only the person
+            who clicked sees (an ``Action.Submit`` answer is posted for everyone to see).
     """
 
     sender: Sender
@@ -68,6 +70,7 @@ class Request:
     person_id: int | None = None
     is_admin: bool = False
     activity_id: str | None = None
+    is_invoke: bool = False
 
     @property
     def today(self) -> date:

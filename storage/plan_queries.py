@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.clock import london_day_end
 from bot.plan.rules import number_key
 from bot.plan.types import (
     ActionRecord,
@@ -93,14 +95,15 @@ def plan_record(session: Session, plan_key: str | None = None) -> PlanRecord:
     )
 
 
-def _latest_updates(session: Session, action_ids: Sequence[int]) -> dict[int, UpdateRecord]:
+def _latest_updates(
+    session: Session, action_ids: Sequence[int], before: datetime | None = None
+) -> dict[int, UpdateRecord]:
     if not action_ids:
         return {}
-    newest = (
-        select(func.max(ProgressUpdate.id))
-        .where(ProgressUpdate.action_id.in_(action_ids))
-        .group_by(ProgressUpdate.action_id)
-    )
+    newest = select(func.max(ProgressUpdate.id)).where(ProgressUpdate.action_id.in_(action_ids))
+    if before is not None:
+        newest = newest.where(ProgressUpdate.created_at < before)
+    newest = newest.group_by(ProgressUpdate.action_id)
     rows = session.scalars(select(ProgressUpdate).where(ProgressUpdate.id.in_(newest))).all()
     return {row.action_id: update_record(row) for row in rows}
 
@@ -119,11 +122,14 @@ def update_record(row: ProgressUpdate) -> UpdateRecord:
     )
 
 
-def _records(session: Session, query: Select[Action], plan: Plan) -> list[ActionRecord]:
+def _records(
+    session: Session, query: Select[Action], plan: Plan, as_of: date | None = None
+) -> list[ActionRecord]:
     actions = session.scalars(
         query.options(selectinload(Action.owners), selectinload(Action.section))
     ).all()
-    latest = _latest_updates(session, [a.id for a in actions])
+    before = london_day_end(as_of) if as_of is not None else None
+    latest = _latest_updates(session, [a.id for a in actions], before)
     themes = {t.id: t for t in plan.themes}
     records = [
         ActionRecord(
@@ -157,6 +163,7 @@ def actions(
     theme: int | None = None,
     section: str | None = None,
     words: Iterable[str] | None = None,
+    as_of: date | None = None,
 ) -> list[ActionRecord]:
     """Actions of a plan (default: the current one), filtered, in action-number order.
 
@@ -168,6 +175,9 @@ def actions(
         theme: only this theme number.
         section: only the section with this exact title.
         words: only actions whose text, success measure, section or owner mentions every word.
+        as_of: the plan as it stood at the end of this London day: each action's latest update
+            is the newest posted on or before that day (later updates are left out). None: the
+            newest update whenever it was posted.
     """
     plan = _plan(session, plan_key)
     query = select(Action).where(Action.plan_id == plan.id)
@@ -198,7 +208,7 @@ def actions(
                 ),
             )
         )
-    return _records(session, query, plan)
+    return _records(session, query, plan, as_of)
 
 
 def action_by_number(
@@ -234,3 +244,28 @@ def history(session: Session, action_id: int) -> list[UpdateRecord]:
         .order_by(ProgressUpdate.id.desc())
     ).all()
     return [update_record(r) for r in rows]
+
+
+def updates_since(
+    session: Session,
+    action_ids: Iterable[int],
+    since: datetime,
+    until: datetime | None = None,
+) -> list[tuple[int, UpdateRecord]]:
+    """Updates of these actions posted at or after ``since`` (and before ``until``), newest first.
+
+    Returns:
+        (action id, update) pairs.
+    """
+    ids = list(action_ids)
+    if not ids:
+        return []
+    query = select(ProgressUpdate).where(
+        ProgressUpdate.action_id.in_(ids), ProgressUpdate.created_at >= since
+    )
+    if until is not None:
+        query = query.where(ProgressUpdate.created_at < until)
+    rows = session.scalars(
+        query.order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+    ).all()
+    return [(row.action_id, update_record(row)) for row in rows]
