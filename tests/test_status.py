@@ -25,6 +25,7 @@ from tests.harness import (
     invoke_body,
     message,
     settings_for,
+    submit,
     turn,
 )
 from tests.posting import post_update
@@ -252,3 +253,30 @@ async def test_status_over_http(server: BotServer, connector: FakeConnector) -> 
     assert "Status: DASVG" in card_texts(arrivals[-1].cards[0])
     status, body = await server.post(execute(verbs.REFRESH_STATUS, {"scope": {"t": 2}}))
     assert status == 200 and total_of(body["value"]) == 10
+
+
+async def test_help_status_button_gives_the_card(bot: PartnershipBot) -> None:
+    (help_card,) = cards_of(await turn(bot, message("help")))
+    assert "“report”" in card_texts(help_card)
+    (button,) = [a for a in find(help_card, "Action.Submit") if a["title"] == "Status"]
+    (card,) = cards_of(await turn(bot, submit(button["data"])))
+    assert total_of(card) == 55
+
+
+async def test_show_all_as_of_an_earlier_date_matches_the_card(
+    bot: PartnershipBot, services: Services
+) -> None:
+    # 1.4 completed on 15 May 2022: overdue as of 1 May (six in all), not as of 1 June.
+    post_update(services.db, "1.4", "Complete", "Done", datetime(2022, 5, 15, 9, 0, tzinfo=UTC))
+    card = await status_card(bot, "status as of 1 May 2022")
+    assert "Overdue (6)" in card_texts(card)
+    (show_all,) = [a for a in find(card, "Action.Execute") if a["verb"] == verbs.SHOW_ALL_OVERDUE]
+    assert show_all["data"]["scope"] == {"asof": "2022-05-01"}
+    body = invoke_body(await turn(bot, execute(verbs.SHOW_ALL_OVERDUE, show_all["data"])))
+    listed = [
+        line.split("**")[1]
+        for line in card_texts(body["value"]).splitlines()
+        if line.startswith("**")
+    ]
+    assert listed == ["1.4", "1.11", "1.13", "1.7", "2.1", "3.11"]
+    assert "Overdue (5)" in card_texts(await status_card(bot, "status"))
