@@ -8,6 +8,7 @@ meetings on record it is the last :data:`FALLBACK_DAYS` days.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -26,6 +27,8 @@ from cards.status import status_card
 from cards.views import PostedUpdate, StatusView
 from storage.meetings import meeting_series
 from storage.plan_queries import PlanNotFound, actions, plan_record, updates_since
+
+log = logging.getLogger(__name__)
 
 OVERDUE_SHOWN = 5
 UPDATES_SHOWN = 8
@@ -58,7 +61,11 @@ def since_last_meeting(
     of the scope's bodies, or of the NCCSP for the whole plan; else the last 90 days.
     """
     keys = scope.body_keys or (PARTNERSHIP,)
-    found = last_before(meeting_series(session, keys), london_day_start(today))
+    try:
+        found = last_before(meeting_series(session, keys), london_day_start(today))
+    except ValueError:  # an unreadable stored RRULE must not cost the whole card
+        log.warning("could not read the meetings of %s", ", ".join(keys), exc_info=True)
+        found = None
     if found is not None:
         when = day_label(found.starts.astimezone(LONDON).date())
         return found.starts, f"since the last {found.series.body_label} meeting ({when})"
