@@ -23,6 +23,7 @@ from bot.services import Services
 from bot.teams.adapter import make_adapter
 from bot.teams.convert import tenant_of
 from bot.teams.handler import PartnershipBot
+from bot.web import reports
 from storage import migrate
 from storage.db import DatabaseUnavailable, check_reachable, make_engine, make_sessionmaker
 from storage.seed_data import ensure_default_data
@@ -163,6 +164,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    reports.add_routes(app, runtime.services, runtime.executor)
     return app
 
 

@@ -57,6 +57,8 @@ class Request:
         person_id: the sender's row in the person table, once known.
         memberships: the sender's (body key, role) pairs, once known.
         is_admin: the sender is a configured admin.
+        is_invoke: the turn is an ``Action.Execute`` invoke, whose answer card only the person
+            who clicked sees (an ``Action.Submit`` answer is posted for everyone to see).
     """
 
     sender: Sender
@@ -71,6 +73,7 @@ class Request:
     is_admin: bool = False
     activity_id: str | None = None
     reply_to_id: str | None = None
+    is_invoke: bool = False
 
     @property
     def today(self) -> date:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.clock import london_day_end
 from bot.plan.rules import number_key
 from bot.plan.types import (
     ActionRecord,
@@ -121,13 +123,17 @@ _UPDATE_COLUMNS = (
 )
 
 
-def _latest_updates(session: Session, chosen: Select[int]) -> dict[int, UpdateRecord]:
-    """The newest update of each chosen action (ids only grow, so the newest is the max id)."""
-    newest = (
-        select(func.max(ProgressUpdate.id))
-        .where(ProgressUpdate.action_id.in_(chosen))
-        .group_by(ProgressUpdate.action_id)
-    )
+def _latest_updates(
+    session: Session, chosen: Select[int], before: datetime | None = None
+) -> dict[int, UpdateRecord]:
+    """The newest update of each chosen action (ids only grow, so the newest is the max id).
+
+    With ``before``, only updates posted before that instant count.
+    """
+    newest = select(func.max(ProgressUpdate.id)).where(ProgressUpdate.action_id.in_(chosen))
+    if before is not None:
+        newest = newest.where(ProgressUpdate.created_at < before)
+    newest = newest.group_by(ProgressUpdate.action_id)
     rows = session.execute(select(*_UPDATE_COLUMNS).where(ProgressUpdate.id.in_(newest))).all()
     return {
         r[0]: UpdateRecord(
@@ -173,7 +179,9 @@ _ACTION_COLUMNS = (
 )
 
 
-def _records(session: Session, plan_key: str, where: list[Any]) -> list[ActionRecord]:
+def _records(
+    session: Session, plan_key: str, where: list[Any], as_of: date | None = None
+) -> list[ActionRecord]:
     """Actions matching ``where`` as records: three queries, whatever the number of actions."""
     base = (
         select(*_ACTION_COLUMNS)
@@ -189,7 +197,8 @@ def _records(session: Session, plan_key: str, where: list[Any]) -> list[ActionRe
         .where(*where)
     )
     owners = _owners(session, chosen) if rows else {}
-    latest = _latest_updates(session, chosen) if rows else {}
+    before = london_day_end(as_of) if as_of is not None else None
+    latest = _latest_updates(session, chosen, before) if rows else {}
     records = [
         ActionRecord(
             id=r[0],
@@ -242,6 +251,7 @@ def actions(
     theme: int | None = None,
     section: str | None = None,
     words: Iterable[str] | None = None,
+    as_of: date | None = None,
 ) -> list[ActionRecord]:
     """Actions of a plan (default: the current one), filtered, in action-number order.
 
@@ -253,6 +263,9 @@ def actions(
         theme: only this theme number.
         section: only the section with this exact title.
         words: only actions whose text, success measure, section or owner mentions every word.
+        as_of: the plan as it stood at the end of this London day: each action's latest update
+            is the newest posted on or before that day (later updates are left out). None: the
+            newest update whenever it was posted.
     """
     plan_id, key = _plan_ref(session, plan_key)
     where: list[Any] = [Action.plan_id == plan_id]
@@ -279,7 +292,7 @@ def actions(
                 func.lower(Section.title).like(pattern),
             )
         )
-    return _records(session, key, where)
+    return _records(session, key, where, as_of)
 
 
 def action_by_number(
@@ -315,3 +328,28 @@ def history(session: Session, action_id: int) -> list[UpdateRecord]:
         .order_by(ProgressUpdate.id.desc())
     ).all()
     return [update_record(r) for r in rows]
+
+
+def updates_since(
+    session: Session,
+    action_ids: Iterable[int],
+    since: datetime,
+    until: datetime | None = None,
+) -> list[tuple[int, UpdateRecord]]:
+    """Updates of these actions posted at or after ``since`` (and before ``until``), newest first.
+
+    Returns:
+        (action id, update) pairs.
+    """
+    ids = list(action_ids)
+    if not ids:
+        return []
+    query = select(ProgressUpdate).where(
+        ProgressUpdate.action_id.in_(ids), ProgressUpdate.created_at >= since
+    )
+    if until is not None:
+        query = query.where(ProgressUpdate.created_at < until)
+    rows = session.scalars(
+        query.order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+    ).all()
+    return [(row.action_id, update_record(row)) for row in rows]

@@ -228,6 +228,7 @@ def list_reply(services: Services, request: Request, intent: Intent, page: int =
                 theme=intent.theme,
                 section=intent.section,
                 words=intent.words or None,
+                as_of=intent.as_of,  # "as of 1 March 2022": the updates posted by then
             )
         except PlanNotFound as exc:
             return Reply.with_text(f"I have no such plan to look in ({exc}).")
