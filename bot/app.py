@@ -28,6 +28,7 @@ from bot.services import Services
 from bot.teams.adapter import make_adapter
 from bot.teams.convert import tenant_of
 from bot.teams.handler import PartnershipBot
+from bot.web import reports
 from bot.web.jobs import add_jobs_route
 from storage import migrate
 from storage.db import DatabaseUnavailable, check_reachable, make_engine, make_sessionmaker
@@ -195,6 +196,7 @@ def create_app(runtime: Runtime) -> web.Application:
     timer = JobTimer(runtime.jobs, runtime.services.clock, runtime.settings.jobs_interval_seconds)
     app.on_startup.append(timer.start)
     app.on_cleanup.append(timer.stop)
+    reports.add_routes(app, runtime.services, runtime.executor)
     return app
 
 

@@ -16,7 +16,9 @@ from bot.handlers import (
     meeting_form,
     meetings,
     plan,
+    report,
     schedule,
+    status,
     updates,
 )
 from bot.services import Services
@@ -59,6 +61,8 @@ INTENTS: dict[str, IntentHandler] = {
     "rules": schedule.rules_intent,
     "reminders": schedule.reminders_intent,
     "failed_deliveries": schedule.failed_deliveries,
+    "status": status.status_intent,
+    "report": report.report_intent,
 }
 
 VERBS: dict[str, VerbHandler] = {
@@ -77,6 +81,9 @@ VERBS: dict[str, VerbHandler] = {
     verbs.SAVE_RULES: schedule.save_rules_form,
     verbs.REMINDERS_ON: schedule.reminders_on,
     verbs.REMINDERS_OFF: schedule.reminders_off,
+    verbs.REFRESH_STATUS: status.refresh_status,
+    verbs.SHOW_ALL_OVERDUE: status.show_all_overdue,
+    verbs.REPORT_LINKS: report.report_links_button,
 }
 
 DIALOGS: dict[str, Dialog] = {

@@ -23,6 +23,10 @@ SAVE_BODIES: Final = "bodies.save"
 
 # Status card
 REFRESH_STATUS: Final = "status.refresh"
+SHOW_ALL_OVERDUE: Final = "status.overdue"
+
+# Plan report (chairs and admins)
+REPORT_LINKS: Final = "report.links"
 
 # Meetings and rules (chairs and admins)
 MEETINGS_PAGE: Final = "meetings.page"
@@ -49,6 +53,8 @@ ALL_VERBS: Final = frozenset(
         SAVE_BODIES,
         REFRESH_STATUS,
         MEETINGS_PAGE,
+        SHOW_ALL_OVERDUE,
+        REPORT_LINKS,
         EDIT_MEETING,
         SAVE_MEETING,
         EDIT_RULES,

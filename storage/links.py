@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.plan.schedule import ChannelTarget
+from bot.turns import thread_root
 from storage.models import Body, ChannelLink, ConversationRef
 
 
@@ -116,3 +117,18 @@ def channel_targets(session: Session) -> list[ChannelTarget]:
         for link in links(session)
         if link.active
     ]
+
+
+def linked_body_keys(session: Session, conversation_id: str) -> tuple[str, ...]:
+    """Keys of the bodies a conversation is linked to ("link this channel to DASVG"), in order.
+
+    A channel's threads share the channel's links (the id's ``;messageid=`` part is ignored).
+    """
+    rows = session.scalars(
+        select(Body.key)
+        .join(ChannelLink, ChannelLink.body_id == Body.id)
+        .join(ConversationRef, ConversationRef.id == ChannelLink.conversation_ref_id)
+        .where(ConversationRef.conversation_id == thread_root(conversation_id))
+        .order_by(Body.key)
+    ).all()
+    return tuple(dict.fromkeys(rows))

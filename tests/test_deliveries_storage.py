@@ -156,3 +156,16 @@ def test_links_rules_and_reminder_opt_ins(engine: Engine) -> None:
     with transaction(factory) as session:
         assert unsubscribe(session, person) and not unsubscribe(session, person)
         assert reminder_targets(session) == []
+
+
+def test_a_channels_threads_share_its_links(engine: Engine) -> None:
+    from storage.links import linked_body_keys
+
+    factory = make_sessionmaker(engine)
+    ref = add_conversation(factory, "19:c@thread.tacv2", "http://127.0.0.1:9/")
+    with transaction(factory) as session:
+        link_channel(session, "NCCSP", ref, None, NOW)
+        link_channel(session, "DASVG", ref, None, NOW)
+    with factory() as session:
+        assert linked_body_keys(session, "19:c@thread.tacv2;messageid=17") == ("DASVG", "NCCSP")
+        assert linked_body_keys(session, "19:other@thread.tacv2") == ()

@@ -87,6 +87,8 @@ async def test_link_unlink_and_links_with_permissions(
         ("DASVG", "team-id"),  # the channel itself, not the thread the command was typed in
         ("NCCSP", "team-id"),
     ]
+    status = await say(bot, "status", kind="channel", aad=MEMBER)  # scoped to the linked bodies
+    assert "is not linked to a body" not in status and "DASVG" in status
     listed = await say(bot, "links", kind="channel", aad=MEMBER)
     assert "- DASVG: this channel" in listed and "- NCCSP: this channel" in listed
     assert "Only NCCSP's chairs" in await say(bot, "unlink", kind="channel", aad=CHAIR)

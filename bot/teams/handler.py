@@ -168,7 +168,7 @@ class PartnershipBot(TeamsActivityHandler):
         name = turn_context.activity.name or ""
         if name == "adaptiveCard/action":
             verb, data = convert.execute_action(turn_context.activity)
-            request = await self._request(turn_context, verb=verb, data=data)
+            request = await self._request(turn_context, verb=verb, data=data, is_invoke=True)
             reply = await self._run(dispatch.handle_card_action, self.services, request)
             # The answer is the invoke response (the card replaces the one clicked).
             await self._send(turn_context, Reply(messages=reply.posts), include_card=False)

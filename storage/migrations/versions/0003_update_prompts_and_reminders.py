@@ -6,8 +6,8 @@ reminder_subscription: people who asked for meeting reminders.
 delivery: one row per (rule, occurrence_key, recipient); the unique constraint is what makes
 scheduled messages exactly-once across restarts and several bot instances.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-23 13:03:03.332388
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 import storage.models
 
 
-revision = '0002'
-down_revision = '0001'
+revision = '0003'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 
