@@ -66,7 +66,7 @@ def color_icon(scale: int = 4) -> Image.Image:
         draw.ellipse(
             (x - radius, y - radius, x + radius, y + radius), outline=colour, width=int(7 * s)
         )
-    return image.resize((192, 192), Image.Resampling.LANCZOS)
+    return image.resize((192, 192), Image.Resampling.BOX)
 
 
 def outline_icon(scale: int = 16) -> Image.Image:
@@ -83,7 +83,7 @@ def outline_icon(scale: int = 16) -> Image.Image:
         draw.ellipse(
             (x - radius, y - radius, x + radius, y + radius), outline=255, width=int(2 * s)
         )
-    alpha = mask.resize((32, 32), Image.Resampling.LANCZOS)
+    alpha = mask.resize((32, 32), Image.Resampling.BOX)  # area average: no ringing haze
     icon = Image.new("RGBA", (32, 32), (*WHITE, 0))
     icon.putalpha(alpha)
     return icon
