@@ -131,7 +131,7 @@ def running(
     Raises:
         PlaygroundError: when Node.js or the Playground is missing, or either fails to start.
     """
-    node = _node()
+    node = _require_tools()
     data_dir.mkdir(parents=True, exist_ok=True)
     logs = logs or Path(tempfile.mkdtemp(prefix="playground-"))
     logs.mkdir(parents=True, exist_ok=True)
@@ -139,37 +139,14 @@ def running(
     bot_url = f"http://127.0.0.1:{bot_port}"
     with ExitStack() as stack:
         bot_log = logs / "bot.log"
-        bot = stack.enter_context(
-            _process(
-                [
-                    sys.executable,
-                    "-m",
-                    "bot",
-                    "serve",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(bot_port),
-                ],
-                _bot_env(data_dir, bot_env or {}),
-                PROJECT_ROOT,
-                bot_log,
-            )
-        )
+        serve = [sys.executable, *f"-m bot serve --host 127.0.0.1 --port {bot_port}".split()]
+        env = _bot_env(data_dir, bot_env or {})
+        bot = stack.enter_context(_process(serve, env, PROJECT_ROOT, bot_log))
         _wait(lambda: "ok" if answers(f"{bot_url}/healthz") else None, bot, bot_log)
         pg_log = logs / "playground.out"
-        command = [
-            node,
-            str(PLAYGROUND_CLI),
-            "start",
-            "-e",
-            f"{bot_url}/api/messages",
-            "-c",
-            "msteams",
-            "--disable-telemetry",
-            "-p",
-            str(playground_port or free_port()),
-        ]
+        port_asked = playground_port or free_port()
+        command = [node, str(PLAYGROUND_CLI), "start", "-e", f"{bot_url}/api/messages"]
+        command += f"-c msteams --disable-telemetry -p {port_asked}".split()
         env = {
             **os.environ,
             **PLAYGROUND_ENV,
@@ -188,7 +165,8 @@ def _listening(log: Path) -> str | None:
     return found[1] if found else None
 
 
-def _node() -> str:
+def _require_tools() -> str:
+    """The path of ``node``, once Node.js and the Playground are known to be there."""
     from shutil import which
 
     node = which("node")
