@@ -14,13 +14,16 @@ from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity
 from msrest.serialization import Model
+from requests import RequestException
 from sqlalchemy import Engine
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.services import Services
 from bot.teams.adapter import make_adapter
+from bot.teams.convert import tenant_of
 from bot.teams.handler import PartnershipBot
+from bot.web import reports
 from storage import migrate
 from storage.db import DatabaseUnavailable, check_reachable, make_engine, make_sessionmaker
 from storage.seed_data import ensure_default_data
@@ -109,10 +112,23 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _problem(400, "the body is not a valid activity")
     if not activity.type:
         return _problem(400, "the activity has no type")
+    allowed = runtime.settings.allowed_tenant_ids
+    if allowed and tenant_of(activity).lower() not in allowed:
+        log.warning(
+            "refused an activity from a tenant that is not allowed: %s", tenant_of(activity)[:64]
+        )
+        return _problem(403, "this bot does not serve your organisation")
     auth_header = request.headers.get("Authorization", "")
     try:
         invoke = await runtime.adapter.process_activity(auth_header, activity, runtime.bot.on_turn)
-    except PermissionError:
+    except PermissionError:  # (a subclass of OSError, so first)
+        return _problem(401, "unauthorized")
+    except (RequestException, OSError, TimeoutError):
+        # The signing keys could not be fetched: our problem, not the caller's.
+        log.exception("could not fetch the token signing keys")
+        return _problem(503, "the bot cannot check credentials right now; try again shortly")
+    except Exception as exc:  # turn errors are handled inside; what escapes is authentication
+        log.warning("refused a request that failed authentication: %s", type(exc).__name__)
         return _problem(401, "unauthorized")
     if invoke is not None:
         return web.json_response(_plain(invoke.body), status=invoke.status)
@@ -148,6 +164,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    reports.add_routes(app, runtime.services, runtime.executor)
     return app
 
 

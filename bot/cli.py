@@ -1,4 +1,4 @@
-"""The command line: ``python -m bot [serve|ask|import|members|migrate] ...``."""
+"""The command line: ``python -m bot [serve|ask|import|members|report|migrate] ...``."""
 
 from __future__ import annotations
 
@@ -70,6 +70,12 @@ def parser() -> argparse.ArgumentParser:
     members.add_argument("file", type=Path)
     members.add_argument("--skip-invalid", action="store_true")
 
+    report = sub.add_parser("report", help="export the plan report (XLSX, DOCX or CSV)")
+    report.add_argument("--format", choices=("xlsx", "docx", "csv"), default="xlsx")
+    report.add_argument("--as-of", type=_date, help="the plan as of this date (default today)")
+    report.add_argument("--output", type=Path, required=True, help="the file to write")
+    report.add_argument("--plan", help="plan key (default the current plan)")
+
     sub.add_parser("migrate", help="create or upgrade the database schema, load default data")
     return main
 
@@ -95,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return import_plan(settings, args)
         if command == "members":
             return import_members(settings, args)
+        if command == "report":
+            return export_report(settings, args)
         if command == "migrate":
             return migrate(settings)
     except DatabaseUnavailable as exc:
@@ -182,6 +190,33 @@ def import_members(settings: Settings, args: argparse.Namespace) -> int:
     for line in report.lines():
         print(line)
     return 0 if report.applied else 1
+
+
+def export_report(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the plan report (one row per action) to ``--output``; print its path."""
+    from bot.clock import london_today
+    from bot.reports.export import export_report as make_report
+    from storage.plan_queries import PlanNotFound
+
+    engine, services = _services(settings)
+    as_of = args.as_of or london_today(services.clock.now())
+    try:
+        with services.db() as session:
+            made = make_report(
+                session, args.format, as_of, args.plan, settings.reporting_interval_days
+            )
+    except PlanNotFound as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    try:
+        args.output.write_bytes(made.data)
+    except OSError as exc:
+        print(f"error: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    print(args.output)
+    return 0
 
 
 def migrate(settings: Settings) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -50,3 +50,16 @@ class FixedClock:
 def london_today(now: datetime) -> date:
     """The calendar date in Europe/London at instant ``now``."""
     return now.astimezone(LONDON).date()
+
+
+def london_day_end(day: date) -> datetime:
+    """The first instant after ``day`` ends in Europe/London (midnight starting the next day).
+
+    "On or before day D" means strictly before this instant, in BST and GMT alike.
+    """
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=LONDON).astimezone(UTC)
+
+
+def london_day_start(day: date) -> datetime:
+    """The first instant of ``day`` in Europe/London (as an aware UTC datetime)."""
+    return datetime.combine(day, time(0, 0), tzinfo=LONDON).astimezone(UTC)

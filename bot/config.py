@@ -76,6 +76,8 @@ class Settings:
     update_notices: bool = True
     log_level: str = "INFO"
     load_default_plan: bool = True
+    openid_metadata_url: str = ""
+    admin_body: str = ""
 
     @property
     def is_development(self) -> bool:
@@ -113,6 +115,8 @@ class Settings:
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
             load_default_plan=env.get("LOAD_DEFAULT_PLAN", "true").strip().lower()
             not in ("0", "false", "no", "off"),
+            openid_metadata_url=env.get("BOT_OPENID_METADATA_URL", "").strip(),
+            admin_body=env.get("ADMIN_BODY", "").strip().upper(),
         )
 
 

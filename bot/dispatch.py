@@ -21,7 +21,7 @@ from bot.turns import DialogDone, DialogView, Reply, Request
 from bot.understand import understand
 from cards import verbs
 from storage.db import transaction
-from storage.people import ensure_person
+from storage.people import PersonRecord, ensure_person, known_person
 
 log = logging.getLogger(__name__)
 
@@ -36,26 +36,36 @@ MAX_TEXT = 2000
 
 
 def identify(services: Services, request: Request) -> Request:
-    """Find or create the sender's person record and note whether they are an admin."""
-    if request.sender.aad_object_id is None and request.sender.email is None:
+    """Find (or create) the sender's person record; note their memberships and admin role."""
+    sender = request.sender
+    if sender.aad_object_id is None and sender.email is None:
         return request
+    person = None
+    if sender.aad_object_id:
+        with services.db() as session:  # read-only fast path: most turns change nothing
+            person = known_person(session, sender.aad_object_id, sender.name, sender.email)
+    if person is None:
+        person = _ensure(services, request)
+    known = replace(request, person_id=person.id, memberships=person.memberships)
+    return replace(known, is_admin=is_admin(services, known, person))
+
+
+def _ensure(services: Services, request: Request) -> PersonRecord:
     for attempt in (1, 2):
         try:
             with transaction(services.db) as session:
-                person = ensure_person(
+                return ensure_person(
                     session,
                     aad_object_id=request.sender.aad_object_id,
                     name=request.sender.name,
                     email=request.sender.email,
                     domain_bodies=services.settings.membership_domains,
                 )
-            break
         except IntegrityError:
             # Two first turns of one person at once: the other created the row; use it.
             if attempt == 2:
                 raise
-    request = replace(request, person_id=person.id)
-    return replace(request, is_admin=is_admin(services, request, person))
+    raise AssertionError("unreachable")
 
 
 def _guarded(action: str, request: Request, work: Callable[[], Reply]) -> Reply:

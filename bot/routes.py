@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.handlers import bodies, help, lists, plan, updates
+from bot.handlers import bodies, help, lists, plan, report, status, updates
 from bot.services import Services
 from bot.turns import DialogDone, DialogView, Reply, Request
 from bot.understand import Intent
@@ -42,6 +42,8 @@ INTENTS: dict[str, IntentHandler] = {
     "actions": lists.list_intent,
     "my_bodies": bodies.my_bodies,
     "update": updates.update_intent,
+    "status": status.status_intent,
+    "report": report.report_intent,
 }
 
 VERBS: dict[str, VerbHandler] = {
@@ -53,6 +55,9 @@ VERBS: dict[str, VerbHandler] = {
     verbs.OPEN_UPDATE_INLINE: updates.open_inline,
     verbs.SAVE_UPDATE: updates.save_inline,
     verbs.CANCEL_UPDATE: updates.cancel_inline,
+    verbs.REFRESH_STATUS: status.refresh_status,
+    verbs.SHOW_ALL_OVERDUE: status.show_all_overdue,
+    verbs.REPORT_LINKS: report.report_links_button,
 }
 
 DIALOGS: dict[str, Dialog] = {

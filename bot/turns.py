@@ -55,7 +55,10 @@ class Request:
         now: the instant of the turn (from the injected clock).
         as_of: a fixed "today" (the console's ``--as-of``), else None.
         person_id: the sender's row in the person table, once known.
+        memberships: the sender's (body key, role) pairs, once known.
         is_admin: the sender is a configured admin.
+        is_invoke: the turn is an ``Action.Execute`` invoke, whose answer card only the person
+            who clicked sees (an ``Action.Submit`` answer is posted for everyone to see).
     """
 
     sender: Sender
@@ -66,9 +69,11 @@ class Request:
     data: dict[str, Any] = field(default_factory=dict)
     as_of: date | None = None
     person_id: int | None = None
+    memberships: tuple[tuple[str, str], ...] = ()
     is_admin: bool = False
     activity_id: str | None = None
     reply_to_id: str | None = None
+    is_invoke: bool = False
 
     @property
     def today(self) -> date:

@@ -18,11 +18,12 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ("actions about fraud", "actions of a section or on a topic"),
     ("overdue OPCCN", "overdue actions of any body (name or abbreviation)"),
     ("what's due next month for DASVG?", "deadlines in a period"),
-    ("status", "counts by status and what is overdue"),
+    ("status", "counts by status, what is overdue, updates since the last meeting"),
     ("meetings", "the coming meetings"),
     ("update 1.18 on track: text", "post a progress update by typing"),
     ("history 1.18", "every update of an action"),
     ("my bodies", "say which bodies you work for"),
+    ("report", "chairs and admins: the plan report for the Scrutiny Sub Panel"),
 )
 
 _PLACE_NOTES = {

@@ -23,6 +23,10 @@ SAVE_BODIES: Final = "bodies.save"
 
 # Status card
 REFRESH_STATUS: Final = "status.refresh"
+SHOW_ALL_OVERDUE: Final = "status.overdue"
+
+# Plan report (chairs and admins)
+REPORT_LINKS: Final = "report.links"
 
 # Meetings and rules (chairs and admins)
 EDIT_MEETING: Final = "meeting.edit"
@@ -47,6 +51,8 @@ ALL_VERBS: Final = frozenset(
         CHOOSE_BODIES,
         SAVE_BODIES,
         REFRESH_STATUS,
+        SHOW_ALL_OVERDUE,
+        REPORT_LINKS,
         EDIT_MEETING,
         SAVE_MEETING,
         EDIT_RULES,

@@ -106,3 +106,47 @@ class UpdateFormView:
     errors: dict[str, str] = field(default_factory=dict)
     message: str = ""
     origin: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class PostedUpdate:
+    """An update shown on the status card: which action, what was said, who posted it, when."""
+
+    number: str
+    status: str
+    text: str
+    author: str
+    posted: str  # London date and time, e.g. "20 May 2022 14:05"
+
+
+@dataclass(frozen=True)
+class StatusView:
+    """The status card: counts by status, the overdue actions, the updates since a meeting.
+
+    ``counts`` holds every status with its number (zeros included) and adds up to ``total``;
+    ``scope`` is the compact form of the question, carried by the refresh and "Show all"
+    actions so that they work it out again from the database.
+    """
+
+    title: str
+    summary: str
+    counts: dict[str, int]
+    total: int
+    overdue: tuple[ActionItem, ...]
+    overdue_total: int
+    since_label: str
+    updates: tuple[PostedUpdate, ...]
+    updates_total: int
+    scope: dict[str, Any]
+    made_at: str
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class ReportLinksView:
+    """Download links for the plan report (shown only to the chair or admin who asked)."""
+
+    plan_title: str
+    as_of: str
+    links: tuple[tuple[str, str], ...]  # (button title, URL)
+    expires: str

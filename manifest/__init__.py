@@ -1,0 +1,1 @@
+"""The Teams app manifest: template, icons and the package build command."""

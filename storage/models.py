@@ -300,3 +300,16 @@ class BotState(Base):
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     etag: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReportLinkUse(Base):
+    """A report download link that has been used (each signed link works once).
+
+    ``nonce`` is the link's own random id; rows older than a link's lifetime can be removed,
+    since an expired link is refused before its nonce is looked at.
+    """
+
+    __tablename__ = "report_link_use"
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    used_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -47,6 +47,34 @@ def _record(session: Session, person: Person) -> PersonRecord:
     )
 
 
+def known_person(
+    session: Session, aad_object_id: str, name: str, email: str | None
+) -> PersonRecord | None:
+    """The person with this AAD id when nothing about them needs writing (the common case).
+
+    Returns None when the person is new or their name or e-mail changed; then
+    :func:`ensure_person` does the write.
+    """
+    row = session.execute(
+        select(Person.id, Person.name, Person.email).where(Person.aad_object_id == aad_object_id)
+    ).first()
+    if row is None or (name and row.name != name) or (email and row.email != email.strip().lower()):
+        return None
+    rows = session.execute(
+        select(Body.key, Membership.role)
+        .join(Membership, Membership.body_id == Body.id)
+        .where(Membership.person_id == row.id)
+        .order_by(Body.key)
+    ).all()
+    return PersonRecord(
+        id=row.id,
+        aad_object_id=aad_object_id,
+        name=row.name,
+        email=row.email,
+        memberships=tuple((key, role) for key, role in rows),
+    )
+
+
 def find_person(session: Session, identifier: str) -> PersonRecord | None:
     """A person by AAD object id or e-mail address (case-insensitive), or None."""
     ident = identifier.strip()

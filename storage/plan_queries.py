@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from bot.clock import london_day_end
 from bot.plan.rules import number_key
 from bot.plan.types import (
     ActionRecord,
@@ -93,18 +96,6 @@ def plan_record(session: Session, plan_key: str | None = None) -> PlanRecord:
     )
 
 
-def _latest_updates(session: Session, action_ids: Sequence[int]) -> dict[int, UpdateRecord]:
-    if not action_ids:
-        return {}
-    newest = (
-        select(func.max(ProgressUpdate.id))
-        .where(ProgressUpdate.action_id.in_(action_ids))
-        .group_by(ProgressUpdate.action_id)
-    )
-    rows = session.scalars(select(ProgressUpdate).where(ProgressUpdate.id.in_(newest))).all()
-    return {row.action_id: update_record(row) for row in rows}
-
-
 def update_record(row: ProgressUpdate) -> UpdateRecord:
     """A stored update as a plain record."""
     return UpdateRecord(
@@ -119,33 +110,136 @@ def update_record(row: ProgressUpdate) -> UpdateRecord:
     )
 
 
-def _records(session: Session, query: Select[Action], plan: Plan) -> list[ActionRecord]:
-    actions = session.scalars(
-        query.options(selectinload(Action.owners), selectinload(Action.section))
+_UPDATE_COLUMNS = (
+    ProgressUpdate.action_id,
+    ProgressUpdate.id,
+    ProgressUpdate.status,
+    ProgressUpdate.text,
+    ProgressUpdate.created_at,
+    ProgressUpdate.author_name,
+    ProgressUpdate.revised_date,
+    ProgressUpdate.evidence_url,
+    ProgressUpdate.source,
+)
+
+
+def _latest_updates(
+    session: Session, chosen: Select[int], before: datetime | None = None
+) -> dict[int, UpdateRecord]:
+    """The newest update of each chosen action (ids only grow, so the newest is the max id).
+
+    With ``before``, only updates posted before that instant count.
+    """
+    newest = select(func.max(ProgressUpdate.id)).where(ProgressUpdate.action_id.in_(chosen))
+    if before is not None:
+        newest = newest.where(ProgressUpdate.created_at < before)
+    newest = newest.group_by(ProgressUpdate.action_id)
+    rows = session.execute(select(*_UPDATE_COLUMNS).where(ProgressUpdate.id.in_(newest))).all()
+    return {
+        r[0]: UpdateRecord(
+            id=r[1],
+            status=r[2],
+            text=r[3],
+            created_at=r[4],
+            author_name=r[5],
+            revised_date=r[6],
+            evidence_url=r[7],
+            source=r[8],
+        )
+        for r in rows
+    }
+
+
+def _owners(session: Session, chosen: Select[int]) -> dict[int, list[BodyRef]]:
+    rows = session.execute(
+        select(ActionOwner.action_id, Body.key, Body.name, Body.abbreviation)
+        .join(Body, Body.id == ActionOwner.body_id)
+        .where(ActionOwner.action_id.in_(chosen))
+        .order_by(Body.key)
     ).all()
-    latest = _latest_updates(session, [a.id for a in actions])
-    themes = {t.id: t for t in plan.themes}
+    owners: dict[int, list[BodyRef]] = {}
+    for action_id, key, name, abbreviation in rows:
+        owners.setdefault(action_id, []).append(BodyRef(key, name, abbreviation))
+    return owners
+
+
+_ACTION_COLUMNS = (
+    Action.id,
+    Action.number,
+    Action.text,
+    Action.success_measure,
+    Action.owner_text,
+    Action.due_text,
+    Action.deadline,
+    Action.ongoing,
+    Action.due_readable,
+    Theme.number,
+    Theme.title,
+    Section.title,
+)
+
+
+def _records(
+    session: Session, plan_key: str, where: list[Any], as_of: date | None = None
+) -> list[ActionRecord]:
+    """Actions matching ``where`` as records: three queries, whatever the number of actions."""
+    base = (
+        select(*_ACTION_COLUMNS)
+        .join(Section, Section.id == Action.section_id)
+        .join(Theme, Theme.id == Section.theme_id)
+        .where(*where)
+    )
+    rows = session.execute(base).all()
+    chosen = (
+        select(Action.id)
+        .join(Section, Section.id == Action.section_id)
+        .join(Theme, Theme.id == Section.theme_id)
+        .where(*where)
+    )
+    owners = _owners(session, chosen) if rows else {}
+    before = london_day_end(as_of) if as_of is not None else None
+    latest = _latest_updates(session, chosen, before) if rows else {}
     records = [
         ActionRecord(
-            id=a.id,
-            plan_key=plan.key,
-            number=a.number,
-            text=a.text,
-            success_measure=a.success_measure,
-            owner_text=a.owner_text,
-            owners=tuple(BodyRef(b.key, b.name, b.abbreviation) for b in a.owners),
-            due_text=a.due_text,
-            deadline=a.deadline,
-            ongoing=a.ongoing,
-            due_readable=a.due_readable,
-            theme_number=themes[a.section.theme_id].number,
-            theme_title=themes[a.section.theme_id].title,
-            section_title=a.section.title,
-            latest=latest.get(a.id),
+            id=r[0],
+            plan_key=plan_key,
+            number=r[1],
+            text=r[2],
+            success_measure=r[3],
+            owner_text=r[4],
+            owners=tuple(owners.get(r[0], ())),
+            due_text=r[5],
+            deadline=r[6],
+            ongoing=r[7],
+            due_readable=r[8],
+            theme_number=r[9],
+            theme_title=r[10],
+            section_title=r[11],
+            latest=latest.get(r[0]),
         )
-        for a in actions
+        for r in rows
     ]
     return sorted(records, key=lambda r: number_key(r.number))
+
+
+def _plan_ref(session: Session, plan_key: str | None) -> tuple[int, str]:
+    """(id, key) of a plan (None: the current one).
+
+    Raises:
+        PlanNotFound: when there is no such plan.
+    """
+    query = select(Plan.id, Plan.key)
+    query = (
+        query.where(Plan.is_current.is_(True))
+        if plan_key is None
+        else query.where(Plan.key == plan_key)
+    )
+    found = session.execute(query.limit(1)).first()
+    if found is None:
+        raise PlanNotFound(
+            "no current plan is loaded" if plan_key is None else f"no plan {plan_key!r}"
+        )
+    return found[0], found[1]
 
 
 def actions(
@@ -157,6 +251,7 @@ def actions(
     theme: int | None = None,
     section: str | None = None,
     words: Iterable[str] | None = None,
+    as_of: date | None = None,
 ) -> list[ActionRecord]:
     """Actions of a plan (default: the current one), filtered, in action-number order.
 
@@ -168,37 +263,36 @@ def actions(
         theme: only this theme number.
         section: only the section with this exact title.
         words: only actions whose text, success measure, section or owner mentions every word.
+        as_of: the plan as it stood at the end of this London day: each action's latest update
+            is the newest posted on or before that day (later updates are left out). None: the
+            newest update whenever it was posted.
     """
-    plan = _plan(session, plan_key)
-    query = select(Action).where(Action.plan_id == plan.id)
+    plan_id, key = _plan_ref(session, plan_key)
+    where: list[Any] = [Action.plan_id == plan_id]
     if body_keys is not None:
         owned = (
             select(ActionOwner.action_id)
             .join(Body, Body.id == ActionOwner.body_id)
             .where(Body.key.in_(list(body_keys)))
         )
-        query = query.where(Action.id.in_(owned))
+        where.append(Action.id.in_(owned))
     if numbers is not None:
-        query = query.where(Action.number.in_(list(numbers)))
-    if theme is not None or section is not None:
-        query = query.join(Section, Section.id == Action.section_id)
-        if section is not None:
-            query = query.where(Section.title == section)
-        if theme is not None:
-            query = query.join(Theme, Theme.id == Section.theme_id).where(Theme.number == theme)
+        where.append(Action.number.in_(list(numbers)))
+    if section is not None:
+        where.append(Section.title == section)
+    if theme is not None:
+        where.append(Theme.number == theme)
     for word in words or ():
         pattern = f"%{word.lower()}%"
-        query = query.where(
+        where.append(
             or_(
                 func.lower(Action.text).like(pattern),
                 func.lower(Action.success_measure).like(pattern),
                 func.lower(Action.owner_text).like(pattern),
-                Action.section_id.in_(
-                    select(Section.id).where(func.lower(Section.title).like(pattern))
-                ),
+                func.lower(Section.title).like(pattern),
             )
         )
-    return _records(session, query, plan)
+    return _records(session, key, where, as_of)
 
 
 def action_by_number(
@@ -211,12 +305,12 @@ def action_by_number(
 
 def action_by_id(session: Session, action_id: int) -> ActionRecord | None:
     """One action by its database id (card data carries ids), or None."""
-    row = session.get(Action, action_id)
-    if row is None:
+    plan_key = session.scalar(
+        select(Plan.key).join(Action, Action.plan_id == Plan.id).where(Action.id == action_id)
+    )
+    if plan_key is None:
         return None
-    plan = session.get(Plan, row.plan_id)
-    assert plan is not None
-    found = actions(session, plan.key, numbers=[row.number])
+    found = _records(session, plan_key, [Action.id == action_id])
     return found[0] if found else None
 
 
@@ -234,3 +328,28 @@ def history(session: Session, action_id: int) -> list[UpdateRecord]:
         .order_by(ProgressUpdate.id.desc())
     ).all()
     return [update_record(r) for r in rows]
+
+
+def updates_since(
+    session: Session,
+    action_ids: Iterable[int],
+    since: datetime,
+    until: datetime | None = None,
+) -> list[tuple[int, UpdateRecord]]:
+    """Updates of these actions posted at or after ``since`` (and before ``until``), newest first.
+
+    Returns:
+        (action id, update) pairs.
+    """
+    ids = list(action_ids)
+    if not ids:
+        return []
+    query = select(ProgressUpdate).where(
+        ProgressUpdate.action_id.in_(ids), ProgressUpdate.created_at >= since
+    )
+    if until is not None:
+        query = query.where(ProgressUpdate.created_at < until)
+    rows = session.scalars(
+        query.order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+    ).all()
+    return [(row.action_id, update_record(row)) for row in rows]

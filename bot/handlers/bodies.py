@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.handlers.common import person_of
 from bot.plan.body_names import normalise
 from bot.plan.types import BodyInfo
 from bot.services import Services
@@ -92,8 +93,9 @@ def search_bodies(services: Services, request: Request) -> Reply:
     search = str(request.data.get(SEARCH_INPUT) or "")[:100]
     selected = _merge(request.data)
     with services.db() as session:
-        person = person_by_id(session, request.person_id) if request.person_id else None
-        return chooser_reply(services, session, person, search=search, selected=tuple(selected))
+        return chooser_reply(
+            services, session, person_of(request), search=search, selected=tuple(selected)
+        )
 
 
 def _merge(data: dict[str, Any]) -> list[str]:

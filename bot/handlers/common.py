@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy.orm import Session
-
 from bot.plan import rules
 from bot.plan.types import ActionRecord
 from bot.services import Services
 from bot.turns import Request
 from cards.views import ActionItem
-from storage.people import PersonRecord, ensure_person, person_by_id
+from storage.people import PersonRecord
 
 
 def day_label(day: date) -> str:
@@ -52,18 +50,16 @@ def item_for(action: ActionRecord, today: date, interval_days: int) -> ActionIte
     )
 
 
-def sender_record(services: Services, session: Session, request: Request) -> PersonRecord:
-    """The sender as a person (created on first contact, with domain default memberships)."""
-    if request.person_id is not None:
-        found = person_by_id(session, request.person_id)
-        if found is not None:
-            return found
-    return ensure_person(
-        session,
+def person_of(request: Request) -> PersonRecord | None:
+    """The sender as identified for this turn (no database access)."""
+    if request.person_id is None:
+        return None
+    return PersonRecord(
+        id=request.person_id,
         aad_object_id=request.sender.aad_object_id,
         name=request.sender.name,
         email=request.sender.email,
-        domain_bodies=services.settings.membership_domains,
+        memberships=request.memberships,
     )
 
 

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.handlers.bodies import chooser_reply
-from bot.handlers.common import day_label, item_for, pages
+from bot.handlers.common import day_label, item_for, pages, person_of
 from bot.plan import rules
 from bot.plan.types import ActionRecord
 from bot.services import Services
@@ -20,7 +20,7 @@ from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.actions import action_list_card
 from cards.views import ActionListView
-from storage.people import PersonRecord, person_by_id
+from storage.people import PersonRecord
 from storage.plan_queries import PlanNotFound, actions
 
 LIST_INTENTS = ("overdue", "due", "my_actions", "actions")
@@ -208,7 +208,7 @@ def list_reply(services: Services, request: Request, intent: Intent, page: int =
     """Answer a list question with one page of actions (or the body chooser)."""
     today = intent.as_of or request.today
     with services.db() as session:
-        person = person_by_id(session, request.person_id) if request.person_id else None
+        person = person_of(request)
         labels = {b.key: b.ref.label for b in services.vocabulary().bodies.bodies}
         scope = scope_of(intent, person, labels)
         if scope.needs_bodies:
@@ -228,6 +228,7 @@ def list_reply(services: Services, request: Request, intent: Intent, page: int =
                 theme=intent.theme,
                 section=intent.section,
                 words=intent.words or None,
+                as_of=intent.as_of,  # "as of 1 March 2022": the updates posted by then
             )
         except PlanNotFound as exc:
             return Reply.with_text(f"I have no such plan to look in ({exc}).")

@@ -26,7 +26,6 @@ from cards.views import ActionDetailView
 from dialogs import update_progress
 from dialogs.update_progress import FieldErrors, SaveUpdate
 from storage.db import transaction
-from storage.people import PersonRecord, person_by_id
 from storage.plan_queries import action_by_id, action_by_number, history
 from storage.updates import NewUpdate, record_update
 
@@ -36,13 +35,6 @@ SAVE_FAILED = (
     "Your update could not be saved just now; nothing was recorded. "
     "Your text is still in the form: please try again."
 )
-
-
-def _who(services: Services, request: Request) -> PersonRecord | None:
-    if request.person_id is None:
-        return None
-    with services.db() as session:
-        return person_by_id(session, request.person_id)
 
 
 def _action(services: Services, action_id: Any) -> ActionRecord | None:
@@ -61,10 +53,10 @@ def refusal(action: ActionRecord) -> str:
     )
 
 
-def allowed(request: Request, person: PersonRecord | None, action: ActionRecord) -> bool:
+def allowed(request: Request, action: ActionRecord) -> bool:
     """Members and chairs of an owning body, and admins."""
-    memberships = person.memberships if person else ()
-    return may_update(memberships, (o.key for o in action.owners), is_admin=request.is_admin)
+    owners = (o.key for o in action.owners)
+    return may_update(request.memberships, owners, is_admin=request.is_admin)
 
 
 def save(services: Services, request: Request, command: SaveUpdate) -> tuple[ActionRecord, bool]:
@@ -140,7 +132,7 @@ class UpdateDialog:
         action = _action(services, request.data.get("actionId"))
         if action is None:
             return DialogDone("That action no longer exists.")
-        if not allowed(request, _who(services, request), action):
+        if not allowed(request, action):
             return DialogDone(refusal(action))
         card = update_progress.form(action, inline=False, origin=request.data.get("origin"))
         return DialogView(title=f"Update action {action.number}", card=card)
@@ -150,7 +142,7 @@ class UpdateDialog:
         action = _action(services, request.data.get("actionId"))
         if action is None:
             return DialogDone("That action no longer exists; nothing was saved.")
-        if not allowed(request, _who(services, request), action):
+        if not allowed(request, action):
             return DialogDone(refusal(action))
         result = update_progress.submit(action, request.data)
         origin = request.data.get("origin")
@@ -199,7 +191,7 @@ def open_inline(services: Services, request: Request) -> Reply:
     action = _action(services, request.data.get("actionId"))
     if action is None:
         return Reply.with_text("That action no longer exists.")
-    if not allowed(request, _who(services, request), action):
+    if not allowed(request, action):
         return Reply.with_text(refusal(action))
     return Reply.with_card(
         update_progress.form(action, inline=True, origin=request.data.get("origin"))
@@ -211,7 +203,7 @@ def save_inline(services: Services, request: Request) -> Reply:
     action = _action(services, request.data.get("actionId"))
     if action is None:
         return Reply.with_text("That action no longer exists; nothing was saved.")
-    if not allowed(request, _who(services, request), action):
+    if not allowed(request, action):
         return Reply.with_text(refusal(action))
     origin = request.data.get("origin")
     result = update_progress.submit(action, request.data)
@@ -268,7 +260,7 @@ def update_intent(services: Services, request: Request, intent: Intent) -> Reply
         action = action_by_number(session, intent.number)
     if action is None:
         return Reply.with_text(f"There is no action {intent.number} in the current plan.")
-    if not allowed(request, _who(services, request), action):
+    if not allowed(request, action):
         return Reply.with_text(refusal(action))
     if intent.status is None or not intent.text:
         values = update_progress.prefill(action)

@@ -10,6 +10,7 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
+from botframework.connector.auth import ChannelValidation
 
 from bot.config import Settings
 
@@ -52,6 +53,9 @@ def make_adapter(settings: Settings) -> CloudAdapter:
     validated, which ``bot.cli`` allows on loopback only.
     """
     apply_sdk_fixes()
+    if settings.openid_metadata_url:
+        # Where the keys that sign Bot Connector tokens are published (tests, private clouds).
+        ChannelValidation.open_id_metadata_endpoint = settings.openid_metadata_url
     auth = ConfigurationBotFrameworkAuthentication(
         _SdkConfiguration(
             APP_ID=settings.app_id,

@@ -75,6 +75,7 @@ def request_from(
     verb: str | None = None,
     data: dict[str, Any] | None = None,
     email: str | None = None,
+    is_invoke: bool = False,
 ) -> Request:
     """A neutral request for this activity."""
     return Request(
@@ -86,6 +87,7 @@ def request_from(
         data=data or {},
         activity_id=activity.id,
         reply_to_id=activity.reply_to_id,
+        is_invoke=is_invoke,
     )
 
 

@@ -85,13 +85,28 @@ class PartnershipBot(TeamsActivityHandler):
         return self._emails[aad]
 
     async def on_turn(self, turn_context: TurnContext) -> None:
-        """Refresh the conversation reference on every turn, then handle the activity."""
+        """Refresh the conversation reference, handle the activity, log the outcome (ids only)."""
+        activity = turn_context.activity
         if self.remember_references:
             try:
-                await self._run(self.references.remember, turn_context.activity)
+                await self._run(self.references.remember, activity)
             except Exception:  # proactive messages may miss this conversation; the turn goes on
                 log.exception("could not store the conversation reference")
-        await super().on_turn(turn_context)
+        outcome = "error"
+        try:
+            await super().on_turn(turn_context)
+            outcome = "ok"
+        finally:
+            conversation = activity.conversation
+            log.info(
+                "turn %s",
+                activity.type,
+                extra={
+                    "activity_id": activity.id,
+                    "conversation_type": conversation.conversation_type if conversation else None,
+                    "outcome": outcome,
+                },
+            )
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         """A typed message, or an Action.Submit (a message carrying a value)."""
@@ -153,7 +168,7 @@ class PartnershipBot(TeamsActivityHandler):
         name = turn_context.activity.name or ""
         if name == "adaptiveCard/action":
             verb, data = convert.execute_action(turn_context.activity)
-            request = await self._request(turn_context, verb=verb, data=data)
+            request = await self._request(turn_context, verb=verb, data=data, is_invoke=True)
             reply = await self._run(dispatch.handle_card_action, self.services, request)
             # The answer is the invoke response (the card replaces the one clicked).
             await self._send(turn_context, Reply(messages=reply.posts), include_card=False)

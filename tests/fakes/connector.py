@@ -64,6 +64,7 @@ class FakeConnector:
     arrivals: list[Arrival] = field(default_factory=list)
     card_errors: list[str] = field(default_factory=list)
     url: str = ""
+    in_flight: int = 0
     _faults: deque[Fault] = field(default_factory=deque)
     _gone: dict[str, int] = field(default_factory=dict)
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
@@ -136,7 +137,11 @@ class FakeConnector:
         aid = request.match_info.get("aid")
         body = await request.json()
         if self.delay_seconds:
-            await asyncio.sleep(self.delay_seconds)
+            self.in_flight += 1
+            try:
+                await asyncio.sleep(self.delay_seconds)
+            finally:
+                self.in_flight -= 1
         status, headers = 200, {}
         if cid in self._gone:
             status = self._gone[cid]

@@ -1,0 +1,191 @@
+"""The status card: "status", "status DASVG", "status theme 3"; its refresh and "Show all".
+
+Scope of a bare "status": the bodies the conversation is linked to, else the whole current
+plan. "Since the last meeting" is since the last meeting of the scope's bodies before today
+(the NCCSP's meetings for the whole plan, a theme or a section); when those bodies have no
+meetings on record it is the last :data:`FALLBACK_DAYS` days.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.clock import LONDON, london_day_end, london_day_start
+from bot.handlers.common import day_label, item_for
+from bot.handlers.lists import BadQuery, list_reply
+from bot.handlers.status_scope import StatusScope, scope_for, scope_from
+from bot.plan import rules
+from bot.plan.meetings import last_before
+from bot.plan.types import ActionRecord
+from bot.services import Services
+from bot.turns import Reply, Request
+from bot.understand import Intent
+from cards.status import status_card
+from cards.views import PostedUpdate, StatusView
+from storage.meetings import meeting_series
+from storage.plan_queries import PlanNotFound, actions, plan_record, updates_since
+
+log = logging.getLogger(__name__)
+
+OVERDUE_SHOWN = 5
+UPDATES_SHOWN = 8
+FALLBACK_DAYS = 90
+PARTNERSHIP = "NCCSP"
+
+
+def _labels(services: Services) -> dict[str, str]:
+    return {b.key: b.ref.label for b in services.vocabulary().bodies.bodies}
+
+
+def _title(scope: StatusScope, records: list[ActionRecord], labels: dict[str, str]) -> str:
+    parts = []
+    if scope.body_keys is not None:
+        parts.append(", ".join(labels.get(k, k) for k in scope.body_keys))
+    if scope.section is not None:
+        parts.append(scope.section)
+    if scope.theme is not None:
+        theme_title = next((a.theme_title for a in records), "")
+        parts.append(f"theme {scope.theme}" + (f", {theme_title}" if theme_title else ""))
+    return "Status: " + (" · ".join(parts) or "the whole plan")
+
+
+def since_last_meeting(
+    session: Session, scope: StatusScope, today: date, labels: dict[str, str]
+) -> tuple[datetime, str]:
+    """Since when updates count as new, and how to say it.
+
+    The last meeting before ``today`` (so a meeting in progress looks back to the one before)
+    of the scope's bodies, or of the NCCSP for the whole plan; else the last 90 days.
+    """
+    keys = scope.body_keys or (PARTNERSHIP,)
+    try:
+        found = last_before(meeting_series(session, keys), london_day_start(today))
+    except ValueError:  # an unreadable stored RRULE must not cost the whole card
+        log.warning("could not read the meetings of %s", ", ".join(keys), exc_info=True)
+        found = None
+    if found is not None:
+        when = day_label(found.starts.astimezone(LONDON).date())
+        return found.starts, f"since the last {found.series.body_label} meeting ({when})"
+    names = ", ".join(labels.get(k, k) for k in keys)
+    start = london_day_start(today - timedelta(days=FALLBACK_DAYS))
+    return start, f"in the last {FALLBACK_DAYS} days (no {names} meetings on record)"
+
+
+def _posted(
+    session: Session, records: list[ActionRecord], since: datetime, today: date
+) -> list[PostedUpdate]:
+    numbers = {a.id: a.number for a in records}
+    found = updates_since(session, numbers, since, london_day_end(today))
+    return [
+        PostedUpdate(
+            number=numbers[action_id],
+            status=update.status,
+            text=update.text,
+            author=update.author_name,
+            posted=update.created_at.astimezone(LONDON).strftime("%d %b %Y %H:%M").lstrip("0"),
+        )
+        for action_id, update in found
+    ]
+
+
+def _hint(request: Request, scope: StatusScope, bare: bool) -> str:
+    if bare and request.place.is_shared and scope.body_keys is None:
+        return (
+            f"This {'meeting chat' if request.place.is_meeting else 'chat'} is not linked to a "
+            "body, so this is the whole plan. Ask “status DASVG” (or another body) for one body."
+        )
+    return ""
+
+
+def _london(instant: datetime) -> str:
+    return instant.astimezone(LONDON).strftime("%d %b %Y %H:%M").lstrip("0")
+
+
+def status_view(
+    services: Services, session: Session, request: Request, scope: StatusScope, hint: str = ""
+) -> StatusView:
+    """Everything the status card shows, worked out afresh for ``scope``.
+
+    Raises:
+        PlanNotFound: when the scope names no plan (or none is current).
+    """
+    today = scope.as_of or request.today
+    labels = _labels(services)
+    plan = plan_record(session, scope.plan)
+    records = actions(
+        session,
+        plan.key,
+        body_keys=scope.body_keys,
+        theme=scope.theme,
+        section=scope.section,
+        as_of=today,
+    )
+    overdue = rules.overdue_first(records, today)
+    since, since_label = since_last_meeting(session, scope, today, labels)
+    posted = _posted(session, records, since, today)
+    interval = services.settings.reporting_interval_days
+    plural = "action" if len(records) == 1 else "actions"
+    return StatusView(
+        title=_title(scope, records, labels),
+        summary=f"{plan.title} · {len(records)} {plural} · as of {day_label(today)}",
+        counts=rules.status_counts(records),
+        total=len(records),
+        overdue=tuple(item_for(a, today, interval) for a in overdue[:OVERDUE_SHOWN]),
+        overdue_total=len(overdue),
+        since_label=since_label,
+        updates=tuple(posted[:UPDATES_SHOWN]),
+        updates_total=len(posted),
+        scope=scope.data(),
+        made_at=day_label(today) if scope.as_of else _london(request.now),
+        hint=hint,
+    )
+
+
+def _reply(services: Services, request: Request, scope: StatusScope, hint: str = "") -> Reply:
+    with services.db() as session:
+        try:
+            view = status_view(services, session, request, scope, hint)
+        except PlanNotFound as exc:
+            return Reply.with_text(f"I have no such plan to look in ({exc}).")
+    return Reply.with_card(status_card(view))
+
+
+def status_intent(services: Services, request: Request, intent: Intent) -> Reply:
+    """Route table entry for "status" (plan, theme, section, bodies or the linked bodies)."""
+    with services.db() as session:
+        scope = scope_for(session, request, intent)
+    bare = not (intent.bodies or intent.theme or intent.section or intent.everyone or intent.me)
+    return _reply(services, request, scope, _hint(request, scope, bare))
+
+
+def _scope_or_error(request: Request) -> StatusScope | Reply:
+    try:
+        return scope_from(request.data.get("scope"))
+    except BadQuery as exc:
+        return Reply(error=f"That card's data could not be read ({exc}). Ask “status” again.")
+
+
+def refresh_status(services: Services, request: Request) -> Reply:
+    """The card's refresh (on reopening) and its Refresh button: the same card, current data."""
+    scope = _scope_or_error(request)
+    return scope if isinstance(scope, Reply) else _reply(services, request, scope)
+
+
+def show_all_overdue(services: Services, request: Request) -> Reply:
+    """The "Show all N overdue" button: the scope's full overdue list, most overdue first."""
+    scope = _scope_or_error(request)
+    if isinstance(scope, Reply):
+        return scope
+    intent = Intent(
+        "overdue",
+        bodies=scope.body_keys or (),
+        everyone=scope.body_keys is None,
+        theme=scope.theme,
+        section=scope.section,
+        as_of=scope.as_of,
+        plan=scope.plan,
+    )
+    return list_reply(services, request, intent)

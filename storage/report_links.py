@@ -1,0 +1,30 @@
+"""Single use of report download links: a link's nonce is recorded when it is used."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from storage.models import ReportLinkUse
+
+KEEP_USED_FOR = timedelta(days=1)
+
+
+def claim_report_link(session: Session, nonce: str, person_id: int, now: datetime) -> bool:
+    """Record that the link ``nonce`` is being used; False when it was used before.
+
+    Also forgets uses older than a day (those links expired long ago and are refused anyway).
+    Two downloads racing with the same link: the primary key lets only one insert commit.
+    """
+    session.execute(delete(ReportLinkUse).where(ReportLinkUse.used_at < now - KEEP_USED_FOR))
+    if session.scalar(select(ReportLinkUse.nonce).where(ReportLinkUse.nonce == nonce)):
+        return False
+    try:
+        with session.begin_nested():
+            session.add(ReportLinkUse(nonce=nonce, person_id=person_id, used_at=now))
+    except IntegrityError:
+        return False
+    return True
