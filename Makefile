@@ -4,7 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-ASSETS := .cache/schemas/adaptive-card-1.5.json .cache/npm/node_modules/@microsoft/app-manifest/package.json
+NPM := .cache/npm/node_modules/@microsoft
+ASSETS := .cache/schemas/adaptive-card-1.5.json $(NPM)/app-manifest/package.json \
+	$(NPM)/m365agentsplayground/package.json
 
 .PHONY: run test setup lint typecheck pytest package playground bench clean
 
@@ -37,8 +39,10 @@ test: lint typecheck pytest
 package: $(STAMP)
 	$(PY) -m manifest build
 
-playground: $(STAMP)
-	$(PY) -m bot playground
+# The bot (development mode, its own SQLite in data/playground/) and Microsoft 365 Agents
+# Playground pointed at it; prints the URL to open. Ctrl+C stops both.
+playground: $(STAMP) $(ASSETS)
+	$(PY) -m bot.playground
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py

@@ -22,6 +22,9 @@ STATUS = "status"
 TEXT = "text"
 REVISED = "revisedDate"
 EVIDENCE = "evidenceUrl"
+# The idempotency key's field in the Save button's data. Not "key": Microsoft 365 Agents
+# Playground's card renderer silently drops clicks on actions whose data has a "key" field.
+KEY = "updateKey"
 MAX_TEXT = 2000
 
 
@@ -84,7 +87,7 @@ def update_form_card(view: UpdateFormView) -> dict[str, Any]:
     if view.message:
         body.append(text(escape(view.message), color="Attention", weight="Bolder"))
     body.extend(_inputs(view))
-    data = {"actionId": action.id, "key": view.key}
+    data = {"actionId": action.id, KEY: view.key}
     if view.origin:
         data["origin"] = view.origin
     actions: list[Any]

@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.plan.types import STATUSES, ActionRecord
-from cards.update_form import EVIDENCE, MAX_TEXT, REVISED, STATUS, TEXT, update_form_card
+from cards.update_form import EVIDENCE, KEY, MAX_TEXT, REVISED, STATUS, TEXT, update_form_card
 from cards.views import UpdateFormView
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9:_-]{8,100}$")
@@ -45,6 +45,12 @@ class FieldErrors:
 def new_key() -> str:
     """A fresh idempotency key for one opening of the form."""
     return uuid.uuid4().hex
+
+
+def key_of(data: dict[str, Any]) -> str | None:
+    """The submitted idempotency key, if well-formed (cards sent before it was renamed: "key")."""
+    key = data.get(KEY, data.get("key"))
+    return key if isinstance(key, str) and KEY_PATTERN.match(key) else None
 
 
 def prefill(action: ActionRecord) -> dict[str, str]:
@@ -122,10 +128,10 @@ def submit(action: ActionRecord, data: dict[str, Any]) -> SaveUpdate | FieldErro
         )
     revised = _check_date(values[REVISED], errors)
     evidence = _check_url(values[EVIDENCE], errors)
-    key = data.get("key")
+    key = key_of(data)
     if errors:
         return FieldErrors(errors=errors, values=values)
-    if not isinstance(key, str) or not KEY_PATTERN.match(key):
+    if key is None:
         return FieldErrors(
             errors={}, values=values, message="This form was out of date; check it and save again."
         )

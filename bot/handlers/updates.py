@@ -21,7 +21,7 @@ from bot.turns import DialogDone, DialogView, Message, Reply, Request
 from bot.understand import Intent
 from cards import verbs
 from cards.actions import action_detail_card
-from cards.update_form import STATUS, TEXT
+from cards.update_form import KEY, STATUS, TEXT
 from cards.views import ActionDetailView
 from dialogs import update_progress
 from dialogs.update_progress import FieldErrors, SaveUpdate
@@ -176,8 +176,7 @@ class UpdateDialog:
 
 
 def _key(request: Request) -> str | None:
-    key = request.data.get("key")
-    return key if isinstance(key, str) and update_progress.KEY_PATTERN.match(key) else None
+    return update_progress.key_of(request.data)
 
 
 def _values(request: Request) -> dict[str, str]:
@@ -270,7 +269,7 @@ def update_intent(services: Services, request: Request, intent: Intent) -> Reply
         form = update_progress.form(action, inline=True, values=values)
         return Reply(messages=[Message(text=hint), Message(card=form)], card=form)
     key = f"text-{request.activity_id or update_progress.new_key()}"
-    command = update_progress.submit(action, {STATUS: intent.status, TEXT: intent.text, "key": key})
+    command = update_progress.submit(action, {STATUS: intent.status, TEXT: intent.text, KEY: key})
     if isinstance(command, FieldErrors):
         problems = " ".join(command.errors.values()) or command.message
         return Reply.with_text(f"Nothing was saved: {problems}")
