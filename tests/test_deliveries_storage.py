@@ -1,4 +1,4 @@
-"""Migration 0002 and the deliveries table on real SQLite and PostgreSQL."""
+"""Migration 0003 (prompts and reminders) and the deliveries table on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -35,11 +35,12 @@ def planned(recipient: str = "conversation:1", missed: bool = False) -> PlannedD
     )
 
 
-def test_migration_0002_down_and_up(engine: Engine) -> None:
+def test_migration_0003_down_and_up(engine: Engine) -> None:
     assert set(inspect(engine).get_table_names()) >= NEW_TABLES
-    migrate.downgrade(engine, "0001")
+    migrate.downgrade(engine, "0002")  # this feature's migration only
     tables = set(inspect(engine).get_table_names())
-    assert not NEW_TABLES & tables and {"meeting", "conversation_ref", "person"} <= tables
+    assert not NEW_TABLES & tables
+    assert {"meeting", "conversation_ref", "person", "report_link_use"} <= tables
     migrate.upgrade(engine)
     assert set(inspect(engine).get_table_names()) >= NEW_TABLES
     uniques = inspect(engine).get_unique_constraints("delivery")
