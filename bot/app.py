@@ -7,6 +7,7 @@ import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
@@ -19,11 +20,16 @@ from sqlalchemy import Engine
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.jobs.context import JobContext
+from bot.jobs.runner import JobRunner
+from bot.jobs.sender import TeamsSender
+from bot.jobs.timer import JobTimer
 from bot.services import Services
 from bot.teams.adapter import make_adapter
 from bot.teams.convert import tenant_of
 from bot.teams.handler import PartnershipBot
 from bot.web import reports
+from bot.web.jobs import add_jobs_route
 from storage import migrate
 from storage.db import DatabaseUnavailable, check_reachable, make_engine, make_sessionmaker
 from storage.seed_data import ensure_default_data
@@ -45,6 +51,7 @@ class Runtime:
     adapter: CloudAdapter
     bot: PartnershipBot
     executor: ThreadPoolExecutor
+    jobs: JobRunner
     extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
@@ -75,7 +82,28 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
     executor = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="turn")
     adapter = make_adapter(settings)
     bot = PartnershipBot(services, executor=executor)
-    return Runtime(settings, engine, services, adapter, bot, executor)
+    jobs = JobRunner(job_context(settings, services, adapter, executor))
+    return Runtime(settings, engine, services, adapter, bot, executor, jobs)
+
+
+def job_context(
+    settings: Settings,
+    services: Services,
+    adapter: CloudAdapter,
+    executor: ThreadPoolExecutor | None = None,
+) -> JobContext:
+    """The scheduled jobs' context: database work on ``executor``, sends through the adapter."""
+
+    async def blocking(fn: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
+
+    return JobContext(
+        db=services.db,
+        sender=TeamsSender(adapter, settings.app_id),
+        blocking=blocking,
+        grace=timedelta(hours=max(0, settings.jobs_grace_hours)),
+        attempts=max(1, settings.jobs_send_attempts),
+    )
 
 
 def _plain(body: Any) -> Any:
@@ -164,6 +192,10 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
+    add_jobs_route(app, runtime.jobs, runtime.services.clock, runtime.settings.jobs_token)
+    timer = JobTimer(runtime.jobs, runtime.services.clock, runtime.settings.jobs_interval_seconds)
+    app.on_startup.append(timer.start)
+    app.on_cleanup.append(timer.stop)
     reports.add_routes(app, runtime.services, runtime.executor)
     return app
 

@@ -1,4 +1,7 @@
-"""The command line: ``python -m bot [serve|ask|import|members|report|migrate] ...``."""
+"""The command line: ``python -m bot COMMAND ...``.
+
+Commands: serve, ask, import, members, report, migrate, jobs (run), meetings (import).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot import logs
+from bot import cli_schedule, logs
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Services
@@ -77,6 +80,7 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--plan", help="plan key (default the current plan)")
 
     sub.add_parser("migrate", help="create or upgrade the database schema, load default data")
+    cli_schedule.add_parsers(sub)
     return main
 
 
@@ -105,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return export_report(settings, args)
         if command == "migrate":
             return migrate(settings)
+        if command == "jobs":
+            return cli_schedule.run_jobs_once(settings, args)
+        if command == "meetings":
+            return cli_schedule.import_meetings(settings, args)
     except DatabaseUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3

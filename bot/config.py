@@ -71,6 +71,8 @@ class Settings:
     page_size: int = 8
     jobs_token: str = ""
     jobs_interval_seconds: int = 300
+    jobs_grace_hours: int = 12
+    jobs_send_attempts: int = 5
     public_base_url: str = ""
     link_secret: str = ""
     update_notices: bool = True
@@ -108,6 +110,8 @@ class Settings:
             page_size=_int(env, "PAGE_SIZE", 8),
             jobs_token=env.get("JOBS_TOKEN", "").strip(),
             jobs_interval_seconds=_int(env, "JOBS_INTERVAL_SECONDS", 300),
+            jobs_grace_hours=_int(env, "JOBS_GRACE_HOURS", 12),
+            jobs_send_attempts=_int(env, "JOBS_SEND_ATTEMPTS", 5),
             public_base_url=env.get("PUBLIC_BASE_URL", "").strip().rstrip("/"),
             link_secret=env.get("LINK_SECRET", "").strip(),
             update_notices=env.get("UPDATE_NOTICES", "true").strip().lower()

@@ -8,7 +8,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from bot.handlers import bodies, help, lists, plan, report, status, updates
+from bot.handlers import (
+    bodies,
+    help,
+    links,
+    lists,
+    meeting_form,
+    meetings,
+    plan,
+    report,
+    schedule,
+    status,
+    updates,
+)
 from bot.services import Services
 from bot.turns import DialogDone, DialogView, Reply, Request
 from bot.understand import Intent
@@ -42,6 +54,13 @@ INTENTS: dict[str, IntentHandler] = {
     "actions": lists.list_intent,
     "my_bodies": bodies.my_bodies,
     "update": updates.update_intent,
+    "link": links.link_intent,
+    "unlink": links.unlink_intent,
+    "links": links.links_intent,
+    "meetings": meetings.meetings_intent,
+    "rules": schedule.rules_intent,
+    "reminders": schedule.reminders_intent,
+    "failed_deliveries": schedule.failed_deliveries,
     "status": status.status_intent,
     "report": report.report_intent,
 }
@@ -55,6 +74,13 @@ VERBS: dict[str, VerbHandler] = {
     verbs.OPEN_UPDATE_INLINE: updates.open_inline,
     verbs.SAVE_UPDATE: updates.save_inline,
     verbs.CANCEL_UPDATE: updates.cancel_inline,
+    verbs.MEETINGS_PAGE: meetings.next_page,
+    verbs.EDIT_MEETING: meeting_form.edit_meeting,
+    verbs.SAVE_MEETING: meeting_form.save_meeting_form,
+    verbs.EDIT_RULES: schedule.edit_rules,
+    verbs.SAVE_RULES: schedule.save_rules_form,
+    verbs.REMINDERS_ON: schedule.reminders_on,
+    verbs.REMINDERS_OFF: schedule.reminders_off,
     verbs.REFRESH_STATUS: status.refresh_status,
     verbs.SHOW_ALL_OVERDUE: status.show_all_overdue,
     verbs.REPORT_LINKS: report.report_links_button,

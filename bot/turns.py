@@ -23,6 +23,15 @@ class Sender:
     email: str | None = None
 
 
+def thread_root(conversation_id: str) -> str:
+    """A channel's conversation id without the thread part (``;messageid=...``).
+
+    Teams gives each thread of a channel its own conversation id; the part before
+    ``;messageid=`` is the channel itself, where a new post starts a new thread.
+    """
+    return conversation_id.split(";messageid=", 1)[0]
+
+
 @dataclass(frozen=True)
 class Place:
     """The conversation: personal chat, team channel, group chat or meeting chat."""
@@ -37,6 +46,13 @@ class Place:
     def kind(self) -> str:
         """personal, channel, groupChat or meeting (for help texts)."""
         return "meeting" if self.is_meeting else self.conversation_type
+
+    @property
+    def channel_conversation_id(self) -> str:
+        """The conversation id of the channel itself (without a thread), or of this chat."""
+        if self.conversation_type == "channel":
+            return thread_root(self.conversation_id)
+        return self.conversation_id
 
     @property
     def is_shared(self) -> bool:

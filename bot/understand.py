@@ -157,6 +157,10 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("report", re.compile(r"^(?:report|export)\b|\b(?:scrutiny|panel) report\b")),
     ("audit", re.compile(r"^audit\b")),
+    (
+        "failed_deliveries",
+        re.compile(r"\bfailed (?:deliver(?:y|ies)|messages|sends)\b|\bdelivery failures\b"),
+    ),
     ("reminders", re.compile(r"\breminders?\b")),
     ("rules", re.compile(r"^rules\b|\bprompt rules\b")),
     ("meetings", re.compile(r"\bmeet(?:s|ing|ings)?\b|\bcalendar\b|\bagenda\b")),
@@ -194,7 +198,7 @@ class Intent:
     Attributes:
         name: one of help, priorities, actions, action, overdue, due, my_actions, status,
             meetings, update, history, my_bodies, link, unlink, links, report, audit,
-            reminders, rules, unknown.
+            reminders, rules, failed_deliveries, unknown.
         bodies: keys of the bodies named.
         me: the person asked about themselves ("for me", "my").
         everyone: the person asked about the whole plan ("all").
@@ -385,6 +389,8 @@ _COMMAND_WORDS = frozenset(
         "export",
         "audit",
         "rules",
+        "failed",
+        "deliveries",
         "help",
     ]
 )

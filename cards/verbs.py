@@ -29,6 +29,7 @@ SHOW_ALL_OVERDUE: Final = "status.overdue"
 REPORT_LINKS: Final = "report.links"
 
 # Meetings and rules (chairs and admins)
+MEETINGS_PAGE: Final = "meetings.page"
 EDIT_MEETING: Final = "meeting.edit"
 SAVE_MEETING: Final = "meeting.save"
 EDIT_RULES: Final = "rules.edit"
@@ -51,6 +52,7 @@ ALL_VERBS: Final = frozenset(
         CHOOSE_BODIES,
         SAVE_BODIES,
         REFRESH_STATUS,
+        MEETINGS_PAGE,
         SHOW_ALL_OVERDUE,
         REPORT_LINKS,
         EDIT_MEETING,

@@ -109,6 +109,118 @@ class UpdateFormView:
 
 
 @dataclass(frozen=True)
+class PromptItem:
+    """An action on a prompt or reminder, with why it is listed."""
+
+    action: ActionRecord
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class UpdatePromptView:
+    """The digest posted in a body's channel before its meeting (or the follow-up)."""
+
+    body_label: str
+    meeting_title: str
+    meeting_when: str
+    items: tuple[PromptItem, ...]
+    follow_up: bool = False
+    since_label: str = ""
+    more: int = 0
+    whole_plan: bool = False
+
+
+@dataclass(frozen=True)
+class MeetingReminderView:
+    """A member's 1:1 reminder of a meeting, with what is due from them."""
+
+    body_label: str
+    meeting_title: str
+    meeting_when: str
+    location: str = ""
+    link: str | None = None
+    items: tuple[PromptItem, ...] = ()
+    more: int = 0
+
+
+@dataclass(frozen=True)
+class MeetingRow:
+    """One meeting occurrence in a list."""
+
+    meeting_id: int
+    body_label: str
+    title: str
+    date_label: str
+    time_label: str
+    location: str = ""
+    link: str | None = None
+    repeats: str = ""
+    can_edit: bool = False
+
+
+@dataclass(frozen=True)
+class MeetingListView:
+    """A page of coming meetings; ``query`` is carried by the paging buttons."""
+
+    title: str
+    summary: str
+    rows: tuple[MeetingRow, ...]
+    page: int = 1
+    pages: int = 1
+    query: dict[str, Any] = field(default_factory=dict)
+    add_bodies: tuple[str, ...] = ()
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class MeetingFormView:
+    """The add/edit meeting form: values shown, errors per field, bodies to choose from."""
+
+    values: dict[str, str]
+    meeting_id: int | None = None
+    body_choices: tuple[tuple[str, str], ...] = ()
+    errors: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class RulesView:
+    """A body's prompt and reminder timing; editable by its chairs and admins."""
+
+    body_key: str
+    body_label: str
+    lead_days: int
+    follow_up_days: int
+    reminder_days: int
+    can_edit: bool = False
+    editing: bool = False
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    """A scheduled message that did not arrive, for admins."""
+
+    when: str
+    body_label: str
+    kind: str
+    recipient: str
+    status: str
+    outcome: str
+
+
+@dataclass(frozen=True)
+class ProblemListView:
+    """Failed deliveries of the last days."""
+
+    rows: tuple[ProblemRow, ...]
+    days: int
+
+
+@dataclass(frozen=True)
 class PostedUpdate:
     """An update shown on the status card: which action, what was said, who posted it, when."""
 

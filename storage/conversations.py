@@ -125,3 +125,9 @@ def active_references(session: Session) -> list[ReferenceRecord]:
         select(ConversationRef).where(ConversationRef.active).order_by(ConversationRef.id)
     ).all()
     return [_record(r) for r in rows]
+
+
+def reference_by_id(session: Session, reference_id: int) -> ReferenceRecord | None:
+    """A stored reference by its row id, or None."""
+    row = session.get(ConversationRef, reference_id)
+    return _record(row) if row else None

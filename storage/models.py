@@ -16,6 +16,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -299,6 +300,112 @@ class BotState(Base):
     key: Mapped[str] = mapped_column(String(512), primary_key=True)
     document: Mapped[dict[str, Any]] = mapped_column(JSON)
     etag: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ChannelLink(Base):
+    """A team channel where a body's update prompts are posted."""
+
+    __tablename__ = "channel_link"
+    __table_args__ = (UniqueConstraint("body_id", "conversation_ref_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("body.id", ondelete="CASCADE"), index=True)
+    conversation_ref_id: Mapped[int] = mapped_column(
+        ForeignKey("conversation_ref.id", ondelete="CASCADE"), index=True
+    )
+    linked_by_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+DEFAULT_PROMPT_LEAD_DAYS = 7
+DEFAULT_FOLLOW_UP_DAYS = 3
+DEFAULT_REMINDER_LEAD_DAYS = 1
+
+
+class BodyRule(Base):
+    """A body's timing of update prompts and reminders (no row: the defaults)."""
+
+    __tablename__ = "body_rule"
+    __table_args__ = (
+        CheckConstraint("prompt_lead_days BETWEEN 1 AND 60", name="prompt_lead_days"),
+        CheckConstraint("follow_up_days BETWEEN 0 AND 59", name="follow_up_days"),
+        CheckConstraint("reminder_lead_days BETWEEN 1 AND 14", name="reminder_lead_days"),
+    )
+    body_id: Mapped[int] = mapped_column(
+        ForeignKey("body.id", ondelete="CASCADE"), primary_key=True
+    )
+    prompt_lead_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_PROMPT_LEAD_DAYS)
+    follow_up_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_FOLLOW_UP_DAYS)
+    reminder_lead_days: Mapped[int] = mapped_column(Integer, default=DEFAULT_REMINDER_LEAD_DAYS)
+    updated_by_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReminderSubscription(Base):
+    """A person who asked for meeting reminders ("reminders on")."""
+
+    __tablename__ = "reminder_subscription"
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+DELIVERY_STATUSES = (
+    "pending",
+    "claimed",
+    "sent",
+    "gone",
+    "failed",
+    "unknown",
+    "skipped",
+    "no_chat",
+)
+
+
+class Delivery(Base):
+    """One scheduled message to one recipient for one meeting occurrence.
+
+    The unique (rule, occurrence_key, recipient) is what makes delivery exactly-once across
+    restarts and across several bot instances on one database: a delivery is planned by
+    inserting its row (duplicates ignored) and sent only by whoever claims the row.
+    """
+
+    __tablename__ = "delivery"
+    __table_args__ = (
+        UniqueConstraint("rule", "occurrence_key", "recipient"),
+        CheckConstraint(
+            "status IN ('pending', 'claimed', 'sent', 'gone', 'failed', 'unknown', 'skipped', "
+            "'no_chat')",
+            name="status",
+        ),
+        Index("ix_delivery_status_due_at", "status", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rule: Mapped[str] = mapped_column(String(16))
+    occurrence_key: Mapped[str] = mapped_column(String(120))
+    recipient: Mapped[str] = mapped_column(String(120))
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("body.id", ondelete="SET NULL"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meeting.id", ondelete="SET NULL"))
+    conversation_ref_id: Mapped[int | None] = mapped_column(
+        ForeignKey("conversation_ref.id", ondelete="SET NULL")
+    )
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"))
+    occurrence_starts: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_http_status: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    activity_id: Mapped[str | None] = mapped_column(String(400))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -172,3 +172,15 @@ def set_member_bodies(session: Session, person_id: int, body_keys: Iterable[str]
 def remove_all_memberships(session: Session, person_id: int) -> None:
     """Forget every membership of a person."""
     session.execute(delete(Membership).where(Membership.person_id == person_id))
+
+
+def chairs_of(session: Session, body_key: str) -> list[str]:
+    """Names (or e-mails) of the chairs of a body, for telling others whom to ask."""
+    rows = session.execute(
+        select(Person.name, Person.email)
+        .join(Membership, Membership.person_id == Person.id)
+        .join(Body, Body.id == Membership.body_id)
+        .where(Body.key == body_key, Membership.role == "chair")
+        .order_by(Person.name)
+    ).all()
+    return [name or email or "a chair" for name, email in rows]

@@ -145,8 +145,12 @@ def invoke_body(sent: list[Activity]) -> dict[str, Any]:
 
 
 def settings_for(url: str, tmp_path: Path, **overrides: Any) -> Settings:
-    """Test settings on the given database (development mode, loopback)."""
-    base = Settings.from_env({"DATABASE_URL": url, "DATA_DIR": str(tmp_path)})
+    """Test settings on the given database (development mode, loopback).
+
+    The jobs' timer is off (tests run the jobs themselves, at fixed times).
+    """
+    env = {"DATABASE_URL": url, "DATA_DIR": str(tmp_path), "JOBS_INTERVAL_SECONDS": "0"}
+    base = Settings.from_env(env)
     return replace(base, **overrides)
 
 

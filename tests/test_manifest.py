@@ -42,6 +42,7 @@ COMMAND_INTENTS = {
     "priorities": "priorities",
     "actions": "actions",
     "status": "status",
+    "meetings": "meetings",
     "update": "update",
     "report": "report",
     "my bodies": "my_bodies",

@@ -117,6 +117,12 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "reminders on": expect("reminders", on=True),
     "stop reminders": expect("reminders", on=False),
     "audit 1.18": expect("audit"),
+    "failed deliveries": expect("failed_deliveries"),
+    "show me the failed deliveries": expect("failed_deliveries"),
+    "unlink DASVG": expect("unlink", bodies=("DASVG",)),
+    "meetings DASVG": expect("meetings", bodies=("DASVG",)),
+    "rules DASVG": expect("rules", bodies=("DASVG",)),
+    "reminders off": expect("reminders", on=False),
     "blorp": expect("unknown"),
     "overdeu": expect("unknown"),
 }

@@ -33,17 +33,22 @@ class ReferenceKeeper:
         """Store the activity's conversation reference if it is new, moved or not seen lately."""
         place = place_of(activity)
         service_url = activity.service_url or ""
-        if not place.conversation_id or not service_url:
+        # One reference per channel, not per thread: proactive posts start a new thread.
+        conversation_id = place.channel_conversation_id
+        if not conversation_id or not service_url:
             return
         now = time.monotonic()
         with self._lock:
-            seen = self._recent.get(place.conversation_id)
+            seen = self._recent.get(conversation_id)
             if seen and seen[0] == service_url and now - seen[1] < REFRESH_SECONDS:
                 return
         reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
+        if isinstance(reference.get("conversation"), dict):
+            reference["conversation"]["id"] = conversation_id
+        reference.pop("activityId", None)
         sender = activity.from_property
         fields: dict[str, Any] = {
-            "conversation_id": place.conversation_id,
+            "conversation_id": conversation_id,
             "conversation_type": place.conversation_type,
             "tenant_id": place.tenant_id,
             "service_url": service_url,
@@ -62,7 +67,7 @@ class ReferenceKeeper:
                 if attempt == 2:
                     raise
         with self._lock:
-            self._recent[place.conversation_id] = (service_url, now)
+            self._recent[conversation_id] = (service_url, now)
 
     def forget(self, activity: Activity) -> None:
         """The app was removed: deactivate the conversation (or every channel of the team)."""
@@ -71,9 +76,9 @@ class ReferenceKeeper:
             if place.team_id and place.conversation_type == "channel":
                 deactivate_team(session, place.team_id, self.services.clock.now())
             else:
-                deactivate(session, place.conversation_id, self.services.clock.now())
+                deactivate(session, place.channel_conversation_id, self.services.clock.now())
         with self._lock:
-            self._recent.pop(place.conversation_id, None)
+            self._recent.pop(place.channel_conversation_id, None)
 
     def known_email(self, aad_object_id: str) -> str | None:
         """The stored e-mail of a person, so that the roster is asked only once."""

@@ -1,0 +1,63 @@
+"""What a run of the jobs works with: the database, a sender, limits, and how to wait."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.jobs.policy import Limits
+from bot.jobs.types import Sender
+
+Blocking = Callable[..., Awaitable[Any]]
+DEFAULT_GRACE = timedelta(hours=12)
+# A claim nobody finished within this time is called "unknown" (see storage.deliveries).
+STALE_CLAIM_AFTER = timedelta(minutes=30)
+
+
+async def in_thread(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run blocking work on a worker thread (the default when no executor is given)."""
+    return await asyncio.to_thread(fn, *args)
+
+
+def worker_name() -> str:
+    """This process's name on the claims it makes: host, pid and a random part."""
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class JobContext:
+    """Everything the jobs need; built once per process (``bot.app``, the CLI, tests).
+
+    Attributes:
+        db: the session factory.
+        sender: posts one message to one conversation.
+        blocking: runs a blocking function off the event loop (the runtime's executor).
+        grace: how late a missed delivery may still be sent.
+        attempts: how many times one message is tried before it is recorded as failed.
+        concurrency: how many sends are in flight at once.
+        limits: the rate limiters (per conversation, per tenant).
+        sleep: how to wait between tries (tests pass one that does not sleep).
+        worker: the name this process writes on its claims.
+        stale_after: when an unfinished claim is given up as "unknown".
+        in_flight_wait: seconds a cancelled run waits for a send already on the wire.
+    """
+
+    db: sessionmaker[Session]
+    sender: Sender
+    blocking: Blocking = in_thread
+    grace: timedelta = DEFAULT_GRACE
+    attempts: int = 5
+    concurrency: int = 8
+    limits: Limits = field(default_factory=Limits)
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    worker: str = field(default_factory=worker_name)
+    stale_after: timedelta = STALE_CLAIM_AFTER
+    in_flight_wait: float = 60.0

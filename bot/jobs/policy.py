@@ -1,0 +1,120 @@
+"""Sending within Teams' limits: rate limiters (aiolimiter) and the retry policy (tenacity).
+
+Teams allows a bot about 7 messages a second in one conversation and 50 requests a second in
+one tenant. The limiters space sends evenly (a bucket of one, refilled 7 or 50 times a second)
+so that no one-second window holds more than the limit, whatever the burst. They count per
+process: several bot instances sharing a database each keep to the limit on their own.
+
+A 429 is retried after its ``Retry-After``; 412, 502, 503 and 504 (and a 429 without the
+header) after an exponential back-off with jitter. A bounded number of tries is made; a
+``Retry-After`` longer than :data:`MAX_RETRY_AFTER_SECONDS` ends the tries at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from aiolimiter import AsyncLimiter
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_result,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
+from tenacity.stop import stop_base
+from tenacity.wait import wait_base
+
+from bot.jobs.types import SendResult
+
+PER_CONVERSATION_PER_SECOND = 7
+PER_TENANT_PER_SECOND = 50
+MAX_RETRY_AFTER_SECONDS = 120.0
+BACKOFF_INITIAL_SECONDS = 1.0
+BACKOFF_MAX_SECONDS = 30.0
+
+
+class Limits:
+    """One limiter per conversation and one per tenant, created on first use."""
+
+    def __init__(
+        self,
+        per_conversation: float = PER_CONVERSATION_PER_SECOND,
+        per_tenant: float = PER_TENANT_PER_SECOND,
+    ) -> None:
+        self.per_conversation = per_conversation
+        self.per_tenant = per_tenant
+        self._conversations: dict[str, AsyncLimiter] = {}
+        self._tenants: dict[str, AsyncLimiter] = {}
+
+    def conversation(self, conversation_id: str) -> AsyncLimiter:
+        """The limiter of one conversation."""
+        if conversation_id not in self._conversations:
+            self._conversations[conversation_id] = AsyncLimiter(1, 1 / self.per_conversation)
+        return self._conversations[conversation_id]
+
+    def tenant(self, tenant_id: str) -> AsyncLimiter:
+        """The limiter of one tenant (all conversations in it)."""
+        if tenant_id not in self._tenants:
+            self._tenants[tenant_id] = AsyncLimiter(1, 1 / self.per_tenant)
+        return self._tenants[tenant_id]
+
+
+def _last(state: RetryCallState) -> SendResult | None:
+    outcome = state.outcome
+    if outcome is None or outcome.failed:
+        return None
+    result = outcome.result()
+    return result if isinstance(result, SendResult) else None
+
+
+class WaitForRetryAfter(wait_base):
+    """Wait as long as the connector's ``Retry-After`` says, else back off exponentially."""
+
+    def __init__(self, fallback: wait_base) -> None:
+        self.fallback = fallback
+
+    def __call__(self, retry_state: RetryCallState) -> float:
+        """Seconds to wait before the next try."""
+        last = _last(retry_state)
+        if last is not None and last.retry_after is not None:
+            return max(0.0, last.retry_after)
+        return float(self.fallback(retry_state))
+
+
+class StopWhenThrottledTooLong(stop_base):
+    """Give up when the connector asks us to wait longer than ``limit`` seconds."""
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        """True to stop trying."""
+        last = _last(retry_state)
+        return last is not None and last.retry_after is not None and last.retry_after > self.limit
+
+
+def _give_back_last(retry_state: RetryCallState) -> SendResult | None:
+    """When the tries run out, the last answer is the result (recorded as a failure)."""
+    return _last(retry_state)
+
+
+def retrying(attempts: int, sleep: Callable[[float], Awaitable[None]]) -> AsyncRetrying:
+    """The retry policy for one delivery: retry refusals only, never an unknown outcome.
+
+    A timeout or a dropped connection (status None) is not retried: the connector may have
+    accepted the message, and a second send could duplicate it.
+    """
+    return AsyncRetrying(
+        stop=stop_after_attempt(max(1, attempts))
+        | StopWhenThrottledTooLong(MAX_RETRY_AFTER_SECONDS),
+        wait=WaitForRetryAfter(
+            wait_exponential_jitter(
+                initial=BACKOFF_INITIAL_SECONDS, max=BACKOFF_MAX_SECONDS, jitter=1.0
+            )
+        ),
+        retry=retry_if_result(lambda result: isinstance(result, SendResult) and result.retryable),
+        retry_error_callback=_give_back_last,
+        sleep=sleep,
+        reraise=True,
+    )
