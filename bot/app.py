@@ -25,7 +25,7 @@ from bot.jobs.runner import JobRunner
 from bot.jobs.sender import TeamsSender
 from bot.jobs.timer import JobTimer
 from bot.services import Services
-from bot.teams.adapter import make_adapter
+from bot.teams.adapter import PartnershipAdapter, make_adapter
 from bot.teams.convert import tenant_of
 from bot.teams.handler import PartnershipBot
 from bot.web import reports
@@ -48,7 +48,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     services: Services
-    adapter: CloudAdapter
+    adapter: PartnershipAdapter
     bot: PartnershipBot
     executor: ThreadPoolExecutor
     jobs: JobRunner
@@ -185,6 +185,10 @@ async def _in_thread(runtime: Runtime, fn: Any, *args: Any) -> Any:
     return await asyncio.get_running_loop().run_in_executor(runtime.executor, fn, *args)
 
 
+async def _close_connector(app: web.Application) -> None:
+    await app[RUNTIME_KEY].adapter.connector.close()
+
+
 def create_app(runtime: Runtime) -> web.Application:
     """The aiohttp application serving the bot."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -196,6 +200,7 @@ def create_app(runtime: Runtime) -> web.Application:
     timer = JobTimer(runtime.jobs, runtime.services.clock, runtime.settings.jobs_interval_seconds)
     app.on_startup.append(timer.start)
     app.on_cleanup.append(timer.stop)
+    app.on_cleanup.append(_close_connector)
     reports.add_routes(app, runtime.services, runtime.executor)
     return app
 

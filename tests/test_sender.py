@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import requests
-from msrest.exceptions import ClientRequestError
+import aiohttp
+from aiohttp.client_reqrep import ConnectionKey
 
 from bot.jobs.sender import _no_answer, proactive_reference, retry_after_seconds
 from storage.conversations import ReferenceRecord
@@ -19,16 +19,13 @@ def test_retry_after_as_seconds_or_http_date() -> None:
 
 
 def test_no_answer_is_in_doubt_unless_the_connection_never_opened() -> None:
-    refused = requests.exceptions.ConnectionError(
-        "HTTPConnectionPool: Max retries exceeded (Caused by NewConnectionError('refused'))"
-    )
-    assert not _no_answer(ClientRequestError("Error occurred in request.", refused)).in_doubt
-    connect = requests.exceptions.ConnectTimeout("connect timeout")
-    assert not _no_answer(ClientRequestError("Error occurred in request.", connect)).in_doubt
-    read = requests.exceptions.ReadTimeout("read timed out")
-    assert _no_answer(ClientRequestError("Error occurred in request.", read)).in_doubt
-    dropped = requests.exceptions.ConnectionError("Connection aborted: RemoteDisconnected")
-    assert _no_answer(ClientRequestError("Error occurred in request.", dropped)).in_doubt
+    key = ConnectionKey("127.0.0.1", 9, False, True, None, None, None)
+    refused = aiohttp.ClientConnectorError(key, OSError(111, "Connection refused"))
+    assert not _no_answer(refused).in_doubt
+    assert not _no_answer(aiohttp.ConnectionTimeoutError("connect timeout")).in_doubt
+    assert _no_answer(aiohttp.SocketTimeoutError("read timed out")).in_doubt
+    assert _no_answer(aiohttp.ServerDisconnectedError()).in_doubt
+    assert _no_answer(TimeoutError()).in_doubt
 
 
 def test_proactive_reference_starts_a_new_post_in_the_channel() -> None:

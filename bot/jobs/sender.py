@@ -1,9 +1,10 @@
 """Proactive sends through the Bot Framework adapter (the jobs' only SDK code).
 
-One call, one try: retries and rate limits are the jobs' (``bot.jobs.policy``). botbuilder
-itself retries connection errors (msrest) but not 429 or 5xx on POST, and a failure inside
-``continue_conversation`` would go to ``on_turn_error`` and be swallowed, so the send is
-wrapped here and its HTTP status and ``Retry-After`` returned as a :class:`SendResult`.
+One call, one try: retries and rate limits are the jobs' (``bot.jobs.policy``). The adapter's
+connector session (``bot.teams.outbound``) retries only connections that never opened; a
+failure inside ``continue_conversation`` would go to ``on_turn_error`` and be swallowed, so
+the send is wrapped here and its HTTP status and ``Retry-After`` returned as a
+:class:`SendResult`.
 """
 
 from __future__ import annotations
@@ -11,16 +12,15 @@ from __future__ import annotations
 import logging
 import time
 from email.utils import parsedate_to_datetime
-from typing import Any
 
-import requests
+import aiohttp
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import ConversationReference
-from msrest.exceptions import ClientRequestError, HttpOperationError
 
 from bot.jobs.types import SendResult
 from bot.teams.convert import activity_for
+from bot.teams.outbound import ConnectorError
 from bot.turns import Message, thread_root
 from storage.conversations import ReferenceRecord
 
@@ -42,32 +42,18 @@ def retry_after_seconds(value: str | None, now_epoch: float | None = None) -> fl
     return max(0.0, when.timestamp() - (now_epoch if now_epoch is not None else time.time()))
 
 
-def _from_error(exc: HttpOperationError) -> SendResult:
-    response: Any = getattr(exc, "response", None)
-    status = getattr(response, "status_code", None)
-    headers = getattr(response, "headers", None) or {}
+def _from_error(exc: ConnectorError) -> SendResult:
     return SendResult(
-        status=int(status) if status is not None else None,
-        retry_after=retry_after_seconds(headers.get("Retry-After")),
+        status=exc.status,
+        retry_after=retry_after_seconds(exc.retry_after),
         error=str(exc)[:300],
     )
 
 
-def _never_connected(error: object) -> bool:
-    """True when the request cannot have reached the connector (refused, connect timeout)."""
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return True
-    text = str(error)
-    return isinstance(error, requests.exceptions.ConnectionError) and (
-        "NewConnectionError" in text or "Failed to establish a new connection" in text
-    )
-
-
-def _no_answer(exc: ClientRequestError) -> SendResult:
+def _no_answer(exc: Exception) -> SendResult:
     """No HTTP answer: certain failure when the connection never opened, else in doubt."""
-    inner = getattr(exc, "inner_exception", None)
-    described = f"{exc}: {inner}" if inner else str(exc)
-    return SendResult(status=None, error=described[:300], in_doubt=not _never_connected(inner))
+    never = isinstance(exc, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError)
+    return SendResult(status=None, error=f"{type(exc).__name__}: {exc}"[:300], in_doubt=not never)
 
 
 def proactive_reference(record: ReferenceRecord) -> ConversationReference:
@@ -99,9 +85,9 @@ class TeamsSender:
             try:
                 response = await turn_context.send_activity(activity_for(message))
                 answer.append(SendResult(status=200, activity_id=getattr(response, "id", None)))
-            except HttpOperationError as exc:
+            except ConnectorError as exc:
                 answer.append(_from_error(exc))
-            except ClientRequestError as exc:
+            except (aiohttp.ClientError, TimeoutError) as exc:
                 answer.append(_no_answer(exc))
             except Exception as exc:  # e.g. an unreadable answer: it may have arrived
                 log.warning("proactive send to %s: unexpected error", reference.id, exc_info=True)

@@ -30,17 +30,27 @@ ROSTER_TIMEOUT = 3.0
 
 async def teams_email(turn_context: TurnContext) -> str | None:
     """The sender's e-mail from the Teams roster (the activity itself carries none)."""
-    account = turn_context.activity.from_property
-    if account is None or not account.id:
+    activity = turn_context.activity
+    account = activity.from_property
+    if account is None or not account.id or activity.conversation is None:
         return None
+    connector = getattr(turn_context.adapter, "connector", None)
     try:
-        member = await asyncio.wait_for(
-            TeamsInfo.get_member(turn_context, account.id), ROSTER_TIMEOUT
+        if connector is None:
+            member: Any = await asyncio.wait_for(
+                TeamsInfo.get_member(turn_context, account.id), ROSTER_TIMEOUT
+            )
+            return getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+        found = await asyncio.wait_for(
+            connector.member(activity.service_url or "", activity.conversation.id, account.id),
+            ROSTER_TIMEOUT,
         )
     except Exception:  # the roster is a nicety: a failure must not fail the turn
         log.warning("could not read the sender's roster entry", exc_info=True)
         return None
-    return getattr(member, "email", None) or getattr(member, "user_principal_name", None)
+    if not found:
+        return None
+    return found.get("email") or found.get("userPrincipalName")
 
 
 class PartnershipBot(TeamsActivityHandler):
