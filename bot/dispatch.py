@@ -92,7 +92,7 @@ def handle_text(services: Services, request: Request) -> Reply:
             )
         intent = understand(known.text, services.vocabulary(), known.today)
         handler = routes.INTENTS.get(intent.name, routes.INTENTS["unknown"])
-        log.info("intent %s", intent.name, extra={"activity_id": request.activity_id})
+        log.debug("intent %s", intent.name, extra={"activity_id": request.activity_id})
         return handler(services, known, intent)
 
     return _guarded("message", request, work)

@@ -50,13 +50,17 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     url = _normalise_url(url)
     if url.startswith("sqlite"):
         _prepare_sqlite_file(url)
+        # Enough pooled connections for every worker thread: a connection opened beyond the
+        # pool is closed after use, and reopening one (with its pragmas) costs on every turn.
+        kwargs.setdefault("pool_size", 20)
+        kwargs.setdefault("max_overflow", 10)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 10}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    kwargs.setdefault("pool_size", 10)
+    kwargs.setdefault("pool_size", 20)
     kwargs.setdefault("connect_args", {"connect_timeout": 5})
     return create_engine(url, **kwargs)
 

@@ -85,6 +85,9 @@ class Plan(Base):
     source: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Bumped by every import or body change, so that cached copies of the plan know they are
+    # stale (progress updates are append-only: the newest update id tells about those).
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     themes: Mapped[list[Theme]] = relationship(
         back_populates="plan", order_by="Theme.number", cascade="all, delete-orphan"
     )

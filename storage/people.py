@@ -58,8 +58,13 @@ def known_person(
     row = session.execute(
         select(Person.id, Person.name, Person.email).where(Person.aad_object_id == aad_object_id)
     ).first()
-    if row is None or (name and row.name != name) or (email and row.email != email.strip().lower()):
+    if row is None or (name and row.name != name):
         return None
+    if email and row.email != email.strip().lower():
+        # A changed address needs a write, unless another account holds it (then it never will).
+        held = session.scalar(select(Person.id).where(Person.email == email.strip().lower()))
+        if held is None or held == row.id:
+            return None
     rows = session.execute(
         select(Body.key, Membership.role)
         .join(Membership, Membership.body_id == Body.id)
@@ -107,16 +112,19 @@ def ensure_person(
     person = None
     if aad_object_id:
         person = session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
-    if person is None and email:
-        person = session.scalar(select(Person).where(Person.email == email))
+    holder = session.scalar(select(Person).where(Person.email == email)) if email else None
+    if person is None and holder is not None and holder.aad_object_id in (None, aad_object_id):
+        person = holder  # e.g. loaded from a memberships CSV, now seen in Teams
+    # An address already held by another account stays with that account.
+    free_email = email if holder is None or holder is person else None
     created = person is None
     if person is None:
-        person = Person(aad_object_id=aad_object_id, name=name, email=email)
+        person = Person(aad_object_id=aad_object_id, name=name, email=free_email)
         session.add(person)
     else:
         person.aad_object_id = person.aad_object_id or aad_object_id
         person.name = name or person.name
-        person.email = email or person.email
+        person.email = free_email or person.email
     session.flush()
     if created and email and domain_bodies:
         keys = domain_bodies.get(email.rsplit("@", 1)[-1], ())

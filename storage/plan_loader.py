@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 
 from sqlalchemy import select
+from sqlalchemy import update as sql_update
 from sqlalchemy.orm import Session
 
 from bot.clock import LONDON
@@ -141,6 +142,8 @@ def apply_partnership(session: Session, document: PartnershipDocument) -> None:
         )
         row.rrule, row.until, row.source = meeting.rrule, meeting.until, meeting.source
         session.add(row)
+    # Body names appear in every plan's actions: cached copies of the plans are now stale.
+    session.execute(sql_update(Plan).values(revision=Plan.revision + 1))
     session.flush()
 
 
@@ -432,6 +435,7 @@ def apply_plan(
     )
     job.report.rows = [results[k] for k in sorted(results)]
     job.report.applied = True
+    plan.revision = (plan.revision or 0) + 1  # cached copies of this plan are now stale
     session.flush()
     return job.report
 

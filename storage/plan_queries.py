@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.clock import london_day_end
@@ -222,24 +224,72 @@ def _records(
     return sorted(records, key=lambda r: number_key(r.number))
 
 
-def _plan_ref(session: Session, plan_key: str | None) -> tuple[int, str]:
-    """(id, key) of a plan (None: the current one).
+_LATEST_UPDATE = select(func.max(ProgressUpdate.id)).scalar_subquery()
+_PLAN_BY_KEY = select(Plan.id, Plan.key, Plan.revision, _LATEST_UPDATE).where(
+    Plan.key == bindparam("key")
+)
+_CURRENT_PLAN = select(Plan.id, Plan.key, Plan.revision, _LATEST_UPDATE).where(
+    Plan.is_current.is_(True)
+)
+
+
+def _plan_version(session: Session, plan_key: str | None) -> tuple[int, str, tuple[Any, ...]]:
+    """(id, key, version) of a plan (None: the current one); the version changes with any edit.
 
     Raises:
         PlanNotFound: when there is no such plan.
     """
-    query = select(Plan.id, Plan.key)
-    query = (
-        query.where(Plan.is_current.is_(True))
-        if plan_key is None
-        else query.where(Plan.key == plan_key)
-    )
-    found = session.execute(query.limit(1)).first()
+    if plan_key is None:
+        found = session.execute(_CURRENT_PLAN.limit(1)).first()
+    else:
+        found = session.execute(_PLAN_BY_KEY, {"key": plan_key}).first()
     if found is None:
         raise PlanNotFound(
             "no current plan is loaded" if plan_key is None else f"no plan {plan_key!r}"
         )
-    return found[0], found[1]
+    return found[0], found[1], (found[2], found[3])
+
+
+class _PlanCache:
+    """Whole plans as records, kept while their version holds (a few plans, a few databases).
+
+    Reading a plan is a dozen queries' worth of work per turn; its version is one cheap query.
+    The version is the plan's ``revision`` (bumped by imports) and the newest progress update
+    id (updates are append-only), so a change made by any bot instance is seen at once.
+    """
+
+    def __init__(self, size: int = 16) -> None:
+        self._entries: OrderedDict[tuple[str, int], tuple[tuple[Any, ...], list[ActionRecord]]]
+        self._entries = OrderedDict()
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(
+        self, session: Session, plan_id: int, key: str, version: tuple[Any, ...]
+    ) -> list[ActionRecord]:
+        name = (session.get_bind().engine.url.render_as_string(hide_password=False), plan_id)
+        with self._lock:
+            entry = self._entries.get(name)
+            if entry is not None and entry[0] == version:
+                self._entries.move_to_end(name)
+                return entry[1]
+        records = _records(session, key, [Action.plan_id == plan_id])
+        with self._lock:
+            self._entries[name] = (version, records)
+            self._entries.move_to_end(name)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return records
+
+
+_cache = _PlanCache()
+
+
+def _matches(record: ActionRecord, words: list[str]) -> bool:
+    haystack = " ".join(
+        (record.text, record.success_measure, record.owner_text, record.section_title)
+    ).lower()
+    return all(word in haystack for word in words)
 
 
 def actions(
@@ -267,32 +317,25 @@ def actions(
             is the newest posted on or before that day (later updates are left out). None: the
             newest update whenever it was posted.
     """
-    plan_id, key = _plan_ref(session, plan_key)
-    where: list[Any] = [Action.plan_id == plan_id]
+    plan_id, key, version = _plan_version(session, plan_key)
+    if as_of is None:
+        found = _cache.get(session, plan_id, key, version)
+    else:
+        found = _records(session, key, [Action.plan_id == plan_id], as_of)
     if body_keys is not None:
-        owned = (
-            select(ActionOwner.action_id)
-            .join(Body, Body.id == ActionOwner.body_id)
-            .where(Body.key.in_(list(body_keys)))
-        )
-        where.append(Action.id.in_(owned))
+        wanted = set(body_keys)
+        found = [a for a in found if any(o.key in wanted for o in a.owners)]
     if numbers is not None:
-        where.append(Action.number.in_(list(numbers)))
-    if section is not None:
-        where.append(Section.title == section)
+        chosen = set(numbers)
+        found = [a for a in found if a.number in chosen]
     if theme is not None:
-        where.append(Theme.number == theme)
-    for word in words or ():
-        pattern = f"%{word.lower()}%"
-        where.append(
-            or_(
-                func.lower(Action.text).like(pattern),
-                func.lower(Action.success_measure).like(pattern),
-                func.lower(Action.owner_text).like(pattern),
-                func.lower(Section.title).like(pattern),
-            )
-        )
-    return _records(session, key, where, as_of)
+        found = [a for a in found if a.theme_number == theme]
+    if section is not None:
+        found = [a for a in found if a.section_title == section]
+    if words:
+        lowered = [w.lower() for w in words]
+        found = [a for a in found if _matches(a, lowered)]
+    return list(found)
 
 
 def action_by_number(

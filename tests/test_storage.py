@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, inspect, select
@@ -223,3 +224,26 @@ def test_actions_filters(engine: Engine) -> None:
 def test_seed_files_exist() -> None:
     names = {p.name for p in SEED_DIR.glob("*.yaml")}
     assert {"partnership.yaml", "plan_2021_24.yaml", "plan_2018_21.yaml"} <= names
+
+
+def test_cached_plan_sees_every_change(engine: Engine, tmp_path: Path) -> None:
+    from storage.importing import import_plan_file
+    from storage.updates import NewUpdate, record_update
+
+    factory = make_sessionmaker(engine)
+    with factory() as session:
+        first = action_by_number(session, "2.1")
+        assert first is not None and first.latest is None
+        assert actions(session, numbers=["2.1"])[0].latest is None  # now cached
+    with transaction(factory) as session:
+        new = NewUpdate(first.id, "At risk", "Profile late", None, None, None, "A", "cache-test")
+        record_update(session, new, NOW)
+    with factory() as session:
+        (after,) = actions(session, numbers=["2.1"])
+        assert after.latest is not None and after.latest.status == "At risk"
+    csv_file = tmp_path / "plan.csv"
+    csv_file.write_text("N,Action,Success measure,Owner,Date\n2.1,Rewritten,Done,OPCCN,2024\n")
+    assert import_plan_file(factory, csv_file, now=NOW).applied
+    with factory() as session:
+        (imported,) = actions(session, numbers=["2.1"])
+        assert imported.text == "Rewritten" and [o.key for o in imported.owners] == ["OPCCN"]
