@@ -13,7 +13,6 @@ from typing import Any
 from aiohttp import web
 from botbuilder.core import serializer_helper
 from botbuilder.integration.aiohttp import CloudAdapter
-from botbuilder.schema import Activity
 from msrest.serialization import Model
 from requests import RequestException
 from sqlalchemy import Engine
@@ -28,6 +27,7 @@ from bot.services import Services
 from bot.teams.adapter import PartnershipAdapter, make_adapter
 from bot.teams.convert import tenant_of
 from bot.teams.handler import PartnershipBot
+from bot.teams.wire import activity_from_json
 from bot.web import reports
 from bot.web.jobs import add_jobs_route
 from storage import migrate
@@ -135,7 +135,7 @@ async def messages(request: web.Request) -> web.StreamResponse:
     if not isinstance(body, dict):
         return _problem(400, "the body must be a JSON object (an activity)")
     try:
-        activity = Activity().deserialize(body)
+        activity = activity_from_json(body)
     except Exception:  # msrest raises several types for malformed models
         return _problem(400, "the body is not a valid activity")
     if not activity.type:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from storage.models import Body, Membership, Person
@@ -47,36 +47,40 @@ def _record(session: Session, person: Person) -> PersonRecord:
     )
 
 
+_KNOWN_PERSON = (
+    select(Person.id, Person.name, Person.email, Body.key, Membership.role)
+    .outerjoin(Membership, Membership.person_id == Person.id)
+    .outerjoin(Body, Body.id == Membership.body_id)
+    .where(Person.aad_object_id == bindparam("aad"))
+    .order_by(Body.key)
+)
+
+
 def known_person(
     session: Session, aad_object_id: str, name: str, email: str | None
 ) -> PersonRecord | None:
     """The person with this AAD id when nothing about them needs writing (the common case).
 
-    Returns None when the person is new or their name or e-mail changed; then
-    :func:`ensure_person` does the write.
+    One query, person and memberships together. Returns None when the person is new or their
+    name or e-mail changed; then :func:`ensure_person` does the write.
     """
-    row = session.execute(
-        select(Person.id, Person.name, Person.email).where(Person.aad_object_id == aad_object_id)
-    ).first()
-    if row is None or (name and row.name != name):
+    rows = session.execute(_KNOWN_PERSON, {"aad": aad_object_id}).all()
+    if not rows:
         return None
-    if email and row.email != email.strip().lower():
+    person_id, stored_name, stored_email = rows[0][0], rows[0][1], rows[0][2]
+    if name and stored_name != name:
+        return None
+    if email and stored_email != email.strip().lower():
         # A changed address needs a write, unless another account holds it (then it never will).
         held = session.scalar(select(Person.id).where(Person.email == email.strip().lower()))
-        if held is None or held == row.id:
+        if held is None or held == person_id:
             return None
-    rows = session.execute(
-        select(Body.key, Membership.role)
-        .join(Membership, Membership.body_id == Body.id)
-        .where(Membership.person_id == row.id)
-        .order_by(Body.key)
-    ).all()
     return PersonRecord(
-        id=row.id,
+        id=person_id,
         aad_object_id=aad_object_id,
-        name=row.name,
-        email=row.email,
-        memberships=tuple((key, role) for key, role in rows),
+        name=stored_name,
+        email=stored_email,
+        memberships=tuple((key, role) for *_, key, role in rows if key is not None),
     )
 
 

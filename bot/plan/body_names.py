@@ -49,12 +49,12 @@ class BodyIndex:
             for name in (body.key, body.name, body.abbreviation, *body.aliases):
                 if name and normalise(name):
                     self._names.setdefault(normalise(name), body)
-        # Longest names first, so "NCCSP team" wins over "NCCSP" when scanning text.
+        # One pattern for every name, longest first, so that "NCCSP team" wins over "NCCSP".
         self._scan_order = sorted(self._names, key=len, reverse=True)
-        self._scan_patterns = [
-            (re.compile(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])"), self._names[name])
-            for name in self._scan_order
-        ]
+        alternatives = "|".join(re.escape(name) for name in self._scan_order)
+        self._scan_pattern = (
+            re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])") if alternatives else None
+        )
 
     def exact(self, text: str) -> BodyInfo | None:
         """The body whose key, name, abbreviation or alias is ``text`` (normalised)."""
@@ -83,17 +83,12 @@ class BodyIndex:
 
         Positions refer to the normalised form of ``text``.
         """
-        haystack = normalise(text)
-        taken: list[tuple[int, int]] = []
-        found: list[BodyMatch] = []
-        for pattern, body in self._scan_patterns:
-            for match in pattern.finditer(haystack):
-                start, end = match.span()
-                if any(start < t_end and t_start < end for t_start, t_end in taken):
-                    continue
-                taken.append((start, end))
-                found.append(BodyMatch(body, start, end, exact=True))
-        return sorted(found, key=lambda m: m.start)
+        if self._scan_pattern is None:
+            return []
+        return [
+            BodyMatch(self._names[match.group(0)], match.start(), match.end(), exact=True)
+            for match in self._scan_pattern.finditer(normalise(text))
+        ]
 
     def resolve_owner_cell(self, cell: str) -> tuple[list[BodyInfo], list[str]]:
         """Read an owner cell into bodies.

@@ -148,8 +148,15 @@ class PartnershipBot(TeamsActivityHandler):
 
     async def _send(self, turn_context: TurnContext, reply: Reply, *, include_card: bool) -> None:
         activities = convert.activities_for(reply, include_card=include_card)
-        if activities:
-            await turn_context.send_activities(activities)
+        if not activities:
+            return
+        # TurnContext.send_activities deep-copies every activity (cards included) before its
+        # send hooks run; this bot registers none, so the reference is applied here instead.
+        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        for activity in activities:
+            TurnContext.apply_conversation_reference(activity, reference)
+        await turn_context.adapter.send_activities(turn_context, activities)
+        turn_context.responded = True
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         """Installed in a personal chat, team or group chat: welcome card."""
