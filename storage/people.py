@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from storage import freshness
 from storage.models import Body, Membership, Person
 
 
@@ -56,15 +60,32 @@ _KNOWN_PERSON = (
 )
 
 
+RECHECK_SECONDS = 1.0
+_recent: dict[tuple[str, str], tuple[float, int, Any]] = {}
+_recent_lock = threading.Lock()
+
+
 def known_person(
     session: Session, aad_object_id: str, name: str, email: str | None
 ) -> PersonRecord | None:
     """The person with this AAD id when nothing about them needs writing (the common case).
 
-    One query, person and memberships together. Returns None when the person is new or their
-    name or e-mail changed; then :func:`ensure_person` does the write.
+    One query, person and memberships together, reused for a second (a change made by this
+    process is seen at once, see ``storage.freshness``). Returns None when the person is new or
+    their name or e-mail changed; then :func:`ensure_person` does the write.
     """
-    rows = session.execute(_KNOWN_PERSON, {"aad": aad_object_id}).all()
+    name_key = (session.get_bind().engine.url.render_as_string(hide_password=False), aad_object_id)
+    now, generation = time.monotonic(), freshness.generation("people")
+    with _recent_lock:
+        cached = _recent.get(name_key)
+    if cached is not None and now - cached[0] < RECHECK_SECONDS and cached[1] == generation:
+        rows = cached[2]
+    else:
+        rows = session.execute(_KNOWN_PERSON, {"aad": aad_object_id}).all()
+        with _recent_lock:
+            if len(_recent) > 10_000:
+                _recent.clear()
+            _recent[name_key] = (now, generation, rows)
     if not rows:
         return None
     person_id, stored_name, stored_email = rows[0][0], rows[0][1], rows[0][2]

@@ -20,6 +20,7 @@ from bot.clock import LONDON
 from bot.plan.body_names import BodyIndex, normalise
 from bot.plan.due_dates import interpret_due_text
 from bot.plan.types import STATUSES, BodyInfo
+from storage import freshness
 from storage.models import (
     Action,
     Body,
@@ -145,6 +146,7 @@ def apply_partnership(session: Session, document: PartnershipDocument) -> None:
     # Body names appear in every plan's actions: cached copies of the plans are now stale.
     session.execute(sql_update(Plan).values(revision=Plan.revision + 1))
     session.flush()
+    freshness.mark_changed(session, "plan")
 
 
 class _PlanImport:

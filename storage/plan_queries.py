@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -21,6 +23,7 @@ from bot.plan.types import (
     ThemeRecord,
     UpdateRecord,
 )
+from storage import freshness
 from storage.models import Action, ActionOwner, Body, Plan, ProgressUpdate, Section, Theme
 
 
@@ -253,33 +256,50 @@ def _plan_version(session: Session, plan_key: str | None) -> tuple[int, str, tup
 class _PlanCache:
     """Whole plans as records, kept while their version holds (a few plans, a few databases).
 
-    Reading a plan is a dozen queries' worth of work per turn; its version is one cheap query.
-    The version is the plan's ``revision`` (bumped by imports) and the newest progress update
-    id (updates are append-only), so a change made by any bot instance is seen at once.
+    Reading a plan is a dozen queries' worth of work per turn; its version is one cheap query,
+    and within ``RECHECK_SECONDS`` of a check not even that. The version is the plan's
+    ``revision`` (bumped by imports) and the newest progress update id (updates are
+    append-only), so a change made by another bot instance is seen within that second; one
+    made by this process is seen at once (``storage.freshness``).
     """
 
+    RECHECK_SECONDS = 1.0
+
     def __init__(self, size: int = 16) -> None:
-        self._entries: OrderedDict[tuple[str, int], tuple[tuple[Any, ...], list[ActionRecord]]]
-        self._entries = OrderedDict()
+        self._entries: OrderedDict[tuple[str, str | None], _Entry] = OrderedDict()
         self._size = size
         self._lock = threading.Lock()
 
-    def get(
-        self, session: Session, plan_id: int, key: str, version: tuple[Any, ...]
-    ) -> list[ActionRecord]:
-        name = (session.get_bind().engine.url.render_as_string(hide_password=False), plan_id)
+    def get(self, session: Session, plan_key: str | None) -> tuple[str, list[ActionRecord]]:
+        name = (session.get_bind().engine.url.render_as_string(hide_password=False), plan_key)
+        now = time.monotonic()
+        generation = freshness.generation("plan")
         with self._lock:
             entry = self._entries.get(name)
-            if entry is not None and entry[0] == version:
-                self._entries.move_to_end(name)
-                return entry[1]
-        records = _records(session, key, [Action.plan_id == plan_id])
+        fresh = entry is not None and now - entry.checked < self.RECHECK_SECONDS
+        if entry is not None and fresh and entry.generation == generation:
+            return entry.key, entry.records
+        plan_id, key, version = _plan_version(session, plan_key)
+        if entry is None or entry.version != version or entry.plan_id != plan_id:
+            records = _records(session, key, [Action.plan_id == plan_id])
+        else:
+            records = entry.records
         with self._lock:
-            self._entries[name] = (version, records)
+            self._entries[name] = _Entry(plan_id, key, version, records, now, generation)
             self._entries.move_to_end(name)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        return records
+        return key, records
+
+
+@dataclass(frozen=True)
+class _Entry:
+    plan_id: int
+    key: str
+    version: tuple[Any, ...]
+    records: list[ActionRecord]
+    checked: float
+    generation: int
 
 
 _cache = _PlanCache()
@@ -317,10 +337,10 @@ def actions(
             is the newest posted on or before that day (later updates are left out). None: the
             newest update whenever it was posted.
     """
-    plan_id, key, version = _plan_version(session, plan_key)
     if as_of is None:
-        found = _cache.get(session, plan_id, key, version)
+        _, found = _cache.get(session, plan_key)
     else:
+        plan_id, key, _ = _plan_version(session, plan_key)
         found = _records(session, key, [Action.plan_id == plan_id], as_of)
     if body_keys is not None:
         wanted = set(body_keys)
