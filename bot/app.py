@@ -198,6 +198,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.router.add_get("/readyz", readyz)
     add_jobs_route(app, runtime.jobs, runtime.services.clock, runtime.settings.jobs_token)
     timer = JobTimer(runtime.jobs, runtime.services.clock, runtime.settings.jobs_interval_seconds)
+    runtime.services.wake_jobs = timer.wake
     app.on_startup.append(timer.start)
     app.on_cleanup.append(timer.stop)
     app.on_cleanup.append(_close_connector)

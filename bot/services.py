@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -27,6 +28,8 @@ class Services:
     settings: Settings
     db: sessionmaker[Session]
     clock: Clock
+    # Asks for the scheduled jobs to run soon (callable from any thread); set by the web app.
+    wake_jobs: Callable[[], None] = field(default=lambda: None)
     _vocabulary: Vocabulary | None = field(default=None, init=False, repr=False)
     _vocabulary_at: float = field(default=0.0, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)

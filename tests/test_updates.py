@@ -335,3 +335,68 @@ async def test_updates_count_is_unchanged_by_reads(sqlite_url: str) -> None:
     with make_sessionmaker(engine)() as session:
         assert session.scalar(select(func.count()).select_from(ProgressUpdate)) == 6
     engine.dispose()
+
+
+def link_channel_to(
+    url: str, body: str, service_url: str, conversation_id: str = "19:chan@thread.tacv2"
+) -> None:
+    from datetime import UTC, datetime
+
+    from storage.conversations import save_reference
+    from storage.links import link_channel
+
+    engine = make_engine(url)
+    with transaction(make_sessionmaker(engine)) as session:
+        ref = save_reference(
+            session,
+            conversation_id=conversation_id,
+            conversation_type="channel",
+            tenant_id="t",
+            service_url=service_url,
+            team_id="team",
+            user_aad_object_id=None,
+            reference={
+                "conversation": {"id": conversation_id, "conversationType": "channel"},
+                "serviceUrl": service_url,
+                "channelId": "msteams",
+                "bot": {"id": "28:bot"},
+            },
+            now=datetime(2022, 6, 1, tzinfo=UTC),
+        )
+        link_channel(session, body, ref.id, None, datetime(2022, 6, 1, tzinfo=UTC))
+    engine.dispose()
+
+
+async def test_update_notice_goes_to_the_owners_linked_channel(
+    server: BotServer, connector: FakeConnector, sqlite_url: str
+) -> None:
+    link_channel_to(sqlite_url, "NCCSP-TEAM", connector.url)
+    typed = message(
+        "update 1.10 at risk: Chair on leave [x](y)", aad=MEMBER, service_url=connector.url
+    )
+    assert (await server.post(typed))[0] == 201
+    await connector.wait_for(2)
+    notices = connector.sent("19:chan@thread.tacv2")
+    assert len(notices) == 1
+    assert notices[0].text.startswith("Alex Wilber posted an update to action 1.10: now At risk.")
+    assert "\\[x\\]\\(y\\)" in notices[0].text
+    assert (await server.post(typed))[0] == 201  # a retry: no second update, no second notice
+    await connector.wait_for(3)
+    await asyncio.sleep(0.2)
+    assert len(connector.sent("19:chan@thread.tacv2")) == 1
+
+
+async def test_update_notices_can_be_switched_off(
+    sqlite_url: str, tmp_path: Path, clock: FixedClock, connector: FakeConnector
+) -> None:
+    from dataclasses import replace
+
+    add_people(sqlite_url)
+    link_channel_to(sqlite_url, "NCCSP-TEAM", connector.url)
+    settings = replace(settings_for(sqlite_url, tmp_path), update_notices=False)
+    async with BotServer(settings, clock) as quiet:
+        typed = message("update 1.10 on track: fine", aad=MEMBER, service_url=connector.url)
+        assert (await quiet.post(typed))[0] == 201
+        await connector.wait_for(1)
+        await asyncio.sleep(0.2)
+    assert connector.sent("19:chan@thread.tacv2") == []

@@ -26,6 +26,7 @@ from cards.views import ActionDetailView
 from dialogs import update_progress
 from dialogs.update_progress import FieldErrors, SaveUpdate
 from storage.db import transaction
+from storage.notices import plan_update_notices
 from storage.plan_queries import action_by_id, action_by_number, history
 from storage.updates import NewUpdate, record_update
 
@@ -76,8 +77,18 @@ def save(services: Services, request: Request, command: SaveUpdate) -> tuple[Act
         author_name=author,
         key=f"teams:{command.key}",
     )
+    notices = 0
     with transaction(services.db) as session:
-        _, created = record_update(session, new, services.clock.now())
+        stored, created = record_update(session, new, services.clock.now())
+        if created and services.settings.update_notices:
+            notices = plan_update_notices(
+                session,
+                stored.id,
+                services.clock.now(),
+                skip_conversation=request.place.conversation_id,
+            )
+    if notices:
+        services.wake_jobs()
     with services.db() as session:
         action = action_by_id(session, command.action_id)
     assert action is not None

@@ -22,19 +22,22 @@ from bot.plan.prompts import (
     still_missing,
     when_label,
 )
-from bot.plan.schedule import FOLLOW_UP, PROMPT, days_before
+from bot.plan.schedule import FOLLOW_UP, NOTICE, PROMPT, days_before
 from bot.turns import Message
+from cards.base import escape, shorten
 from cards.prompts import meeting_reminder_card, update_prompt_card
 from cards.views import MeetingReminderView, PromptItem, UpdatePromptView
 from storage.conversations import ReferenceRecord, personal_reference, reference_by_id
 from storage.deliveries import DeliveryRecord
 from storage.meetings import meeting_by_id, meeting_series
+from storage.notices import update_of
 from storage.people import person_by_id
-from storage.plan_queries import PlanNotFound, actions
+from storage.plan_queries import PlanNotFound, action_by_id, actions
 from storage.reminders import is_subscribed
 from storage.rules import rules_for
 
 MAX_ITEMS = 15
+NOTICE_TEXT_LIMIT = 140
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,21 @@ def _reminder(
     return Content(Message(card=meeting_reminder_card(view)))
 
 
+def _notice(session: Session, record: DeliveryRecord) -> Content:
+    update = update_of(session, record.occurrence_key)
+    action = action_by_id(session, update.action_id) if update is not None else None
+    if update is None or action is None:
+        return Content(None, "the update or its action no longer exists")
+    who = update.author_name or "Someone"
+    summary = shorten(update.text, NOTICE_TEXT_LIMIT)
+    text = f"{who} posted an update to action {action.number}: now {update.status}. {summary}"
+    return Content(Message(text=escape(text)))
+
+
 def content_for(session: Session, record: DeliveryRecord, now: datetime) -> Content:
     """The message for a due delivery, or why it is not sent."""
+    if record.rule == NOTICE:
+        return _notice(session, record)
     occurrence = _occurrence(session, record)
     if occurrence is None:
         return Content(None, "the meeting was moved, cancelled or removed")

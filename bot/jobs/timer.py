@@ -28,9 +28,28 @@ class JobTimer:
         self.clock = clock
         self.interval = interval_seconds
         self._task: asyncio.Task[None] | None = None
+        self._loop_ref: asyncio.AbstractEventLoop | None = None
+        self._soon: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        """Run the jobs now, from any thread (e.g. after an update planned channel notices)."""
+        if self._loop_ref is not None and not self._loop_ref.is_closed():
+            self._loop_ref.call_soon_threadsafe(self._run_soon)
+
+    def _run_soon(self) -> None:
+        task = asyncio.create_task(self._run_once(), name="jobs-now")
+        self._soon.add(task)
+        task.add_done_callback(self._soon.discard)
+
+    async def _run_once(self) -> None:
+        try:
+            await self.runner.run(self.clock.now())
+        except Exception:  # the timer will try again; the log says why
+            log.exception("the jobs run asked for by a turn failed")
 
     async def start(self, app: web.Application | None = None) -> None:
         """Start the background task (not when the interval is 0: the endpoint is used)."""
+        self._loop_ref = asyncio.get_running_loop()
         if self.interval <= 0:
             log.info("the job timer is off (JOBS_INTERVAL_SECONDS=0)")
             return
@@ -38,6 +57,12 @@ class JobTimer:
 
     async def stop(self, app: web.Application | None = None) -> None:
         """Cancel the task and wait for it to record what it was sending."""
+        self._loop_ref = None
+        for task in list(self._soon):
+            task.cancel()
+        for task in list(self._soon):
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         if self._task is None:
             return
         self._task.cancel()

@@ -17,6 +17,9 @@ from bot.plan.meetings import Occurrence
 PROMPT = "prompt"
 FOLLOW_UP = "follow_up"
 REMINDER = "reminder"
+NOTICE = (
+    "notice"  # a one-line notice in a body's linked channels when one of its actions is updated
+)
 RULES = (PROMPT, FOLLOW_UP, REMINDER)
 
 
@@ -58,7 +61,7 @@ class PlannedDelivery:
     occurrence_key: str
     recipient: str
     body_key: str
-    meeting_id: int
+    meeting_id: int | None
     occurrence_starts: datetime
     due_at: datetime
     conversation_ref_id: int | None = None
