@@ -79,6 +79,11 @@ def parser() -> argparse.ArgumentParser:
     report.add_argument("--output", type=Path, required=True, help="the file to write")
     report.add_argument("--plan", help="plan key (default the current plan)")
 
+    audit_log = sub.add_parser("audit", help="export the audit log as CSV")
+    audit_log.add_argument("--subject", help="only this subject (an action number, a body key...)")
+    audit_log.add_argument("--since", type=_date, help="only changes on or after this date")
+    audit_log.add_argument("--output", type=Path, help="the file to write (default: print)")
+
     sub.add_parser("migrate", help="create or upgrade the database schema, load default data")
     cli_schedule.add_parsers(sub)
     return main
@@ -96,27 +101,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     # One-shot commands print their own results; only warnings go to the log unless asked.
     quiet = command != "serve" and "LOG_LEVEL" not in os.environ
     logs.configure("WARNING" if quiet else settings.log_level)
+    commands = {
+        "serve": serve,
+        "ask": ask,
+        "import": import_plan,
+        "members": import_members,
+        "report": export_report,
+        "audit": export_audit,
+        "migrate": migrate,
+        "jobs": cli_schedule.run_jobs_once,
+        "meetings": cli_schedule.import_meetings,
+    }
     try:
-        if command == "serve":
-            return serve(settings, args)
-        if command == "ask":
-            return ask(settings, args)
-        if command == "import":
-            return import_plan(settings, args)
-        if command == "members":
-            return import_members(settings, args)
-        if command == "report":
-            return export_report(settings, args)
-        if command == "migrate":
-            return migrate(settings)
-        if command == "jobs":
-            return cli_schedule.run_jobs_once(settings, args)
-        if command == "meetings":
-            return cli_schedule.import_meetings(settings, args)
+        return commands[command](settings, args)
     except DatabaseUnavailable as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 3
-    return 2
 
 
 def serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -227,7 +227,31 @@ def export_report(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def migrate(settings: Settings) -> int:
+def export_audit(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the audit log (newest first) as CSV."""
+    from datetime import datetime
+
+    from bot.clock import LONDON
+    from storage import audit
+
+    engine, services = _services(settings)
+    since = datetime.combine(args.since, datetime.min.time(), LONDON) if args.since else None
+    try:
+        with services.db() as session:
+            text = audit.as_csv(
+                audit.entries(session, subject_key=args.subject, since=since, limit=10**6)
+            )
+    finally:
+        engine.dispose()
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(args.output)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def migrate(settings: Settings, args: argparse.Namespace | None = None) -> int:
     """Create or upgrade the schema and load the default data when empty."""
     engine, _ = _services(settings)
     engine.dispose()

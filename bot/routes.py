@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.handlers import (
+    audit,
     bodies,
     help,
     links,
@@ -54,6 +55,7 @@ INTENTS: dict[str, IntentHandler] = {
     "actions": lists.list_intent,
     "my_bodies": bodies.my_bodies,
     "update": updates.update_intent,
+    "audit": audit.audit_intent,
     "link": links.link_intent,
     "unlink": links.unlink_intent,
     "links": links.links_intent,
@@ -72,6 +74,7 @@ VERBS: dict[str, VerbHandler] = {
     verbs.CHOOSE_BODIES: bodies.search_bodies,
     verbs.SAVE_BODIES: bodies.save_bodies,
     verbs.OPEN_UPDATE_INLINE: updates.open_inline,
+    verbs.AUDIT_PAGE: audit.audit_page,
     verbs.SAVE_UPDATE: updates.save_inline,
     verbs.CANCEL_UPDATE: updates.cancel_inline,
     verbs.MEETINGS_PAGE: meetings.next_page,

@@ -37,11 +37,15 @@ SAVE_RULES: Final = "rules.save"
 REMINDERS_ON: Final = "reminders.on"
 REMINDERS_OFF: Final = "reminders.off"
 
+# Audit log (admins)
+AUDIT_PAGE: Final = "audit.page"
+
 # Dialog (task module) ids
 DIALOG_UPDATE: Final = "update"
 
 ALL_VERBS: Final = frozenset(
     {
+        AUDIT_PAGE,
         LIST_PAGE,
         SHOW_ACTION,
         SHOW_HISTORY,

@@ -262,3 +262,13 @@ class ReportLinksView:
     as_of: str
     links: tuple[tuple[str, str], ...]  # (button title, URL)
     expires: str
+
+
+@dataclass(frozen=True)
+class AuditView:
+    """A page of the audit log (for one subject, or everything)."""
+
+    subject: str | None
+    entries: tuple[Any, ...]
+    page: int = 1
+    more: bool = False

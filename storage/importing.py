@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from storage import audit
 from storage.plan_document import PlanFileError, read_plan_file
 from storage.plan_loader import ImportReport, Progress, apply_plan
 
@@ -47,6 +48,22 @@ def import_plan_file(
             )
             if dry_run or not report.applied:
                 raise _DryRun
+            audit.record(
+                session,
+                audit.COMMAND_LINE,
+                "plan.imported",
+                "plan",
+                report.plan_key,
+                now=now,
+                after={
+                    "file": path.name,
+                    "added": report.count("added"),
+                    "updated": report.count("updated"),
+                    "unchanged": report.count("unchanged"),
+                    "rejected": len(report.rejected),
+                    "updates_added": report.updates_added,
+                },
+            )
     except _DryRun:
         report.applied = False
     except ValueError as exc:

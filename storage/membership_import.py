@@ -12,7 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.plan.body_names import BodyIndex
-from storage.models import Body, Membership
+from storage import audit
+from storage.models import Body, Membership, utcnow
 from storage.people import ensure_person
 from storage.plan_loader import RowResult, body_infos
 
@@ -94,7 +95,9 @@ def import_memberships(
                     Membership(person_id=person.id, body_id=body_row.id, role=role, source="csv")
                 )
                 report.rows.append(RowResult(number, email, "added"))
+                _audit(session, email, body_row.key, None, role)
             elif existing.role != role:
+                _audit(session, email, body_row.key, existing.role, role)
                 existing.role = role
                 report.rows.append(RowResult(number, email, "updated"))
             else:
@@ -102,3 +105,16 @@ def import_memberships(
         report.applied = True
     report.rows.sort(key=lambda r: r.row)
     return report
+
+
+def _audit(session: Session, email: str, body_key: str, before: str | None, after: str) -> None:
+    audit.record(
+        session,
+        audit.COMMAND_LINE,
+        "membership.imported",
+        "person",
+        email,
+        now=utcnow(),
+        before={"body": body_key, "role": before} if before else None,
+        after={"body": body_key, "role": after},
+    )

@@ -423,3 +423,24 @@ class ReportLinkUse(Base):
     nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
     used_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class AuditEntry(Base):
+    """Who changed what, when: every change made through the bot or its commands.
+
+    ``before`` and ``after`` hold the changed fields (JSON); entries are never changed.
+    """
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    actor: Mapped[str] = mapped_column(String(320), default="")
+    action: Mapped[str] = mapped_column(String(64))
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_key: Mapped[str] = mapped_column(String(200), index=True)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    conversation_id: Mapped[str | None] = mapped_column(String(400))

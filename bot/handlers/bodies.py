@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.handlers.common import person_of
+from bot.handlers.common import actor_of, person_of
 from bot.plan.body_names import normalise
 from bot.plan.types import BodyInfo
 from bot.services import Services
@@ -14,6 +14,7 @@ from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.bodies import CHOICE_INPUT, SEARCH_INPUT, choose_bodies_card
 from cards.views import BodyChoiceView
+from storage import audit
 from storage.db import transaction
 from storage.people import PersonRecord, add_memberships, person_by_id, set_member_bodies
 
@@ -65,9 +66,11 @@ def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
         if person is None:
             return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
         if intent.bodies:
+            before = person.body_keys
             add_memberships(session, person.id, intent.bodies, role="member", source="self")
             person = person_by_id(session, person.id)
             assert person is not None
+            _audit(session, request, person.id, before, person.body_keys)
             names = ", ".join(person.body_keys)
             return Reply.with_text(
                 f"Noted: you work for {names}. Ask “what's overdue for me?” any time; "
@@ -115,9 +118,38 @@ def save_bodies(services: Services, request: Request) -> Reply:
     with transaction(services.db) as session:
         if request.person_id is None:
             return Reply(error="I could not tell who you are; nothing was changed.")
+        before = request.memberships
         set_member_bodies(session, request.person_id, chosen)
+        after = person_by_id(session, request.person_id)
+        _audit(
+            session,
+            request,
+            request.person_id,
+            tuple(k for k, _ in before),
+            after.body_keys if after else (),
+        )
     if not chosen:
         return Reply.with_text("Saved: you are not a member of any body now.")
     return Reply.with_text(
         f"Saved: you work for {', '.join(chosen)}. Now ask “what's overdue for me?”."
     )
+
+
+def _audit(
+    session: Session,
+    request: Request,
+    person_id: int,
+    before: tuple[str, ...],
+    after: tuple[str, ...],
+) -> None:
+    if set(before) != set(after):
+        audit.record(
+            session,
+            actor_of(request),
+            "membership.changed",
+            "person",
+            str(person_id),
+            now=request.now,
+            before={"bodies": sorted(before)},
+            after={"bodies": sorted(after)},
+        )

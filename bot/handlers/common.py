@@ -9,6 +9,7 @@ from bot.plan.types import ActionRecord
 from bot.services import Services
 from bot.turns import Request
 from cards.views import ActionItem
+from storage.audit import Actor
 from storage.people import PersonRecord
 
 
@@ -48,6 +49,13 @@ def item_for(action: ActionRecord, today: date, interval_days: int) -> ActionIte
         deadline_label=deadline_label(action),
         flag=flag_for(action, today, interval_days),
     )
+
+
+def actor_of(request: Request) -> Actor:
+    """The sender as the audit log names them."""
+    sender = request.sender
+    label = sender.name or sender.email or sender.aad_object_id or "unknown"
+    return Actor(request.person_id, label, request.place.conversation_id)
 
 
 def person_of(request: Request) -> PersonRecord | None:

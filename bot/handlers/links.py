@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from bot.handlers.common import actor_of
 from bot.plan.meetings import upcoming
 from bot.plan.permissions import chairs_body
 from bot.plan.prompts import day_label, when_label
@@ -11,6 +12,7 @@ from bot.plan.schedule import prompt_due
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
+from storage import audit
 from storage.conversations import reference_for
 from storage.db import transaction
 from storage.links import link_channel, links, unlink_channel
@@ -80,6 +82,16 @@ def link_intent(services: Services, request: Request, intent: Intent) -> Reply:
             )
         for key in intent.bodies:
             new = link_channel(session, key, reference.id, request.person_id, request.now)
+            if new:
+                audit.record(
+                    session,
+                    actor_of(request),
+                    "channel.linked",
+                    "body",
+                    key,
+                    now=request.now,
+                    after={"conversation": reference.conversation_id},
+                )
             name = body_label(services, key)
             lines.append(
                 f"{'Linked' if new else 'Already linked'}: {name}'s update prompts will be posted "
@@ -112,6 +124,15 @@ def unlink_intent(services: Services, request: Request, intent: Intent) -> Reply
         for link in current:
             if link.body_key in keys:
                 unlink_channel(session, link.conversation_ref_id, [link.body_key])
+                audit.record(
+                    session,
+                    actor_of(request),
+                    "channel.unlinked",
+                    "body",
+                    link.body_key,
+                    now=request.now,
+                    before={"conversation_ref": link.conversation_ref_id},
+                )
     names = ", ".join(body_label(services, k) for k in keys)
     where = "this channel" if request.place.conversation_type == "channel" else "their channels"
     return Reply.with_text(f"Unlinked: {names} will no longer post update prompts in {where}.")

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from bot.handlers.common import actor_of
 from bot.handlers.links import body_label, may_manage, who_can
 from bot.handlers.meetings import (
     DEFAULT_DAYS,
@@ -19,6 +20,7 @@ from bot.services import Services
 from bot.turns import Reply, Request
 from cards.meetings import meeting_form_card
 from cards.views import MeetingFormView
+from storage import audit
 from storage.db import transaction
 from storage.meetings import meeting_by_id, save_meeting
 
@@ -102,6 +104,16 @@ def save_meeting_form(services: Services, request: Request) -> Reply:
             message = "Please correct the fields marked below. Nothing was saved yet."
             return Reply.with_card(meeting_form_card(replace(form, errors=errors, message=message)))
         saved = save_meeting(session, draft, meeting_id=meeting_id)
+        audit.record(
+            session,
+            actor_of(request),
+            "meeting.saved",
+            "meeting",
+            str(saved.id),
+            now=request.now,
+            before=_values(existing) if existing else None,
+            after=_values(saved),
+        )
     return _saved(services, request, draft, saved)
 
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import asdict, replace
 from datetime import timedelta
 
 from bot.clock import LONDON
+from bot.handlers.common import actor_of
 from bot.handlers.links import body_label, may_manage, who_can
 from bot.plan.forms import read_rules_form
 from bot.plan.schedule import BodyRules
@@ -14,6 +15,7 @@ from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.schedule import problems_card, rules_card
 from cards.views import ProblemListView, ProblemRow, RulesView
+from storage import audit
 from storage.conversations import personal_reference
 from storage.db import transaction
 from storage.delivery_problems import problems
@@ -86,7 +88,18 @@ def save_rules_form(services: Services, request: Request) -> Reply:
         message = "Please correct the fields marked below. Nothing was saved."
         return Reply.with_card(rules_card(replace(view, message=message)))
     with transaction(services.db) as session:
+        before = rules_for(session, key)
         save_rules(session, key, rules, request.person_id, request.now)
+        audit.record(
+            session,
+            actor_of(request),
+            "rules.saved",
+            "body",
+            key,
+            now=request.now,
+            before=asdict(before),
+            after=asdict(rules),
+        )
     saved = _view(services, request, key, message=f"Saved. {_summary(rules)}")
     return Reply.with_card(rules_card(saved))
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.handlers.common import deadline_label, flag_for
+from bot.handlers.common import actor_of, deadline_label, flag_for
 from bot.plan import rules
 from bot.plan.permissions import may_update
 from bot.plan.types import ActionRecord
@@ -25,6 +25,7 @@ from cards.update_form import KEY, STATUS, TEXT
 from cards.views import ActionDetailView
 from dialogs import update_progress
 from dialogs.update_progress import FieldErrors, SaveUpdate
+from storage import audit
 from storage.db import transaction
 from storage.notices import plan_update_notices
 from storage.plan_queries import action_by_id, action_by_number, history
@@ -79,7 +80,24 @@ def save(services: Services, request: Request, command: SaveUpdate) -> tuple[Act
     )
     notices = 0
     with transaction(services.db) as session:
+        before = action_by_id(session, command.action_id)
         stored, created = record_update(session, new, services.clock.now())
+        if created and before is not None:
+            audit.record(
+                session,
+                actor_of(request),
+                "update.posted",
+                "action",
+                before.number,
+                now=services.clock.now(),
+                before={"status": rules.current_status(before)},
+                after={
+                    "status": stored.status,
+                    "text": stored.text,
+                    "revised_date": str(stored.revised_date or ""),
+                    "evidence_url": stored.evidence_url or "",
+                },
+            )
         if created and services.settings.update_notices:
             notices = plan_update_notices(
                 session,
