@@ -103,6 +103,7 @@ def job_context(
         blocking=blocking,
         grace=timedelta(hours=max(0, settings.jobs_grace_hours)),
         attempts=max(1, settings.jobs_send_attempts),
+        allowed_tenants=settings.allowed_tenant_ids,
     )
 
 

@@ -335,3 +335,14 @@ async def test_the_scrutiny_sub_panel_is_prompted_about_the_whole_plan(
     assert "Scrutiny Sub Panel's meeting" in text and "Thursday 9 June 2022, 10:00" in text
     assert "Scrutiny Sub Panel owns no actions, so this covers the whole plan" in text
     assert "since the last meeting (24 Feb 2022)" in text and "And " in text
+
+
+async def test_nothing_is_posted_into_a_tenant_not_allowed(
+    db: sessionmaker[Session], connector: FakeConnector
+) -> None:
+    link(db, "DASVG", add_conversation(db, "19:ours@thread", connector.url, tenant="tenant-a"))
+    link(db, "DASVG", add_conversation(db, "19:theirs@thread", connector.url, tenant="tenant-b"))
+    ctx = job_context(db, allowed_tenants=("tenant-a",))
+    summary = await run_jobs(PROMPT_DUE, ctx)
+    assert summary.sent == 1 and summary.gone == 1
+    assert per_conversation(connector) == {"19:ours@thread": 1}

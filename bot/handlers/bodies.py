@@ -80,12 +80,18 @@ def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
         return chooser_reply(services, session, person, message=f"Your bodies now: {current}.")
 
 
+MAX_KEYS = 300
+
+
 def _keys(value: Any) -> list[str]:
+    """Body keys from a card input (comma-separated text) or button data (a list), bounded."""
     if isinstance(value, str):
-        return [v.strip().upper() for v in value.split(",") if v.strip()]
-    if isinstance(value, list):
-        return [str(v).strip().upper() for v in value if str(v).strip()]
-    return []
+        found = [v.strip().upper() for v in value[:5000].split(",") if v.strip()]
+    elif isinstance(value, list):
+        found = [str(v).strip().upper()[:64] for v in value[:MAX_KEYS] if str(v).strip()]
+    else:
+        found = []
+    return found[:MAX_KEYS]
 
 
 def search_bodies(services: Services, request: Request) -> Reply:

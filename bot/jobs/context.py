@@ -48,6 +48,7 @@ class JobContext:
         worker: the name this process writes on its claims.
         stale_after: when an unfinished claim is given up as "unknown".
         in_flight_wait: seconds a cancelled run waits for a send already on the wire.
+        allowed_tenants: when not empty, only conversations of these tenants are posted to.
     """
 
     db: sessionmaker[Session]
@@ -61,3 +62,4 @@ class JobContext:
     worker: str = field(default_factory=worker_name)
     stale_after: timedelta = STALE_CLAIM_AFTER
     in_flight_wait: float = 60.0
+    allowed_tenants: tuple[str, ...] = ()

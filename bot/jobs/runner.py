@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.clock import LONDON
-from bot.jobs.content import Content, content_for, content_key, target_for
+from bot.jobs.content import Content, Target, content_for, content_key, target_for
 from bot.jobs.context import JobContext
 from bot.jobs.fanout import FanOut, Prepared
 from bot.jobs.types import JobSummary
@@ -82,6 +82,9 @@ def prepare(
             _close(session, record.id, "skipped", reason, now, summary)
             continue
         target = target_for(session, record)
+        if not _tenant_allowed(target, ctx):
+            reason = "the conversation belongs to a tenant this bot does not serve"
+            target = Target(None, "gone", reason)
         if target.reference is None:
             _close(session, record.id, target.status, target.reason, now, summary)
             continue
@@ -94,6 +97,14 @@ def prepare(
             continue
         ready.append(Prepared(record, target, content))
     return ready
+
+
+def _tenant_allowed(target: Target, ctx: JobContext) -> bool:
+    """Nothing is posted into a tenant outside ALLOWED_TENANT_IDS (when that is set)."""
+    reference = target.reference
+    if reference is None or not ctx.allowed_tenants:
+        return True
+    return reference.tenant_id.lower() in ctx.allowed_tenants
 
 
 def _as_planned(record: deliveries.DeliveryRecord) -> PlannedDelivery:
