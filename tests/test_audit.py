@@ -106,3 +106,15 @@ def test_export_neutralises_formulas() -> None:
     )
     row = next(csv.reader(io.StringIO(audit.as_csv([record]).splitlines()[1])))
     assert row[1] == "'=HYPERLINK(x)" and row[4] == "'-1"
+
+
+async def test_members_of_the_admin_body_are_admins(
+    sqlite_url: str, tmp_path: Path, clock: FixedClock
+) -> None:
+    add_people(sqlite_url)
+    settings = replace(settings_for(sqlite_url, tmp_path), admin_body="NCCSP-TEAM")
+    async with BotServer(settings, clock) as server:
+        _, body = await server.post(execute(verbs.RUN_COMMAND, {"text": "audit"}, aad=MEMBER))
+        assert "Audit log" in card_texts(body["value"])
+        _, body = await server.post(execute(verbs.RUN_COMMAND, {"text": "audit"}, aad=OUTSIDER))
+        assert "Only admins" in body["value"]
