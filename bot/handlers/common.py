@@ -72,14 +72,15 @@ def person_of(request: Request) -> PersonRecord | None:
 
 
 def is_admin(services: Services, request: Request, person: PersonRecord) -> bool:
-    """Configured in BOT_ADMINS (AAD id or e-mail), or an admin in any body."""
+    """Configured in BOT_ADMINS (AAD id or e-mail), a member of ADMIN_BODY, or an admin role."""
     admins = services.settings.bot_admins
     ids = {(request.sender.aad_object_id or "").lower(), (person.email or "").lower()}
     ids.discard("")
+    admin_body = services.settings.admin_body
     return (
         request.is_admin
         or bool(ids & set(admins))
-        or any(role == "admin" for _, role in person.memberships)
+        or any(role == "admin" or key == admin_body for key, role in person.memberships)
     )
 
 
