@@ -129,25 +129,28 @@ def _dialog(request: Request) -> str:
     return dialog_id if isinstance(dialog_id, str) else ""
 
 
-def open_dialog(services: Services, request: Request) -> DialogView | DialogDone:
-    """``task/fetch``: the dialog's first card."""
+def _in_dialog(
+    services: Services, request: Request, step: str, unknown: str
+) -> DialogView | DialogDone:
     dialog = routes.DIALOGS.get(_dialog(request))
     if dialog is None:
-        return DialogDone("That dialog is not one I know. Ask again for a fresh card.")
+        return DialogDone(unknown)
     try:
-        return dialog.open(services, identify(services, request))
+        return getattr(dialog, step)(services, identify(services, request))
     except SQLAlchemyError:
-        log.exception("database error opening a dialog")
+        log.exception("database error in a dialog (%s)", step)
         return DialogDone(DATABASE_TROUBLE)
+
+
+def open_dialog(services: Services, request: Request) -> DialogView | DialogDone:
+    """``task/fetch``: the dialog's first card."""
+    return _in_dialog(
+        services, request, "open", "That dialog is not one I know. Ask again for a fresh card."
+    )
 
 
 def submit_dialog(services: Services, request: Request) -> DialogView | DialogDone:
     """``task/submit``: validate; show the form again with errors, or save and close."""
-    dialog = routes.DIALOGS.get(_dialog(request))
-    if dialog is None:
-        return DialogDone("That dialog is not one I know. Nothing was saved.")
-    try:
-        return dialog.submit(services, identify(services, request))
-    except SQLAlchemyError:
-        log.exception("database error submitting a dialog")
-        return DialogDone(DATABASE_TROUBLE)
+    return _in_dialog(
+        services, request, "submit", "That dialog is not one I know. Nothing was saved."
+    )

@@ -101,8 +101,20 @@ def plan_record(session: Session, plan_key: str | None = None) -> PlanRecord:
     )
 
 
-def update_record(row: ProgressUpdate) -> UpdateRecord:
-    """A stored update as a plain record."""
+_UPDATE_COLUMNS = (
+    ProgressUpdate.id,
+    ProgressUpdate.status,
+    ProgressUpdate.text,
+    ProgressUpdate.created_at,
+    ProgressUpdate.author_name,
+    ProgressUpdate.revised_date,
+    ProgressUpdate.evidence_url,
+    ProgressUpdate.source,
+)
+
+
+def update_record(row: Any) -> UpdateRecord:
+    """A stored update (an ORM row, or a row of ``_UPDATE_COLUMNS``) as a plain record."""
     return UpdateRecord(
         id=row.id,
         status=row.status,
@@ -113,19 +125,6 @@ def update_record(row: ProgressUpdate) -> UpdateRecord:
         evidence_url=row.evidence_url,
         source=row.source,
     )
-
-
-_UPDATE_COLUMNS = (
-    ProgressUpdate.action_id,
-    ProgressUpdate.id,
-    ProgressUpdate.status,
-    ProgressUpdate.text,
-    ProgressUpdate.created_at,
-    ProgressUpdate.author_name,
-    ProgressUpdate.revised_date,
-    ProgressUpdate.evidence_url,
-    ProgressUpdate.source,
-)
 
 
 def _latest_updates(
@@ -139,20 +138,10 @@ def _latest_updates(
     if before is not None:
         newest = newest.where(ProgressUpdate.created_at < before)
     newest = newest.group_by(ProgressUpdate.action_id)
-    rows = session.execute(select(*_UPDATE_COLUMNS).where(ProgressUpdate.id.in_(newest))).all()
-    return {
-        r[0]: UpdateRecord(
-            id=r[1],
-            status=r[2],
-            text=r[3],
-            created_at=r[4],
-            author_name=r[5],
-            revised_date=r[6],
-            evidence_url=r[7],
-            source=r[8],
-        )
-        for r in rows
-    }
+    rows = session.execute(
+        select(ProgressUpdate.action_id, *_UPDATE_COLUMNS).where(ProgressUpdate.id.in_(newest))
+    ).all()
+    return {row.action_id: update_record(row) for row in rows}
 
 
 def _owners(session: Session, chosen: Select[int]) -> dict[int, list[BodyRef]]:

@@ -7,7 +7,7 @@ the update once per idempotency key (a double click or a Teams retry stores one 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -168,40 +168,61 @@ class UpdateDialog:
 
     def submit(self, services: Services, request: Request) -> DialogView | DialogDone:
         """The form again with field errors, or the update saved and the dialog closed."""
-        action = _action(services, request.data.get("actionId"))
-        if action is None:
-            return DialogDone("That action no longer exists; nothing was saved.")
-        if not allowed(request, action):
-            return DialogDone(refusal(action))
-        result = update_progress.submit(action, request.data)
-        origin = request.data.get("origin")
-        if isinstance(result, FieldErrors):
-            card = update_progress.form(
-                action,
-                inline=False,
-                values=result.values,
-                errors=result.errors,
-                message=result.message,
-                origin=origin,
-                key=_key(request),
-            )
-            return DialogView(title=f"Update action {action.number}", card=card)
-        try:
-            after, created = save(services, request, result)
-        except SQLAlchemyError:
-            log.exception("saving an update failed", extra={"activity_id": request.activity_id})
-            card = update_progress.form(
-                action,
-                inline=False,
-                values=_values(request),
-                message=SAVE_FAILED,
-                origin=origin,
-                key=result.key,
-            )
-            return DialogView(title=f"Update action {action.number}", card=card)
-        return DialogDone(
-            saved_message(after, created), refresh=refreshed_origin(services, request, origin)
+        outcome = submit_form(services, request, inline=False)
+        if outcome.form is not None:
+            return DialogView(title=f"Update action {outcome.number}", card=outcome.form)
+        if outcome.saved is None:
+            return DialogDone(outcome.message)
+        message = saved_message(outcome.saved, outcome.created)
+        return DialogDone(message, refresh=refreshed_origin(services, request, outcome.origin))
+
+
+@dataclass(frozen=True)
+class Submitted:
+    """What a submitted form came to: a message, the form again, or a saved update."""
+
+    number: str = ""
+    message: str = ""
+    form: dict[str, Any] | None = None
+    saved: ActionRecord | None = None
+    created: bool = False
+    origin: Any = None
+
+
+def submit_form(services: Services, request: Request, *, inline: bool) -> Submitted:
+    """Check who is submitting and what, then save once; shared by the dialog and inline form."""
+    action = _action(services, request.data.get("actionId"))
+    if action is None:
+        return Submitted(message="That action no longer exists; nothing was saved.")
+    if not allowed(request, action):
+        return Submitted(number=action.number, message=refusal(action))
+    origin = request.data.get("origin")
+    result = update_progress.submit(action, request.data)
+    if isinstance(result, FieldErrors):
+        form = update_progress.form(
+            action,
+            inline=inline,
+            values=result.values,
+            errors=result.errors,
+            message=result.message,
+            origin=origin,
+            key=_key(request),
         )
+        return Submitted(number=action.number, form=form)
+    try:
+        after, created = save(services, request, result)
+    except SQLAlchemyError:
+        log.exception("saving an update failed", extra={"activity_id": request.activity_id})
+        form = update_progress.form(
+            action,
+            inline=inline,
+            values=_values(request),
+            message=SAVE_FAILED,
+            origin=origin,
+            key=result.key,
+        )
+        return Submitted(number=action.number, form=form)
+    return Submitted(number=action.number, saved=after, created=created, origin=origin)
 
 
 def _key(request: Request) -> str | None:
@@ -229,41 +250,14 @@ def open_inline(services: Services, request: Request) -> Reply:
 
 def save_inline(services: Services, request: Request) -> Reply:
     """Answer "Save update" on the inline form."""
-    action = _action(services, request.data.get("actionId"))
-    if action is None:
-        return Reply.with_text("That action no longer exists; nothing was saved.")
-    if not allowed(request, action):
-        return Reply.with_text(refusal(action))
-    origin = request.data.get("origin")
-    result = update_progress.submit(action, request.data)
-    if isinstance(result, FieldErrors):
-        return Reply.with_card(
-            update_progress.form(
-                action,
-                inline=True,
-                values=result.values,
-                errors=result.errors,
-                message=result.message,
-                origin=origin,
-                key=_key(request),
-            )
-        )
-    try:
-        after, created = save(services, request, result)
-    except SQLAlchemyError:
-        log.exception("saving an update failed", extra={"activity_id": request.activity_id})
-        return Reply.with_card(
-            update_progress.form(
-                action,
-                inline=True,
-                values=_values(request),
-                message=SAVE_FAILED,
-                origin=origin,
-                key=result.key,
-            )
-        )
-    reply = Reply.with_card(detail_card(services, request, after, saved_message(after, created)))
-    reply.refresh = refreshed_origin(services, request, origin)
+    outcome = submit_form(services, request, inline=True)
+    if outcome.form is not None:
+        return Reply.with_card(outcome.form)
+    if outcome.saved is None:
+        return Reply.with_text(outcome.message)
+    message = saved_message(outcome.saved, outcome.created)
+    reply = Reply.with_card(detail_card(services, request, outcome.saved, message))
+    reply.refresh = refreshed_origin(services, request, outcome.origin)
     return reply
 
 
