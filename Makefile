@@ -45,7 +45,7 @@ playground: $(STAMP) $(ASSETS)
 	$(PY) -m bot.playground
 
 bench: $(STAMP)
-	$(PY) benchmarks/run_all.py
+	$(PY) benchmarks/run_all.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .cache .pytest_cache .mypy_cache .ruff_cache
