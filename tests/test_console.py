@@ -3,26 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def run(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LOG_LEVEL")}
-    env["DATA_DIR"] = str(data_dir)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.cli_support import run_bot_cli
 
 
 def numbers(output: str) -> list[str]:
@@ -30,16 +13,16 @@ def numbers(output: str) -> list[str]:
 
 
 def test_ask_overdue_for_a_body_and_for_me(tmp_path: Path) -> None:
-    done = run(["ask", "what's overdue for OPCCN?", "--as-of", "2022-06-01"], tmp_path)
+    done = run_bot_cli(["ask", "what's overdue for OPCCN?", "--as-of", "2022-06-01"], tmp_path)
     assert done.returncode == 0, done.stderr
     assert numbers(done.stdout) == ["1.4"]
     assert "Overdue: OPCCN" in done.stdout
 
     members = tmp_path / "members.csv"
     members.write_text("email,body,role\nanalyst@opccn.example,OPCCN,member\n", encoding="utf-8")
-    loaded = run(["members", str(members)], tmp_path)
+    loaded = run_bot_cli(["members", str(members)], tmp_path)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
-    mine = run(
+    mine = run_bot_cli(
         [
             "ask",
             "what's overdue for me?",
@@ -55,7 +38,7 @@ def test_ask_overdue_for_a_body_and_for_me(tmp_path: Path) -> None:
 
 
 def test_ask_json_has_the_card(tmp_path: Path) -> None:
-    done = run(["ask", "action 1.18", "--json"], tmp_path)
+    done = run_bot_cli(["ask", "action 1.18", "--json"], tmp_path)
     assert done.returncode == 0, done.stderr
     (activity,) = json.loads(done.stdout)
     card = activity["attachments"][0]["content"]
@@ -67,8 +50,8 @@ def test_members_csv_with_a_bad_row_changes_nothing(tmp_path: Path) -> None:
     members.write_text(
         "email,body,role\nok@x.example,OPCCN,member\nnot-an-email,NOWHERE,boss\n", encoding="utf-8"
     )
-    done = run(["members", str(members)], tmp_path)
+    done = run_bot_cli(["members", str(members)], tmp_path)
     assert done.returncode == 1
     assert "row 3: rejected" in done.stdout and "nothing was changed" in done.stdout
-    mine = run(["ask", "my actions", "--user", "ok@x.example"], tmp_path)
+    mine = run_bot_cli(["ask", "my actions", "--user", "ok@x.example"], tmp_path)
     assert "Which bodies do you work for?" in mine.stdout

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from bot.reports.export import export_report
 from bot.reports.table import COLUMNS, build_report
 from storage.db import make_sessionmaker
 from storage.plan_queries import actions, updates_since
+from tests.cli_support import run_bot_cli
 from tests.posting import post_update
 from tests.seedplan import (
     SeedAction,
@@ -30,23 +28,8 @@ from tests.seedplan import (
     status_on,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
 JUNE_1 = date(2022, 6, 1)
 UPDATE_1_18 = "Group established - Terms of Reference developed, agreed and implemented"
-
-
-def run_cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LOG_LEVEL")}
-    env["DATA_DIR"] = str(data_dir)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def expected_row(action: SeedAction) -> tuple[str, ...]:
@@ -80,7 +63,7 @@ def check_rows(rows: list[tuple[str, ...]]) -> None:
 
 def test_cli_writes_xlsx(tmp_path: Path) -> None:
     out = tmp_path / "plan.xlsx"
-    done = run_cli(
+    done = run_bot_cli(
         ["report", "--format", "xlsx", "--as-of", "2022-06-01", "--output", str(out)], tmp_path
     )
     assert done.returncode == 0, done.stderr
@@ -114,7 +97,7 @@ def test_cli_writes_xlsx(tmp_path: Path) -> None:
 
 def test_cli_writes_docx(tmp_path: Path) -> None:
     out = tmp_path / "plan.docx"
-    done = run_cli(
+    done = run_bot_cli(
         ["report", "--format", "docx", "--as-of", "2022-06-01", "--output", str(out)], tmp_path
     )
     assert done.returncode == 0, done.stderr
@@ -143,7 +126,7 @@ def test_cli_writes_docx(tmp_path: Path) -> None:
 
 def test_cli_writes_csv(tmp_path: Path) -> None:
     out = tmp_path / "plan.csv"
-    done = run_cli(
+    done = run_bot_cli(
         ["report", "--format", "csv", "--as-of", "2022-06-01", "--output", str(out)], tmp_path
     )
     assert done.returncode == 0, done.stderr
@@ -160,7 +143,7 @@ def test_cli_writes_csv(tmp_path: Path) -> None:
 
 
 def test_cli_refuses_an_unknown_plan(tmp_path: Path) -> None:
-    done = run_cli(
+    done = run_bot_cli(
         ["report", "--plan", "nope", "--output", str(tmp_path / "x.csv"), "--format", "csv"],
         tmp_path,
     )
