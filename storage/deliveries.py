@@ -21,8 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Insert, select, update
+from sqlalchemy import Insert, Table, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -74,15 +75,20 @@ def delivery_record(row: Delivery, body_key: str | None) -> DeliveryRecord:
     )
 
 
-def _insert_ignoring_duplicates(session: Session, values: dict[str, object]) -> Insert:
+# One INSERT statement, compiled once and executed for many rows at a time (SQLAlchemy's
+# "insertmanyvalues"): a statement per row cost about 0.3 ms each, 0.8 s for a 2,500-message
+# fan-out.
+INSERT_CHUNK = 500
+_KEYS = ["rule", "occurrence_key", "recipient"]
+
+
+def _insert_ignoring_duplicates(session: Session) -> Insert:
+    table = cast(Table, Delivery.__table__)
     dialect = session.get_bind().dialect.name
-    keys = ["rule", "occurrence_key", "recipient"]
     if dialect == "postgresql":
-        return (
-            postgresql.insert(Delivery).values(values).on_conflict_do_nothing(index_elements=keys)
-        )
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=_KEYS)
     if dialect == "sqlite":
-        return sqlite.insert(Delivery).values(values).on_conflict_do_nothing(index_elements=keys)
+        return sqlite.insert(table).on_conflict_do_nothing(index_elements=_KEYS)
     raise NotImplementedError(f"no insert-or-ignore for {dialect}")
 
 
@@ -108,30 +114,44 @@ def record_planned(
         ).all()
     )
     body_ids = dict(session.execute(select(Body.key, Body.id)).all())
-    inserted = []
-    for item, missed_outcome in wanted:
-        if (item.rule, item.occurrence_key, item.recipient) in existing:
-            continue
-        values: dict[str, object] = {
-            "rule": item.rule,
-            "occurrence_key": item.occurrence_key,
-            "recipient": item.recipient,
-            "body_id": body_ids.get(item.body_key),
-            "meeting_id": item.meeting_id,
-            "conversation_ref_id": item.conversation_ref_id,
-            "person_id": item.person_id,
-            "occurrence_starts": item.occurrence_starts,
-            "due_at": item.due_at,
-            "status": "skipped" if item.missed else "pending",
-            "attempts": 0,
-            "outcome": missed_outcome if item.missed else "",
-            "created_at": now,
-            "updated_at": now,
-        }
-        statement = _insert_ignoring_duplicates(session, values).returning(Delivery.id)
-        if session.execute(statement).first() is not None:  # None: another run inserted it
-            inserted.append(item)
-    return inserted
+    new = [
+        (item, missed_outcome)
+        for item, missed_outcome in wanted
+        if (item.rule, item.occurrence_key, item.recipient) not in existing
+    ]
+    inserted_keys: set[tuple[str, str, str]] = set()
+    statement = _insert_ignoring_duplicates(session).returning(
+        Delivery.rule, Delivery.occurrence_key, Delivery.recipient
+    )
+    for start in range(0, len(new), INSERT_CHUNK):
+        chunk = new[start : start + INSERT_CHUNK]
+        rows = [_row(item, missed, body_ids, now) for item, missed in chunk]
+        # A key missing from the answer: another run inserted it first.
+        inserted_keys.update((r[0], r[1], r[2]) for r in session.execute(statement, rows))
+    return [
+        item for item, _ in new if (item.rule, item.occurrence_key, item.recipient) in inserted_keys
+    ]
+
+
+def _row(
+    item: PlannedDelivery, missed_outcome: str, body_ids: dict[str, int], now: datetime
+) -> dict[str, object]:
+    return {
+        "rule": item.rule,
+        "occurrence_key": item.occurrence_key,
+        "recipient": item.recipient,
+        "body_id": body_ids.get(item.body_key),
+        "meeting_id": item.meeting_id,
+        "conversation_ref_id": item.conversation_ref_id,
+        "person_id": item.person_id,
+        "occurrence_starts": item.occurrence_starts,
+        "due_at": item.due_at,
+        "status": "skipped" if item.missed else "pending",
+        "attempts": 0,
+        "outcome": missed_outcome if item.missed else "",
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def due_ids(session: Session, now: datetime, limit: int = 1000) -> list[int]:

@@ -170,3 +170,18 @@ def test_a_channels_threads_share_its_links(engine: Engine) -> None:
     with factory() as session:
         assert linked_body_keys(session, "19:c@thread.tacv2;messageid=17") == ("DASVG", "NCCSP")
         assert linked_body_keys(session, "19:other@thread.tacv2") == ()
+
+
+def test_planning_many_at_once_inserts_in_chunks_and_reports_only_new_rows(
+    engine: Engine,
+) -> None:
+    factory = make_sessionmaker(engine)
+    count = deliveries.INSERT_CHUNK * 2 + 7  # several statements, the last one short
+    wanted = [(planned(f"conversation:{n}"), "") for n in range(count)]
+    with transaction(factory) as session:
+        deliveries.record_planned(session, wanted[:5], NOW)  # planned by an earlier run
+    with transaction(factory) as session:
+        inserted = deliveries.record_planned(session, wanted, NOW)
+    assert [p.recipient for p in inserted] == [p.recipient for p, _ in wanted[5:]]
+    with factory() as session:
+        assert len(session.scalars(select(Delivery.id)).all()) == count

@@ -42,7 +42,8 @@ class JobContext:
         blocking: runs a blocking function off the event loop (the runtime's executor).
         grace: how late a missed delivery may still be sent.
         attempts: how many times one message is tried before it is recorded as failed.
-        concurrency: how many sends are in flight at once.
+        concurrency: how many deliveries are under way at once (claimed and waiting for the
+            limiters, on the wire, or waiting between tries); the limiters set the pace.
         limits: the rate limiters (per conversation, per tenant).
         sleep: how to wait between tries (tests pass one that does not sleep).
         worker: the name this process writes on its claims.
@@ -56,7 +57,7 @@ class JobContext:
     blocking: Blocking = in_thread
     grace: timedelta = DEFAULT_GRACE
     attempts: int = 5
-    concurrency: int = 8
+    concurrency: int = 32
     limits: Limits = field(default_factory=Limits)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     worker: str = field(default_factory=worker_name)

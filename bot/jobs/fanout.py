@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -51,31 +52,61 @@ class Interrupted(Exception):
         self.tries = tries
 
 
+Fetch = Callable[[], Awaitable[list[Prepared] | None]]
+
+
 class FanOut:
-    """Sends one batch of prepared deliveries with bounded concurrency."""
+    """Sends prepared deliveries, ``ctx.concurrency`` at a time, as one continuous stream.
+
+    Deliveries come in batches from ``fetch``; the next batch is prepared while the current one
+    is being sent, and a worker takes the next delivery as soon as it has finished one, so the
+    limiters, not the batches, set the pace: no pause between batches, and a delivery waiting
+    out a 429's ``Retry-After`` holds up only its own worker, not the rest of its batch.
+    """
 
     def __init__(self, ctx: JobContext, now: datetime, summary: JobSummary) -> None:
         self.ctx = ctx
         self.now = now
         self.summary = summary
-        self._slots = asyncio.Semaphore(max(1, ctx.concurrency))
         self._gone: set[str] = set()
 
-    async def run(self, batch: list[Prepared]) -> None:
-        """Send every prepared delivery; returns when each one is recorded.
+    async def run(self, fetch: Fetch, prefetch: int = 100) -> None:
+        """Send what ``fetch`` gives until it gives None; returns when each one is recorded.
 
-        On cancellation too, this waits until every delivery has recorded what it was doing
-        (``return_exceptions`` makes gather wait for all; without it gather returns as soon as
-        one of them is cancelled, leaving the others to finish unwatched).
+        At most ``prefetch`` prepared deliveries wait unclaimed. On cancellation too, this
+        waits until every worker has recorded what it was doing; unclaimed ones stay pending.
         """
-        results = await asyncio.gather(
-            *(self._deliver(item) for item in batch), return_exceptions=True
-        )
-        errors = [r for r in results if isinstance(r, BaseException)]
-        for error in errors:
-            log.error("a delivery failed unexpectedly", exc_info=error)
+        queue: asyncio.Queue[Prepared | None] = asyncio.Queue(maxsize=max(1, prefetch))
+        workers = [
+            asyncio.ensure_future(self._work(queue)) for _ in range(max(1, self.ctx.concurrency))
+        ]
+        try:
+            while (batch := await fetch()) is not None:
+                for item in batch:
+                    await queue.put(item)
+            for _ in workers:
+                await queue.put(None)
+        except BaseException:
+            for worker in workers:
+                worker.cancel()
+            await asyncio.wait(workers)
+            raise
+        # return_exceptions: on cancellation gather waits for every worker (without it, it
+        # would return as soon as one of them is cancelled, leaving the others unwatched).
+        results = await asyncio.gather(*workers, return_exceptions=True)
+        errors = [e for r in results for e in ([r] if isinstance(r, BaseException) else r)]
         if errors:
             raise errors[0]
+
+    async def _work(self, queue: asyncio.Queue[Prepared | None]) -> list[BaseException]:
+        errors: list[BaseException] = []
+        while (item := await queue.get()) is not None:
+            try:
+                await self._deliver(item)
+            except Exception as error:  # one broken delivery must not stop the others
+                log.error("a delivery failed unexpectedly", exc_info=error)
+                errors.append(error)
+        return errors
 
     async def _db(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
         def work() -> Any:
@@ -96,24 +127,23 @@ class FanOut:
             raise
 
     async def _deliver(self, item: Prepared) -> None:
-        async with self._slots:
-            reference, message = item.target.reference, item.content.message
-            assert reference is not None and message is not None
-            if not await self._claim(item.record):
-                return  # another run or instance has it
-            if reference.conversation_id in self._gone:
-                await self._finish(item, SendResult(403, error="removed earlier in this run"), 0)
-                return
-            try:
-                result, tries = await self._send(reference, message)
-            except Interrupted as stop:
-                await self._after_interrupt(item, stop)
-                raise asyncio.CancelledError from None
-            except asyncio.CancelledError:
-                # Waiting for a limiter slot or between tries: nothing is on the wire.
-                await self._db(deliveries.release, item.record.id, self.ctx.worker, 0, self.now)
-                raise
-            await self._finish(item, result, tries)
+        reference, message = item.target.reference, item.content.message
+        assert reference is not None and message is not None
+        if not await self._claim(item.record):
+            return  # another run or instance has it
+        if reference.conversation_id in self._gone:
+            await self._finish(item, SendResult(403, error="removed earlier in this run"), 0)
+            return
+        try:
+            result, tries = await self._send(reference, message)
+        except Interrupted as stop:
+            await self._after_interrupt(item, stop)
+            raise asyncio.CancelledError from None
+        except asyncio.CancelledError:
+            # Waiting for a limiter slot or between tries: nothing is on the wire.
+            await self._db(deliveries.release, item.record.id, self.ctx.worker, 0, self.now)
+            raise
+        await self._finish(item, result, tries)
 
     async def _send(self, reference: ReferenceRecord, message: Message) -> tuple[SendResult, int]:
         tries = 0

@@ -147,12 +147,12 @@ async def run_jobs(now: datetime, ctx: JobContext) -> JobSummary:
     for delivery_id in stale:
         log.warning("delivery %s: claimed but never finished; outcome unknown", delivery_id)
     seen: set[int] = set()
-    fan_out = FanOut(ctx, now, summary)
-    while True:
-        batch = await ctx.blocking(_next_batch, ctx, now, seen, summary)
-        if batch is None:
-            break
-        await fan_out.run(batch)
+
+    async def fetch() -> list[Prepared] | None:
+        result: list[Prepared] | None = await ctx.blocking(_next_batch, ctx, now, seen, summary)
+        return result
+
+    await FanOut(ctx, now, summary).run(fetch, prefetch=BATCH)
     return summary
 
 

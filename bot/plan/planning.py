@@ -6,7 +6,7 @@ Pure: the jobs pass in the meetings, rules, linked channels and opted-in people 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.plan.meetings import MeetingSeries, Occurrence, occurrences
@@ -46,14 +46,23 @@ class _Run:
     series_by_body: Mapping[str, list[MeetingSeries]]
     rules: Mapping[str, BodyRules]
 
-    def occurrences(self, body_key: str, lead_days: int) -> list[Occurrence]:
+    # Expanding recurrences is the slow part of planning; every member of a body needs the
+    # same occurrences, so they are worked out once per body and lead time.
+    _found: dict[tuple[str, int], tuple[Occurrence, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def occurrences(self, body_key: str, lead_days: int) -> tuple[Occurrence, ...]:
         """Occurrences of a body whose deliveries may fall due in (now - lookback, now]."""
-        start = self.now - self.lookback - timedelta(days=1)
-        end = self.now + timedelta(days=lead_days + 1)
-        found: list[Occurrence] = []
-        for series in self.series_by_body.get(body_key, []):
-            found.extend(occurrences(series, start, end))
-        return found
+        key = (body_key, lead_days)
+        if key not in self._found:
+            start = self.now - self.lookback - timedelta(days=1)
+            end = self.now + timedelta(days=lead_days + 1)
+            found: list[Occurrence] = []
+            for series in self.series_by_body.get(body_key, []):
+                found.extend(occurrences(series, start, end))
+            self._found[key] = tuple(found)
+        return self._found[key]
 
     def due(self, due: datetime | None, since: datetime) -> bool:
         """Due in the look-back window, and not before the recipient signed up."""
