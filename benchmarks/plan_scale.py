@@ -10,8 +10,9 @@ Norfolk Constabulary and OPCCN, on 15 June 2023 (two years into the plan):
 
 - "what's overdue for me?", its "Show more" page 2 and its last page (``Action.Execute``
   invokes carrying the button's data), "action 1.18" (the conversation benchmark's questions);
-- "what are the priorities?", "actions about fraud", "what's due next month for DASVG?",
-  "status" (the whole plan) and "status Norfolk Constabulary" (the busiest body).
+- "what are the priorities?" (and its last page of themes), "actions about fraud", "what's
+  due next month for DASVG?", "status" (the whole plan) and "status Norfolk Constabulary"
+  (the busiest body).
 
 Each question is timed ``--reps`` times warm (median, p90, max) and ``--cold`` times cold: right
 after a committed change to the plan (its revision bumped, as an import or another instance's
@@ -67,6 +68,7 @@ from bot.config import Settings  # noqa: E402
 from bot.services import Services  # noqa: E402
 from bot.teams.console import CONSOLE_TENANT  # noqa: E402
 from bot.teams.handler import PartnershipBot  # noqa: E402
+from cards import verbs  # noqa: E402
 from cards.base import SIZE_BUDGET_BYTES, size_of  # noqa: E402
 from storage import freshness  # noqa: E402
 from storage.db import make_sessionmaker, transaction  # noqa: E402
@@ -77,7 +79,7 @@ from tests.cardcheck import check_card  # noqa: E402
 TARGET_MS = 100.0
 TARGET_SCALE = 100
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
-LIST_PAGE_VERB = "list.page"
+PAGE_VERBS = (verbs.LIST_PAGE, verbs.PRIORITIES_PAGE)
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,7 @@ QUESTIONS = (
     Question("overdue for me, last page", page_of="overdue for me", page="last"),
     Question("action 1.18", "action 1.18"),
     Question("priorities", "what are the priorities?"),
+    Question("priorities, last page", page_of="priorities", page="last"),
     Question("actions about fraud", "actions about fraud"),
     Question("due next month for DASVG", "what's due next month for DASVG?"),
     Question("status", "status"),
@@ -216,14 +219,14 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
             yield from _walk(item)
 
 
-def pager(card: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The card's paging buttons' data by "next"/"previous"."""
-    found: dict[str, dict[str, Any]] = {}
+def pager(card: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The card's paging buttons, "next" and "previous", as (verb, data)."""
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
     for action in card.get("actions") or []:
-        data = action.get("data") or {}
-        if action.get("verb") == LIST_PAGE_VERB and isinstance(data, dict):
+        verb, data = str(action.get("verb", "")), action.get("data")
+        if verb in PAGE_VERBS and isinstance(data, dict):
             title = str(action.get("title", ""))
-            found["next" if title.startswith("Show more") else "previous"] = data
+            found["previous" if title == "Previous" else "next"] = (verb, data)
     return found
 
 
@@ -320,16 +323,17 @@ async def measure(
             buttons = (
                 pager(first_cards[question.page_of][0]) if first_cards.get(question.page_of) else {}
             )
-            data = buttons.get("next")
-            if data is None:
-                results.append({"question": question.name, "skipped": "the list has one page"})
+            button = buttons.get("next")
+            if button is None:
+                results.append({"question": question.name, "skipped": "one page only"})
                 continue
+            verb, data = button
             if question.page == "last":
                 total_pages = card_facts(first_cards[question.page_of])["pages"]
                 data = {**data, "page": total_pages}
 
-            def make(data: dict[str, Any] = data) -> Activity:
-                return execute(LIST_PAGE_VERB, data)
+            def make(verb: str = verb, data: dict[str, Any] = data) -> Activity:
+                return execute(verb, data)
         else:
 
             def make(question: Question = question) -> Activity:

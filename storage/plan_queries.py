@@ -485,6 +485,7 @@ def history(session: Session, action_id: int) -> list[UpdateRecord]:
 
 # Up to this many action ids go to the database as an IN list; more are filtered here instead.
 _IN_LIST_LIMIT = 500
+_DETAIL_BATCH = 500
 
 
 def updates_since(
@@ -542,8 +543,8 @@ def posted_between(
     ]
     chosen = found if limit is None else found[:limit]
     details: dict[int, UpdateRecord] = {}
-    for start in range(0, len(chosen), _IN_LIST_LIMIT):
-        batch = [update_id for update_id, _ in chosen[start : start + _IN_LIST_LIMIT]]
+    for start in range(0, len(chosen), _DETAIL_BATCH):
+        batch = [update_id for update_id, _ in chosen[start : start + _DETAIL_BATCH]]
         rows = session.execute(select(*_UPDATE_COLUMNS).where(ProgressUpdate.id.in_(batch)))
         details.update((row.id, update_record(row)) for row in rows)
     return len(found), [(action_id, details[update_id]) for update_id, action_id in chosen]
