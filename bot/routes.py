@@ -70,6 +70,7 @@ INTENTS: dict[str, IntentHandler] = {
 VERBS: dict[str, VerbHandler] = {
     verbs.LIST_PAGE: lists.next_page,
     verbs.SHOW_ACTION: plan.action_detail_button,
+    verbs.PRIORITIES_PAGE: plan.priorities_page,
     verbs.SHOW_HISTORY: plan.action_history_button,
     verbs.CHOOSE_BODIES: bodies.search_bodies,
     verbs.SAVE_BODIES: bodies.save_bodies,

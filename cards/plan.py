@@ -11,13 +11,22 @@ from cards import verbs
 from cards.base import card, escape, execute, heading, subheading, subtle, text
 from cards.views import PlanView
 
+# A theme lists this many section titles; the rest are counted ("and 12 more").
+SECTIONS_SHOWN = 8
+
+
+def _sections(titles: tuple[str, ...]) -> str:
+    shown = ", ".join(titles[:SECTIONS_SHOWN])
+    more = len(titles) - SECTIONS_SHOWN
+    return f"{shown} and {more} more" if more > 0 else shown
+
 
 def _current_theme(theme: ThemeRecord) -> list[CardElement]:
     items: list[CardElement] = [subheading(f"{theme.number}. {escape(theme.title)}")]
     items.extend(subtle(f"Outcome {o.number}: {escape(o.text)}") for o in theme.outcomes)
     if theme.sections:
         items.append(
-            text(f"Sections: {escape(', '.join(theme.sections))} · {theme.action_count} actions")
+            text(f"Sections: {escape(_sections(theme.sections))} · {theme.action_count} actions")
         )
     return items
 
@@ -41,10 +50,24 @@ def priorities_card(view: PlanView) -> dict[str, Any]:
     body.append(
         subtle("The current plan." if plan.is_current else "An earlier plan, kept for reference.")
     )
-    for theme in plan.themes:
+    size = view.themes_per_page
+    themes = plan.themes[(view.page - 1) * size : view.page * size]
+    for theme in themes:
         items = _current_theme(theme) if plan.is_current else _previous_theme(theme)
         body.append(Container(separator=True, spacing="Medium", items=items))
+    if view.pages > 1:
+        body.append(
+            subtle(
+                f"Page {view.page} of {view.pages} · {len(plan.themes)} themes", spacing="Medium"
+            )
+        )
     actions: list[Any] = []
+    if view.page > 1:
+        actions.append(_page_button("Previous", plan.key, view.page - 1))
+    if view.page < view.pages:
+        actions.append(
+            _page_button(f"More themes ({view.page + 1} of {view.pages})", plan.key, view.page + 1)
+        )
     if plan.is_current:
         actions.extend(
             execute(
@@ -52,8 +75,12 @@ def priorities_card(view: PlanView) -> dict[str, Any]:
                 verbs.RUN_COMMAND,
                 {"text": f"actions theme {t.number}"},
             )
-            for t in plan.themes
+            for t in themes
         )
     for other in view.other_plans:
         actions.append(execute(other.title, verbs.RUN_COMMAND, {"text": f"priorities {other.key}"}))
     return card(body, actions)
+
+
+def _page_button(title: str, plan_key: str, page: int) -> Any:
+    return execute(title, verbs.PRIORITIES_PAGE, {"plan": plan_key, "page": page})

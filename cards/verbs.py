@@ -11,6 +11,7 @@ LIST_PAGE: Final = "list.page"
 SHOW_ACTION: Final = "action.show"
 SHOW_HISTORY: Final = "action.history"
 RUN_COMMAND: Final = "command.run"
+PRIORITIES_PAGE: Final = "priorities.page"
 
 # Progress updates
 OPEN_UPDATE_INLINE: Final = "update.inline"
@@ -50,6 +51,7 @@ ALL_VERBS: Final = frozenset(
         SHOW_ACTION,
         SHOW_HISTORY,
         RUN_COMMAND,
+        PRIORITIES_PAGE,
         OPEN_UPDATE_INLINE,
         SAVE_UPDATE,
         CANCEL_UPDATE,

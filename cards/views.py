@@ -68,6 +68,9 @@ class PlanView:
 
     plan: PlanRecord
     other_plans: tuple[PlanRecord, ...] = ()
+    page: int = 1  # a large plan's themes come a page at a time
+    pages: int = 1
+    themes_per_page: int = 10
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -64,7 +64,15 @@ def plans(session: Session) -> list[PlanRecord]:
 
 
 def plan_record(session: Session, plan_key: str | None = None) -> PlanRecord:
-    """A plan with its themes, outcomes, section titles and action counts."""
+    """A plan with its themes, outcomes, section titles and action counts.
+
+    Raises:
+        PlanNotFound: when there is no such plan (or no current plan).
+    """
+    return _cache.plan(session, plan_key)
+
+
+def _read_plan_record(session: Session, plan_key: str) -> PlanRecord:
     plan = _plan(session, plan_key)
     counts = dict(
         session.execute(
@@ -217,15 +225,29 @@ def _records(
 
 
 _LATEST_UPDATE = select(func.max(ProgressUpdate.id)).scalar_subquery()
-_PLAN_BY_KEY = select(Plan.id, Plan.key, Plan.revision, _LATEST_UPDATE).where(
-    Plan.key == bindparam("key")
+_UPDATE_COUNT = select(func.count(ProgressUpdate.id)).scalar_subquery()
+_VERSION_COLUMNS = (
+    Plan.id,
+    Plan.key,
+    Plan.revision,
+    Plan.is_current,
+    _LATEST_UPDATE,
+    _UPDATE_COUNT,
 )
-_CURRENT_PLAN = select(Plan.id, Plan.key, Plan.revision, _LATEST_UPDATE).where(
-    Plan.is_current.is_(True)
-)
+_PLAN_BY_KEY = select(*_VERSION_COLUMNS).where(Plan.key == bindparam("key"))
+_CURRENT_PLAN = select(*_VERSION_COLUMNS).where(Plan.is_current.is_(True))
 
 
-def _plan_version(session: Session, plan_key: str | None) -> tuple[int, str, tuple[Any, ...]]:
+class _Version(NamedTuple):
+    """What changes when a plan does: imports bump ``revision``; updates are only ever added."""
+
+    revision: int
+    is_current: bool
+    newest_update: int  # the highest progress update id (0: none yet)
+    updates: int  # how many progress updates there are
+
+
+def _plan_version(session: Session, plan_key: str | None) -> tuple[int, str, _Version]:
     """(id, key, version) of a plan (None: the current one); the version changes with any edit.
 
     Raises:
@@ -239,7 +261,40 @@ def _plan_version(session: Session, plan_key: str | None) -> tuple[int, str, tup
         raise PlanNotFound(
             "no current plan is loaded" if plan_key is None else f"no plan {plan_key!r}"
         )
-    return found[0], found[1], (found[2], found[3])
+    return found[0], found[1], _Version(found[2] or 0, bool(found[3]), found[4] or 0, found[5])
+
+
+def _with_new_updates(
+    session: Session, records: list[ActionRecord], old: _Version, new: _Version
+) -> list[ActionRecord] | None:
+    """``records`` with the updates added since version ``old``; None when that cannot be told.
+
+    Updates are append-only, so the new ones are those with a higher id than the newest seen,
+    unless one committed out of id order (two posted at once): then the count does not add up
+    and the caller reads the plan afresh.
+    """
+    rows = session.execute(
+        select(ProgressUpdate.action_id, *_UPDATE_COLUMNS)
+        .where(ProgressUpdate.id > old.newest_update)
+        .order_by(ProgressUpdate.id)
+    ).all()
+    if old.updates + len(rows) != new.updates:
+        return None
+    latest = {row.action_id: update_record(row) for row in rows}  # in id order: newest wins
+    return [replace(r, latest=latest[r.id]) if r.id in latest else r for r in records]
+
+
+@dataclass
+class _Entry:
+    """One plan as last read: its version, and each part once something asked for it."""
+
+    plan_id: int
+    key: str
+    version: _Version
+    checked: float
+    generation: int
+    records: list[ActionRecord] | None = None
+    plan: PlanRecord | None = None
 
 
 class _PlanCache:
@@ -247,9 +302,11 @@ class _PlanCache:
 
     Reading a plan is a dozen queries' worth of work per turn; its version is one cheap query,
     and within ``RECHECK_SECONDS`` of a check not even that. The version is the plan's
-    ``revision`` (bumped by imports) and the newest progress update id (updates are
-    append-only), so a change made by another bot instance is seen within that second; one
-    made by this process is seen at once (``storage.freshness``).
+    ``revision`` (bumped by imports), whether it is current, and the newest progress update id
+    and the number of updates (updates are append-only), so a change made by another bot
+    instance is seen within that second; one made by this process is seen at once
+    (``storage.freshness``). When only progress updates were added, just those are read and
+    applied to the records kept: posting an update does not cost the next turn the whole plan.
     """
 
     RECHECK_SECONDS = 1.0
@@ -259,7 +316,8 @@ class _PlanCache:
         self._size = size
         self._lock = threading.Lock()
 
-    def get(self, session: Session, plan_key: str | None) -> tuple[str, list[ActionRecord]]:
+    def entry(self, session: Session, plan_key: str | None) -> _Entry:
+        """The plan's entry, checked against the database when due."""
         name = (session.get_bind().engine.url.render_as_string(hide_password=False), plan_key)
         now = time.monotonic()
         generation = freshness.generation("plan")
@@ -267,28 +325,44 @@ class _PlanCache:
             entry = self._entries.get(name)
         fresh = entry is not None and now - entry.checked < self.RECHECK_SECONDS
         if entry is not None and fresh and entry.generation == generation:
-            return entry.key, entry.records
+            return entry
         plan_id, key, version = _plan_version(session, plan_key)
-        if entry is None or entry.version != version or entry.plan_id != plan_id:
-            records = _records(session, key, [Action.plan_id == plan_id])
-        else:
-            records = entry.records
+        new = _Entry(plan_id, key, version, now, generation)
+        if entry is not None and entry.plan_id == plan_id:
+            same_plan = (entry.version.revision, entry.version.is_current) == (
+                version.revision,
+                version.is_current,
+            )
+            if same_plan:
+                new.plan = entry.plan
+                if entry.version == version or entry.records is None:
+                    new.records = entry.records
+                else:
+                    new.records = _with_new_updates(session, entry.records, entry.version, version)
         with self._lock:
-            self._entries[name] = _Entry(plan_id, key, version, records, now, generation)
+            self._entries[name] = new
             self._entries.move_to_end(name)
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
-        return key, records
+        return new
 
+    def get(self, session: Session, plan_key: str | None) -> tuple[str, list[ActionRecord]]:
+        """(key, every action of the plan as records, in number order)."""
+        entry = self.entry(session, plan_key)
+        records = entry.records
+        if records is None:
+            records = _records(session, entry.key, [Action.plan_id == entry.plan_id])
+            entry.records = records
+        return entry.key, records
 
-@dataclass(frozen=True)
-class _Entry:
-    plan_id: int
-    key: str
-    version: tuple[Any, ...]
-    records: list[ActionRecord]
-    checked: float
-    generation: int
+    def plan(self, session: Session, plan_key: str | None) -> PlanRecord:
+        """The plan's themes, outcomes and sections."""
+        entry = self.entry(session, plan_key)
+        plan = entry.plan
+        if plan is None:
+            plan = _read_plan_record(session, entry.key)
+            entry.plan = plan
+        return plan
 
 
 _cache = _PlanCache()
@@ -326,11 +400,38 @@ def actions(
             is the newest posted on or before that day (later updates are left out). None: the
             newest update whenever it was posted.
     """
-    if as_of is None:
-        _, found = _cache.get(session, plan_key)
-    else:
-        plan_id, key, _ = _plan_version(session, plan_key)
+    body_keys = tuple(body_keys) if body_keys is not None else None
+    numbers = tuple(numbers) if numbers is not None else None
+    words = tuple(words) if words else None
+    key, found = _cache.get(session, plan_key)
+    found = _filtered(found, body_keys, numbers, theme, section, words)
+    if as_of is not None and _posted_after(found, london_day_end(as_of)):
+        # Some latest update is later than that day: read the updates posted by then instead.
+        plan_id, key, _ = _plan_version(session, key)
         found = _records(session, key, [Action.plan_id == plan_id], as_of)
+        found = _filtered(found, body_keys, numbers, theme, section, words)
+    return found
+
+
+def _posted_after(records: list[ActionRecord], cut: datetime) -> bool:
+    """True when some record's latest update was posted at or after ``cut``.
+
+    When none was, each record's latest update is also its newest one posted before ``cut``
+    (the newest is the one with the highest id, see :func:`_latest_updates`), so the cached
+    records answer an "as of" question exactly; in the present (a status card for today) that
+    is always so.
+    """
+    return any(r.latest is not None and r.latest.created_at >= cut for r in records)
+
+
+def _filtered(
+    found: list[ActionRecord],
+    body_keys: Iterable[str] | None,
+    numbers: Iterable[str] | None,
+    theme: int | None,
+    section: str | None,
+    words: Iterable[str] | None,
+) -> list[ActionRecord]:
     if body_keys is not None:
         wanted = set(body_keys)
         found = [a for a in found if any(o.key in wanted for o in a.owners)]
@@ -368,8 +469,8 @@ def action_by_id(session: Session, action_id: int) -> ActionRecord | None:
 
 def section_titles(session: Session, plan_key: str | None = None) -> list[tuple[int, str]]:
     """(theme number, section title) pairs of a plan, in plan order."""
-    plan = _plan(session, plan_key)
-    return [(t.number, s.title) for t in plan.themes for s in t.sections]
+    plan = plan_record(session, plan_key)
+    return [(t.number, title) for t in plan.themes for title in t.sections]
 
 
 def history(session: Session, action_id: int) -> list[UpdateRecord]:
@@ -382,26 +483,68 @@ def history(session: Session, action_id: int) -> list[UpdateRecord]:
     return [update_record(r) for r in rows]
 
 
+# Up to this many action ids go to the database as an IN list; more are filtered here instead.
+_IN_LIST_LIMIT = 500
+_DETAIL_BATCH = 500
+
+
 def updates_since(
     session: Session,
     action_ids: Iterable[int],
     since: datetime,
     until: datetime | None = None,
+    *,
+    limit: int | None = None,
 ) -> list[tuple[int, UpdateRecord]]:
     """Updates of these actions posted at or after ``since`` (and before ``until``), newest first.
+
+    With ``limit``, only the newest ``limit`` of them (:func:`posted_between` also counts).
 
     Returns:
         (action id, update) pairs.
     """
-    ids = list(action_ids)
+    return posted_between(session, action_ids, since, until, limit=limit)[1]
+
+
+def posted_between(
+    session: Session,
+    action_ids: Iterable[int],
+    since: datetime,
+    until: datetime | None = None,
+    *,
+    limit: int | None = None,
+) -> tuple[int, list[tuple[int, UpdateRecord]]]:
+    """How many updates of these actions were posted in ``[since, until)``, and the newest.
+
+    A whole large plan's ids would make a long IN list (slow to send and to plan, and bounded
+    by the driver); then the updates of the period are scanned by date (two small columns) and
+    filtered here, and only the ``limit`` shown are read in full.
+
+    Returns:
+        (the count, the newest ``limit`` (all when None) as (action id, update) pairs).
+    """
+    ids = set(action_ids)
     if not ids:
-        return []
-    query = select(ProgressUpdate).where(
-        ProgressUpdate.action_id.in_(ids), ProgressUpdate.created_at >= since
-    )
+        return 0, []
+    period = [ProgressUpdate.created_at >= since]
     if until is not None:
-        query = query.where(ProgressUpdate.created_at < until)
-    rows = session.scalars(
-        query.order_by(ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
-    ).all()
-    return [(row.action_id, update_record(row)) for row in rows]
+        period.append(ProgressUpdate.created_at < until)
+    if len(ids) <= _IN_LIST_LIMIT:
+        period.append(ProgressUpdate.action_id.in_(ids))
+    newest_first = (ProgressUpdate.created_at.desc(), ProgressUpdate.id.desc())
+    found = [
+        (update_id, action_id)
+        for update_id, action_id in session.execute(
+            select(ProgressUpdate.id, ProgressUpdate.action_id)
+            .where(*period)
+            .order_by(*newest_first)
+        )
+        if action_id in ids
+    ]
+    chosen = found if limit is None else found[:limit]
+    details: dict[int, UpdateRecord] = {}
+    for start in range(0, len(chosen), _DETAIL_BATCH):
+        batch = [update_id for update_id, _ in chosen[start : start + _DETAIL_BATCH]]
+        rows = session.execute(select(*_UPDATE_COLUMNS).where(ProgressUpdate.id.in_(batch)))
+        details.update((row.id, update_record(row)) for row in rows)
+    return len(found), [(action_id, details[update_id]) for update_id, action_id in chosen]

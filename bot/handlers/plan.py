@@ -20,17 +20,41 @@ from storage.plan_queries import (
 )
 
 HISTORY_PAGE = 6
+THEMES_PAGE = 10
+
+
+def _priorities(services: Services, plan_key: str | None, page: int) -> Reply:
+    with services.db() as session:
+        try:
+            plan = plan_record(session, plan_key)
+        except PlanNotFound:
+            if plan_key is not None:
+                return Reply.with_text(f"There is no plan {plan_key}. Ask “priorities” again.")
+            return Reply.with_text("No plan is loaded yet. An admin can load one with “import”.")
+        others = tuple(p for p in plans(session) if p.key != plan.key)
+    total = pages(len(plan.themes), THEMES_PAGE)
+    view = PlanView(
+        plan=plan,
+        other_plans=others,
+        page=min(max(page, 1), total),
+        pages=total,
+        themes_per_page=THEMES_PAGE,
+    )
+    return Reply.with_card(priorities_card(view))
 
 
 def priorities(services: Services, request: Request, intent: Intent) -> Reply:
     """Answer "what are the priorities?" with the themes and outcomes (or an earlier plan's)."""
-    with services.db() as session:
-        try:
-            plan = plan_record(session, intent.plan)
-        except PlanNotFound:
-            return Reply.with_text("No plan is loaded yet. An admin can load one with “import”.")
-        others = tuple(p for p in plans(session) if p.key != plan.key)
-    return Reply.with_card(priorities_card(PlanView(plan=plan, other_plans=others)))
+    return _priorities(services, intent.plan, 1)
+
+
+def priorities_page(services: Services, request: Request) -> Reply:
+    """The "More themes" / "Previous" buttons of a large plan's priorities card."""
+    plan_key = request.data.get("plan")
+    page = request.data.get("page", 1)
+    if not isinstance(plan_key, str) or not isinstance(page, int) or not 0 < page < 10_000:
+        return Reply(error="That button's data could not be read. Ask “priorities” again.")
+    return _priorities(services, plan_key, page)
 
 
 def _detail(

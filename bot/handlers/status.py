@@ -26,7 +26,7 @@ from bot.understand import Intent
 from cards.status import status_card
 from cards.views import PostedUpdate, StatusView
 from storage.meetings import meeting_series
-from storage.plan_queries import PlanNotFound, actions, plan_record, updates_since
+from storage.plan_queries import PlanNotFound, actions, plan_record, posted_between
 
 log = logging.getLogger(__name__)
 
@@ -76,10 +76,13 @@ def since_last_meeting(
 
 def _posted(
     session: Session, records: list[ActionRecord], since: datetime, today: date
-) -> list[PostedUpdate]:
+) -> tuple[int, list[PostedUpdate]]:
+    """How many updates were posted since ``since``, and the newest few of them."""
     numbers = {a.id: a.number for a in records}
-    found = updates_since(session, numbers, since, london_day_end(today))
-    return [
+    total, found = posted_between(
+        session, numbers, since, london_day_end(today), limit=UPDATES_SHOWN
+    )
+    return total, [
         PostedUpdate(
             number=numbers[action_id],
             status=update.status,
@@ -125,7 +128,7 @@ def status_view(
     )
     overdue = rules.overdue_first(records, today)
     since, since_label = since_last_meeting(session, scope, today, labels)
-    posted = _posted(session, records, since, today)
+    posted_total, posted = _posted(session, records, since, today)
     interval = services.settings.reporting_interval_days
     plural = "action" if len(records) == 1 else "actions"
     return StatusView(
@@ -136,8 +139,8 @@ def status_view(
         overdue=tuple(item_for(a, today, interval) for a in overdue[:OVERDUE_SHOWN]),
         overdue_total=len(overdue),
         since_label=since_label,
-        updates=tuple(posted[:UPDATES_SHOWN]),
-        updates_total=len(posted),
+        updates=tuple(posted),
+        updates_total=posted_total,
         scope=scope.data(),
         made_at=day_label(today) if scope.as_of else _london(request.now),
         hint=hint,

@@ -1,0 +1,552 @@
+"""Plan scale: the bot's questions on the real plan and on synthetic plans 10x and 100x its size.
+
+For each database (SQLite in a temporary folder, PostgreSQL) and each scale (1x = the real plan,
+55 actions; 10x = 550; 100x = 5,500; always 200 bodies and 2,000 people, see
+``benchmarks/synthetic.py``) a fresh database is migrated, given the default data, then the
+synthetic partnership is loaded with the project's own importers. Then each question is asked
+through the real Teams handler with botbuilder's ``TestAdapter`` -- the path of
+``python -m bot ask`` (``bot.teams.console``), i.e. everything but HTTP -- as a member of
+Norfolk Constabulary and OPCCN, on 15 June 2023 (two years into the plan):
+
+- "what's overdue for me?", its "Show more" page 2 and its last page (``Action.Execute``
+  invokes carrying the button's data), "action 1.18" (the conversation benchmark's questions);
+- "what are the priorities?" (and its last page of themes), "actions about fraud", "what's
+  due next month for DASVG?", "status" (the whole plan) and "status Norfolk Constabulary"
+  (the busiest body).
+
+Each question is timed ``--reps`` times warm (median, p90, max) and ``--cold`` times cold: right
+after a committed change to the plan (its revision bumped, as an import or another instance's
+update does) with the body/section vocabulary dropped too, so the turn re-reads the whole plan.
+Each reply's card is measured (bytes of JSON), checked against the Adaptive Card 1.5 schema and
+the 28 KB budget (``tests/cardcheck.py``), and its items and pages counted.
+
+Target (issue 9): every question on the 100x plan under 100 ms on both databases (warm median;
+the cold figures are reported beside it).
+
+Usage (from the repository root)::
+
+    .venv/bin/python benchmarks/plan_scale.py               # full run, a few minutes
+    .venv/bin/python benchmarks/plan_scale.py --quick       # smoke test: 1x and 10x, SQLite
+    .venv/bin/python benchmarks/plan_scale.py --scales 100 --dbs postgresql --reps 50
+
+PostgreSQL: ``TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``) names
+the server; the benchmark creates its own database (``bench_scale_<pid>``) for each scale and
+drops it afterwards. Writes ``benchmarks/results/plan_scale.json`` and prints a markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import re
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from botbuilder.core import TurnContext  # noqa: E402
+from botbuilder.core.adapters import TestAdapter  # noqa: E402
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount  # noqa: E402
+from sqlalchemy import Engine, create_engine, select, text, update  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from benchmarks import synthetic  # noqa: E402
+from benchmarks.common import percentile, write_result  # noqa: E402
+from bot.app import prepare_database  # noqa: E402
+from bot.clock import FixedClock  # noqa: E402
+from bot.config import Settings  # noqa: E402
+from bot.services import Services  # noqa: E402
+from bot.teams.console import CONSOLE_TENANT  # noqa: E402
+from bot.teams.handler import PartnershipBot  # noqa: E402
+from cards import verbs  # noqa: E402
+from cards.base import SIZE_BUDGET_BYTES, size_of  # noqa: E402
+from storage import freshness  # noqa: E402
+from storage.db import make_sessionmaker, transaction  # noqa: E402
+from storage.models import Action, Plan  # noqa: E402
+from storage.updates import NewUpdate, record_update  # noqa: E402
+from tests.cardcheck import check_card  # noqa: E402
+
+TARGET_MS = 100.0
+TARGET_SCALE = 100
+PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
+PAGE_VERBS = (verbs.LIST_PAGE, verbs.PRIORITIES_PAGE)
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question: typed text, or a paging button of another question's card."""
+
+    name: str
+    text: str = ""
+    page_of: str = ""  # the question whose card's pager is pressed
+    page: str = ""  # "next" (page 2) or "last"
+
+
+QUESTIONS = (
+    Question("overdue for me", "what's overdue for me?"),
+    Question("overdue for me, page 2", page_of="overdue for me", page="next"),
+    Question("overdue for me, last page", page_of="overdue for me", page="last"),
+    Question("action 1.18", "action 1.18"),
+    Question("priorities", "what are the priorities?"),
+    Question("priorities, last page", page_of="priorities", page="last"),
+    Question("actions about fraud", "actions about fraud"),
+    Question("due next month for DASVG", "what's due next month for DASVG?"),
+    Question("status", "status"),
+    Question("status, busiest body", "status Norfolk Constabulary"),
+)
+
+
+# ------------------------------------------------------------------ databases
+class SqliteDatabases:
+    """A SQLite file per scale in a temporary folder."""
+
+    name = "sqlite"
+
+    def __init__(self) -> None:
+        self.folder = tempfile.TemporaryDirectory(prefix="bench-scale-")
+
+    @contextlib.contextmanager
+    def fresh(self, scale: int) -> Iterator[str]:
+        path = Path(self.folder.name) / f"scale{scale}.db"
+        for leftover in path.parent.glob(f"{path.name}*"):
+            leftover.unlink()
+        yield f"sqlite:///{path}"
+
+    def close(self) -> None:
+        self.folder.cleanup()
+
+
+class PostgresDatabases:
+    """A database of its own per scale on the PostgreSQL server, dropped afterwards."""
+
+    name = "postgresql"
+
+    def __init__(self, base_url: str) -> None:
+        url = base_url
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        self.base = make_url(url)
+        self.admin: Engine = create_engine(self.base, isolation_level="AUTOCOMMIT")
+        self.database = f"bench_scale_{os.getpid()}"
+
+    def _sql(self, statement: str) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(statement))
+
+    @contextlib.contextmanager
+    def fresh(self, scale: int) -> Iterator[str]:
+        self._sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        self._sql(f'CREATE DATABASE "{self.database}"')
+        try:
+            yield self.base.set(database=self.database).render_as_string(hide_password=False)
+        finally:
+            self._sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._sql(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        self.admin.dispose()
+
+
+# ------------------------------------------------------------------ turns
+def _account() -> ChannelAccount:
+    return ChannelAccount(
+        id="29:bench-asker", name=synthetic.ASKER_NAME, aad_object_id=synthetic.ASKER_AAD
+    )
+
+
+def _activity(**fields: Any) -> Activity:
+    return Activity(
+        channel_id="msteams",
+        service_url="https://console.invalid/",
+        from_property=_account(),
+        recipient=ChannelAccount(id="28:safer-partnership-bot", name="Safer Partnership"),
+        conversation=ConversationAccount(
+            id=f"bench-{uuid.uuid4()}", conversation_type="personal", tenant_id=CONSOLE_TENANT
+        ),
+        channel_data={"tenant": {"id": CONSOLE_TENANT}},
+        locale="en-GB",
+        **fields,
+    )
+
+
+def message(text_: str) -> Activity:
+    """A personal-chat message, as ``python -m bot ask`` sends."""
+    return _activity(type="message", text=text_)
+
+
+def execute(verb: str, data: dict[str, Any]) -> Activity:
+    """An ``adaptiveCard/action`` invoke: a card's ``Action.Execute`` button pressed."""
+    return _activity(
+        type="invoke",
+        name="adaptiveCard/action",
+        value={"action": {"type": "Action.Execute", "verb": verb, "data": data}},
+    )
+
+
+async def turn(bot: PartnershipBot, activity: Activity) -> list[dict[str, Any]]:
+    """Run one turn through the Teams handler; the cards it answered with."""
+    adapter = TestAdapter(template_or_conversation=activity)
+    await adapter.process_activity(activity, bot.on_turn)
+    cards: list[dict[str, Any]] = []
+    for sent in adapter.activity_buffer:
+        for attachment in sent.attachments or []:
+            if isinstance(attachment.content, dict):
+                cards.append(attachment.content)
+        body = getattr(sent.value, "body", None)
+        if isinstance(body, dict) and isinstance(body.get("value"), dict):
+            cards.append(body["value"])
+    return cards
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def pager(card: dict[str, Any]) -> dict[str, tuple[str, dict[str, Any]]]:
+    """The card's paging buttons, "next" and "previous", as (verb, data)."""
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    for action in card.get("actions") or []:
+        verb, data = str(action.get("verb", "")), action.get("data")
+        if verb in PAGE_VERBS and isinstance(data, dict):
+            title = str(action.get("title", ""))
+            found["previous" if title == "Previous" else "next"] = (verb, data)
+    return found
+
+
+def card_facts(cards: list[dict[str, Any]]) -> dict[str, Any]:
+    """Size, validity, items and pages of the reply's card(s)."""
+    if not cards:
+        return {"cards": 0, "bytes": 0, "valid": False, "problems": ["no card in the reply"]}
+    card = cards[0]
+    problems = [p for c in cards for p in check_card(c)]
+    texts = [str(n.get("text", "")) for n in _walk(card) if n.get("type") == "TextBlock"]
+    shown = {
+        n["data"].get("actionId")
+        for n in _walk(card)
+        if n.get("verb") == "action.show" and isinstance(n.get("data"), dict)
+    }
+    page = pages = 1
+    for line in texts:
+        found = re.search(r"Page (\d+) of (\d+)", line)
+        if found:
+            page, pages = int(found[1]), int(found[2])
+    total = None
+    for line in texts[:3]:
+        found = re.search(r"^(\d+) (?:open )?actions?\b", line)
+        if found:
+            total = int(found[1])
+    return {
+        "cards": len(cards),
+        "title": texts[0] if texts else "",
+        "bytes": max(size_of(c) for c in cards),
+        "valid": not problems,
+        "problems": problems[:5],
+        "items": len(shown),
+        "page": page,
+        "pages": pages,
+        "total": total,
+        "buttons": sum(1 for n in _walk(card) if str(n.get("type", "")).startswith("Action.")),
+    }
+
+
+# ------------------------------------------------------------------ one database at one scale
+def after_import(services: Services) -> None:
+    """A committed import: the plan's revision bumped, the body/section vocabulary dropped.
+
+    The next turn reads the whole plan again (the rare, expensive kind of change).
+    """
+    with transaction(services.db) as session:
+        session.execute(update(Plan).values(revision=Plan.revision + 1))
+        freshness.mark_changed(session, "plan")  # a bulk UPDATE, as the loader marks it
+    services.forget_vocabulary()
+
+
+class UpdatePoster:
+    """Posts progress updates, as people do all day (the frequent kind of change)."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        with services.db() as session:
+            self.action_ids = list(session.scalars(select(Action.id).order_by(Action.id)))
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.count += 1
+        action_id = self.action_ids[(self.count * 7919) % len(self.action_ids)]
+        with transaction(self.services.db) as session:
+            record_update(
+                session,
+                NewUpdate(
+                    action_id=action_id,
+                    status="On track",
+                    text=f"Benchmark update {self.count}: work continues as planned.",
+                    revised_date=None,
+                    evidence_url=None,
+                    author_person_id=None,
+                    author_name="Benchmark",
+                    key=f"bench:{uuid.uuid4()}",
+                ),
+                self.services.clock.now(),
+            )
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 2)
+
+
+async def measure(
+    services: Services, bot: PartnershipBot, reps: int, cold_reps: int
+) -> list[dict[str, Any]]:
+    """Every question: cold and warm timings and the card's facts."""
+    results: list[dict[str, Any]] = []
+    post = UpdatePoster(services)
+    first_cards: dict[str, list[dict[str, Any]]] = {}
+    for question in QUESTIONS:
+        if question.page_of:
+            buttons = (
+                pager(first_cards[question.page_of][0]) if first_cards.get(question.page_of) else {}
+            )
+            button = buttons.get("next")
+            if button is None:
+                results.append({"question": question.name, "skipped": "one page only"})
+                continue
+            verb, data = button
+            if question.page == "last":
+                total_pages = card_facts(first_cards[question.page_of])["pages"]
+                data = {**data, "page": total_pages}
+
+            def make(verb: str = verb, data: dict[str, Any] = data) -> Activity:
+                return execute(verb, data)
+        else:
+
+            def make(question: Question = question) -> Activity:
+                return message(question.text)
+
+        cold: list[float] = []
+        after_update: list[float] = []
+        for _ in range(cold_reps):
+            for change, times in ((lambda: after_import(services), cold), (post, after_update)):
+                change()
+                start = time.perf_counter()
+                await turn(bot, make())
+                times.append(time.perf_counter() - start)
+        warm: list[float] = []
+        cards: list[dict[str, Any]] = []
+        for _ in range(reps):
+            start = time.perf_counter()
+            cards = await turn(bot, make())
+            warm.append(time.perf_counter() - start)
+        first_cards[question.name] = cards
+        results.append(
+            {
+                "question": question.name,
+                "text": question.text or f"[{question.page} page of “{question.page_of}”]",
+                "cold_ms": _ms(percentile(cold, 0.5)) if cold else None,
+                "cold_max_ms": _ms(max(cold)) if cold else None,
+                "after_update_ms": _ms(percentile(after_update, 0.5)) if after_update else None,
+                "warm_median_ms": _ms(percentile(warm, 0.5)),
+                "warm_p90_ms": _ms(percentile(warm, 0.9)),
+                "warm_max_ms": _ms(max(warm)),
+                "reps": reps,
+                "cold_reps": cold_reps,
+                "card": card_facts(cards),
+            }
+        )
+    return results
+
+
+def run_point(url: str, db: str, scale: int, reps: int, cold_reps: int) -> dict[str, Any]:
+    """Load a fresh database with the plan at ``scale`` and ask every question."""
+    clock = FixedClock.at_london_noon(synthetic.AS_OF)
+    settings = Settings(database_url=url, log_level="WARNING")
+    start = time.perf_counter()
+    engine = prepare_database(settings, clock)
+    migrate_s = time.perf_counter() - start
+    try:
+        factory = make_sessionmaker(engine)
+        data = synthetic.generate(scale)
+        times = synthetic.load(factory, data, clock.now())
+        services = Services(settings=settings, db=factory, clock=clock)
+
+        async def email_of(_: TurnContext) -> str | None:
+            return synthetic.ASKER_EMAIL
+
+        bot = PartnershipBot(services, email_lookup=email_of, remember_references=False)
+        start = time.perf_counter()
+        questions = asyncio.run(measure(services, bot, reps, cold_reps))
+        measure_s = time.perf_counter() - start
+    finally:
+        engine.dispose()
+    return {
+        "db": db,
+        "scale": scale,
+        "plan": {
+            "actions": data.action_count,
+            "themes": data.theme_count,
+            "sections": data.section_count,
+            "updates": data.update_count,
+            "bodies": len(data.bodies),
+            "people": len(data.people),
+            "memberships": len(data.memberships),
+        },
+        "load_seconds": {
+            "migrate_and_default_data": round(migrate_s, 2),
+            "bodies": round(times.bodies, 2),
+            "plan": round(times.plan, 2),
+            "people": round(times.people, 2),
+        },
+        "measure_seconds": round(measure_s, 2),
+        "questions": questions,
+    }
+
+
+# ------------------------------------------------------------------ report
+def verdicts(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Target checks: every card valid and within budget; every question at 100x < 100 ms."""
+    out: list[dict[str, Any]] = []
+    for point in points:
+        asked = [q for q in point["questions"] if "skipped" not in q]
+        bad = {q["question"]: q["card"]["problems"] for q in asked if not q["card"]["valid"]}
+        out.append(
+            {
+                "check": f"{point['db']} {point['scale']}x: every card valid, "
+                f"<= {SIZE_BUDGET_BYTES} bytes",
+                "met": not bad,
+                "largest_card_bytes": max((q["card"]["bytes"] for q in asked), default=0),
+                "problems": bad,
+            }
+        )
+        if point["scale"] != TARGET_SCALE:
+            continue
+        for q in asked:
+            out.append(
+                {
+                    "check": f"{point['db']} {point['scale']}x {q['question']}: "
+                    f"warm median < {TARGET_MS:g} ms",
+                    "met": q["warm_median_ms"] < TARGET_MS,
+                    "warm_median_ms": q["warm_median_ms"],
+                    "after_update_ms": q["after_update_ms"],
+                    "cold_ms": q["cold_ms"],
+                }
+            )
+    return out
+
+
+def table(points: list[dict[str, Any]]) -> str:
+    """The markdown table printed at the end (and kept in the JSON)."""
+    lines = [
+        "| db | scale | actions | question | cold ms | after update ms | warm median ms | p90 "
+        "| max | card bytes | valid | items | pages |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for point in points:
+        for q in point["questions"]:
+            if "skipped" in q:
+                lines.append(
+                    f"| {point['db']} | {point['scale']}x | {point['plan']['actions']} "
+                    f"| {q['question']} | – | – | – | – | – | – | – | – | {q['skipped']} |"
+                )
+                continue
+            card = q["card"]
+            lines.append(
+                f"| {point['db']} | {point['scale']}x | {point['plan']['actions']} "
+                f"| {q['question']} | {q['cold_ms']} | {q['after_update_ms']} "
+                f"| {q['warm_median_ms']} "
+                f"| {q['warm_p90_ms']} | {q['warm_max_ms']} | {card['bytes']} "
+                f"| {'yes' if card['valid'] else 'NO'} | {card.get('items', 0)} "
+                f"| {card.get('page', 1)}/{card.get('pages', 1)} |"
+            )
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--scales", default="1,10,100", help="comma-separated multiples of the plan")
+    ap.add_argument("--dbs", default="sqlite,postgresql", help="of sqlite, postgresql")
+    ap.add_argument("--reps", type=int, default=30, help="warm repetitions per question")
+    ap.add_argument(
+        "--cold", type=int, default=3, help="cold repetitions per question (of each kind)"
+    )
+    ap.add_argument("--quick", action="store_true", help="1x and 10x on SQLite, few repetitions")
+    ap.add_argument("--output", default="plan_scale", help="result name (benchmarks/results/)")
+    ap.add_argument("--postgres-url", default=os.environ.get("TEST_POSTGRES_URL", PG_DEFAULT))
+    args = ap.parse_args(argv)
+    if args.quick:
+        args.scales, args.dbs, args.reps, args.cold = "1,10", "sqlite", 5, 2
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    dbs = [d.strip() for d in args.dbs.split(",") if d.strip()]
+    points: list[dict[str, Any]] = []
+    started = time.perf_counter()
+    for db in dbs:
+        databases: SqliteDatabases | PostgresDatabases
+        if db == "sqlite":
+            databases = SqliteDatabases()
+        elif db in ("postgresql", "postgres"):
+            databases = PostgresDatabases(args.postgres_url)
+        else:
+            raise SystemExit(f"unknown database {db!r} (sqlite, postgresql)")
+        try:
+            for scale in scales:
+                with databases.fresh(scale) as url:
+                    point = run_point(url, databases.name, scale, args.reps, args.cold)
+                points.append(point)
+                print(
+                    f"{databases.name} {scale}x: {point['plan']['actions']} actions, "
+                    f"loaded in {sum(point['load_seconds'].values()):.1f} s, "
+                    f"measured in {point['measure_seconds']:.1f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+        finally:
+            databases.close()
+    checks = verdicts(points)
+    markdown = table(points)
+    path = write_result(
+        args.output,
+        {
+            "settings": {
+                "scales": scales,
+                "dbs": dbs,
+                "reps": args.reps,
+                "cold_reps": args.cold,
+                "as_of": synthetic.AS_OF.isoformat(),
+                "target_ms": TARGET_MS,
+                "card_budget_bytes": SIZE_BUDGET_BYTES,
+                "quick": args.quick,
+            },
+            "seconds": round(time.perf_counter() - started, 1),
+            "points": points,
+            "verdicts": checks,
+            "all_met": all(c["met"] for c in checks),
+            "table": markdown,
+        },
+    )
+    print(markdown)
+    print(f"\n{sum(c['met'] for c in checks)}/{len(checks)} checks met; wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
