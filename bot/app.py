@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
@@ -207,9 +208,24 @@ def create_app(runtime: Runtime) -> web.Application:
     return app
 
 
+def freeze_startup_heap() -> int:
+    """Move everything alive after start-up out of the garbage collector's sight.
+
+    The modules, SDK schemas, SQLAlchemy mappings and pydantic validators loaded at start live
+    as long as the process. Left in the oldest generation, each full collection walks all of
+    them: measured at about 100 ms, stopping every turn, about once a second under load (the
+    p99 of the conversation benchmark). Frozen (``gc.freeze``), a full collection takes about
+    3 ms. Objects created later are collected as usual. Returns how many objects were frozen.
+    """
+    gc.collect()
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def run_server(runtime: Runtime, host: str, port: int) -> None:
     """Serve until interrupted; turns in flight finish before the process exits."""
     app = create_app(runtime)
+    freeze_startup_heap()
     try:
         web.run_app(app, host=host, port=port, print=None, shutdown_timeout=30)
     finally:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -243,16 +244,31 @@ def _update_intent(raw: str) -> Intent | None:
     return Intent("update", number=number, text=re.sub(r"^\s*[:\-–,]\s*", "", rest).strip())
 
 
+@lru_cache(maxsize=8)
+def _section_patterns(
+    sections: tuple[str, ...],
+) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], dict[str, str]]:
+    """Each title's pattern, longest title first, and titles by normalised text (per plan).
+
+    Built once per set of section titles (the vocabulary changes rarely), not on every message.
+    """
+    patterns = []
+    for title in sorted(sections, key=len, reverse=True):
+        wanted = normalise(title)
+        if wanted:
+            patterns.append((title, re.compile(rf"(?<![a-z0-9]){re.escape(wanted)}(?![a-z0-9])")))
+    return tuple(patterns), {normalise(t): t for t in sections}
+
+
 def _sections_in(text: str, sections: tuple[str, ...]) -> tuple[str | None, str]:
     """A section title named in the text (exact words first, then close), and the rest."""
     norm = normalise(text)
-    for title in sorted(sections, key=len, reverse=True):
-        wanted = normalise(title)
-        if wanted and re.search(rf"(?<![a-z0-9]){re.escape(wanted)}(?![a-z0-9])", norm):
-            return title, re.sub(rf"(?<![a-z0-9]){re.escape(wanted)}(?![a-z0-9])", " ", norm)
+    patterns, by_norm = _section_patterns(sections)
+    for title, pattern in patterns:
+        if pattern.search(norm):
+            return title, pattern.sub(" ", norm)
     content = [w for w in norm.split() if w not in _STOPWORDS and len(w) > 2]
     if content and sections:
-        by_norm = {normalise(t): t for t in sections}
         found = process.extractOne(
             " ".join(content), list(by_norm), scorer=fuzz.token_set_ratio, score_cutoff=90
         )

@@ -97,7 +97,7 @@ class PartnershipBot(TeamsActivityHandler):
     async def on_turn(self, turn_context: TurnContext) -> None:
         """Refresh the conversation reference, handle the activity, log the outcome (ids only)."""
         activity = turn_context.activity
-        if self.remember_references:
+        if self.remember_references and self.references.needs_storing(activity):
             try:
                 await self._run(self.references.remember, activity)
             except Exception:  # proactive messages may miss this conversation; the turn goes on

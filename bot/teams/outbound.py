@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,7 +19,6 @@ from typing import Any
 from urllib.parse import quote
 
 import aiohttp
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,9 @@ TokenSource = Callable[[], Awaitable[str | None]]
 TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10)
 USER_AGENT = "SaferPartnershipBot/1.0 (aiohttp)"
 CONNECT_ATTEMPTS = 3
+# Before attempt n+1: 0.2 s * 2**(n-1) plus up to 1 s of jitter, at most 2 s.
+BACKOFF_BASE, BACKOFF_JITTER, BACKOFF_MAX = 0.2, 1.0, 2.0
+JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
 
 class ConnectorError(Exception):
@@ -41,6 +44,11 @@ class ConnectorError(Exception):
 def _never_connected(error: BaseException) -> bool:
     """A connection that never opened: safe to try again (nothing can have been delivered)."""
     return isinstance(error, aiohttp.ClientConnectorError | aiohttp.ConnectionTimeoutError)
+
+
+def backoff_seconds(attempt: int) -> float:
+    """The pause after failed attempt ``attempt`` (1-based): exponential, with jitter."""
+    return min(BACKOFF_BASE * 2 ** (attempt - 1) + random.uniform(0, BACKOFF_JITTER), BACKOFF_MAX)
 
 
 @dataclass
@@ -70,27 +78,30 @@ class ConnectorSession:
         return base + "/v3/conversations/" + "/".join(quote(p, safe="") for p in parts)
 
     async def _call(self, method: str, url: str, payload: dict[str, Any] | None) -> Any:
-        headers = {}
+        headers = dict(JSON_HEADERS) if payload is not None else {}
         token = await self.token()
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        async for attempt in AsyncRetrying(
-            retry=retry_if_exception(_never_connected),
-            stop=stop_after_attempt(CONNECT_ATTEMPTS),
-            wait=wait_exponential_jitter(multiplier=0.2, max=2),
-            reraise=True,
-        ):
-            with attempt:
-                async with self._client().request(
-                    method, url, json=payload, headers=headers
-                ) as response:
-                    text = await response.text()
-                    if response.status >= 400:
-                        raise ConnectorError(
-                            response.status, response.headers.get("Retry-After"), text
-                        )
-                    return _json(text)
+        # Serialised once (compact), not again for each attempt.
+        body = None if payload is None else json.dumps(payload, separators=(",", ":")).encode()
+        # A plain loop rather than tenacity's machinery: this runs on every reply.
+        for attempt in range(1, CONNECT_ATTEMPTS + 1):
+            try:
+                return await self._once(method, url, body, headers)
+            except Exception as exc:
+                if attempt == CONNECT_ATTEMPTS or not _never_connected(exc):
+                    raise
+            await asyncio.sleep(backoff_seconds(attempt))
         raise AssertionError("unreachable")
+
+    async def _once(
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str]
+    ) -> Any:
+        async with self._client().request(method, url, data=body, headers=headers) as response:
+            text = await response.text()
+            if response.status >= 400:
+                raise ConnectorError(response.status, response.headers.get("Retry-After"), text)
+            return _json(text)
 
     async def send(
         self,

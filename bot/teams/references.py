@@ -29,6 +29,23 @@ class ReferenceKeeper:
         self._recent: dict[str, tuple[str, float]] = {}
         self._lock = threading.Lock()
 
+    def _stored_lately(self, conversation_id: str, service_url: str, now: float) -> bool:
+        with self._lock:
+            seen = self._recent.get(conversation_id)
+        return bool(seen and seen[0] == service_url and now - seen[1] < REFRESH_SECONDS)
+
+    def needs_storing(self, activity: Activity) -> bool:
+        """Whether :meth:`remember` would write anything (cheap: no database, no thread).
+
+        The Teams handler asks this on the event loop, so that most turns, whose reference was
+        stored in the last few minutes, skip the trip to a worker thread altogether.
+        """
+        conversation_id = place_of(activity).channel_conversation_id
+        service_url = activity.service_url or ""
+        if not conversation_id or not service_url:
+            return False
+        return not self._stored_lately(conversation_id, service_url, time.monotonic())
+
     def remember(self, activity: Activity) -> None:
         """Store the activity's conversation reference if it is new, moved or not seen lately."""
         place = place_of(activity)
@@ -38,10 +55,8 @@ class ReferenceKeeper:
         if not conversation_id or not service_url:
             return
         now = time.monotonic()
-        with self._lock:
-            seen = self._recent.get(conversation_id)
-            if seen and seen[0] == service_url and now - seen[1] < REFRESH_SECONDS:
-                return
+        if self._stored_lately(conversation_id, service_url, now):
+            return
         reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
         if isinstance(reference.get("conversation"), dict):
             reference["conversation"]["id"] = conversation_id
