@@ -14,14 +14,18 @@ Norfolk Constabulary and OPCCN, on 15 June 2023 (two years into the plan):
   due next month for DASVG?", "status" (the whole plan) and "status Norfolk Constabulary"
   (the busiest body).
 
-Each question is timed ``--reps`` times warm (median, p90, max) and ``--cold`` times cold: right
-after a committed change to the plan (its revision bumped, as an import or another instance's
-update does) with the body/section vocabulary dropped too, so the turn re-reads the whole plan.
+Each question is timed ``--reps`` times warm (median, p90, max) and ``--cold`` times after each
+kind of change: right after a progress update is posted (the common change); right after an
+import (the plan's revision bumped, the body/section vocabulary dropped), with the turn itself
+re-reading the whole plan ("cold"); and after an import once the server's cache keeper
+(``bot.web.keeper``, every second, off the turns' path) has re-read it, as a running server does
+("after import, keeper ran"; the keeper's own read is reported beside it).
 Each reply's card is measured (bytes of JSON), checked against the Adaptive Card 1.5 schema and
 the 28 KB budget (``tests/cardcheck.py``), and its items and pages counted.
 
-Target (issue 9): every question on the 100x plan under 100 ms on both databases (warm median;
-the cold figures are reported beside it).
+Target (issue 9): every question on the 100x plan under 100 ms on both databases: warm (median),
+after an update, and after an import with the keeper running. The cold figures (what a turn
+would pay with no keeper, within a second of an import) are reported beside them.
 
 Usage (from the repository root)::
 
@@ -62,7 +66,7 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 from benchmarks import synthetic  # noqa: E402
 from benchmarks.common import percentile, write_result  # noqa: E402
-from bot.app import prepare_database  # noqa: E402
+from bot.app import freeze_startup_heap, prepare_database  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.services import Services  # noqa: E402
@@ -341,12 +345,23 @@ async def measure(
 
         cold: list[float] = []
         after_update: list[float] = []
+        kept: list[float] = []
+        keeper: list[float] = []
         for _ in range(cold_reps):
             for change, times in ((lambda: after_import(services), cold), (post, after_update)):
                 change()
                 start = time.perf_counter()
                 await turn(bot, make())
                 times.append(time.perf_counter() - start)
+            # As the server runs: its keeper (bot.web.keeper) reads the changed plan within a
+            # second, off the turns' path; the question then finds it ready.
+            after_import(services)
+            start = time.perf_counter()
+            services.keep_warm()
+            keeper.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            await turn(bot, make())
+            kept.append(time.perf_counter() - start)
         warm: list[float] = []
         cards: list[dict[str, Any]] = []
         for _ in range(reps):
@@ -361,6 +376,8 @@ async def measure(
                 "cold_ms": _ms(percentile(cold, 0.5)) if cold else None,
                 "cold_max_ms": _ms(max(cold)) if cold else None,
                 "after_update_ms": _ms(percentile(after_update, 0.5)) if after_update else None,
+                "after_import_kept_ms": _ms(percentile(kept, 0.5)) if kept else None,
+                "keeper_read_ms": _ms(percentile(keeper, 0.5)) if keeper else None,
                 "warm_median_ms": _ms(percentile(warm, 0.5)),
                 "warm_p90_ms": _ms(percentile(warm, 0.9)),
                 "warm_max_ms": _ms(max(warm)),
@@ -389,6 +406,9 @@ def run_point(url: str, db: str, scale: int, reps: int, cold_reps: int) -> dict[
             return synthetic.ASKER_EMAIL
 
         bot = PartnershipBot(services, email_lookup=email_of, remember_references=False)
+        # As ``bot.app.run_server`` does before serving: read ahead, then freeze the heap.
+        services.keep_warm()
+        freeze_startup_heap()
         start = time.perf_counter()
         questions = asyncio.run(measure(services, bot, reps, cold_reps))
         measure_s = time.perf_counter() - start
@@ -438,11 +458,15 @@ def verdicts(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for q in asked:
             out.append(
                 {
-                    "check": f"{point['db']} {point['scale']}x {q['question']}: "
-                    f"warm median < {TARGET_MS:g} ms",
-                    "met": q["warm_median_ms"] < TARGET_MS,
+                    "check": f"{point['db']} {point['scale']}x {q['question']}: warm, after an "
+                    f"update and after an import (keeper running) < {TARGET_MS:g} ms",
+                    "met": all(
+                        q[name] is not None and q[name] < TARGET_MS
+                        for name in ("warm_median_ms", "after_update_ms", "after_import_kept_ms")
+                    ),
                     "warm_median_ms": q["warm_median_ms"],
                     "after_update_ms": q["after_update_ms"],
+                    "after_import_kept_ms": q["after_import_kept_ms"],
                     "cold_ms": q["cold_ms"],
                 }
             )
@@ -452,22 +476,24 @@ def verdicts(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def table(points: list[dict[str, Any]]) -> str:
     """The markdown table printed at the end (and kept in the JSON)."""
     lines = [
-        "| db | scale | actions | question | cold ms | after update ms | warm median ms | p90 "
+        "| db | scale | actions | question | cold ms | after import, keeper ran ms "
+        "| keeper read ms | after update ms | warm median ms | p90 "
         "| max | card bytes | valid | items | pages |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for point in points:
         for q in point["questions"]:
             if "skipped" in q:
                 lines.append(
                     f"| {point['db']} | {point['scale']}x | {point['plan']['actions']} "
-                    f"| {q['question']} | – | – | – | – | – | – | – | – | {q['skipped']} |"
+                    f"| {q['question']} | – | – | – | – | – | – | – | – | – | – | {q['skipped']} |"
                 )
                 continue
             card = q["card"]
             lines.append(
                 f"| {point['db']} | {point['scale']}x | {point['plan']['actions']} "
-                f"| {q['question']} | {q['cold_ms']} | {q['after_update_ms']} "
+                f"| {q['question']} | {q['cold_ms']} | {q['after_import_kept_ms']} "
+                f"| {q['keeper_read_ms']} | {q['after_update_ms']} "
                 f"| {q['warm_median_ms']} "
                 f"| {q['warm_p90_ms']} | {q['warm_max_ms']} | {card['bytes']} "
                 f"| {'yes' if card['valid'] else 'NO'} | {card.get('items', 0)} "

@@ -31,6 +31,7 @@ from bot.teams.handler import PartnershipBot
 from bot.teams.wire import activity_from_json
 from bot.web import reports
 from bot.web.jobs import add_jobs_route
+from bot.web.keeper import CacheKeeper
 from storage import migrate
 from storage.db import DatabaseUnavailable, check_reachable, make_engine, make_sessionmaker
 from storage.seed_data import ensure_default_data
@@ -203,6 +204,9 @@ def create_app(runtime: Runtime) -> web.Application:
     runtime.services.wake_jobs = timer.wake
     app.on_startup.append(timer.start)
     app.on_cleanup.append(timer.stop)
+    keeper = CacheKeeper(runtime.services.keep_warm, lambda fn: _in_thread(runtime, fn))
+    app.on_startup.append(keeper.start)
+    app.on_cleanup.append(keeper.stop)
     app.on_cleanup.append(_close_connector)
     reports.add_routes(app, runtime.services, runtime.executor)
     return app
@@ -225,6 +229,9 @@ def freeze_startup_heap() -> int:
 def run_server(runtime: Runtime, host: str, port: int) -> None:
     """Serve until interrupted; turns in flight finish before the process exits."""
     app = create_app(runtime)
+    # Read the plan before serving (the first question must not pay for it), then freeze it
+    # with the rest of the start-up heap.
+    runtime.services.keep_warm()
     freeze_startup_heap()
     try:
         web.run_app(app, host=host, port=port, print=None, shutdown_timeout=30)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable
@@ -16,9 +17,11 @@ from bot.plan.body_names import BodyIndex
 from bot.understand import Vocabulary
 from storage.models import Plan
 from storage.plan_loader import body_infos
-from storage.plan_queries import PlanNotFound, section_titles
+from storage.plan_queries import PlanNotFound, section_titles, warm
 
 VOCABULARY_TTL_SECONDS = 60.0
+# ``keep_warm`` renews the vocabulary this long after it was read, before a turn would have to.
+VOCABULARY_RENEW_SECONDS = 50.0
 
 
 @dataclass
@@ -42,6 +45,23 @@ class Services:
                 self._vocabulary = self._read_vocabulary()
                 self._vocabulary_at = time.monotonic()
             return self._vocabulary
+
+    def keep_warm(self) -> None:
+        """Read ahead what turns would otherwise read: the current plan and the vocabulary.
+
+        Called by the web app at start-up and then every second, off the turns' path. The
+        vocabulary is read outside the lock: turns keep using the previous one meanwhile.
+        """
+        with self.db() as session, contextlib.suppress(PlanNotFound):
+            warm(session)
+        with self._lock:
+            age = time.monotonic() - self._vocabulary_at
+            due = self._vocabulary is None or age >= VOCABULARY_RENEW_SECONDS
+        if due:
+            vocabulary = self._read_vocabulary()
+            with self._lock:
+                self._vocabulary = vocabulary
+                self._vocabulary_at = time.monotonic()
 
     def forget_vocabulary(self) -> None:
         """Drop the cache after bodies or plans changed in this process."""

@@ -24,6 +24,7 @@ from bot.plan.types import (
     UpdateRecord,
 )
 from storage import freshness
+from storage.gcpause import gc_paused
 from storage.models import Action, ActionOwner, Body, Plan, ProgressUpdate, Section, Theme
 
 
@@ -312,21 +313,31 @@ class _PlanCache:
     RECHECK_SECONDS = 1.0
 
     def __init__(self, size: int = 16) -> None:
-        self._entries: OrderedDict[tuple[str, str | None], _Entry] = OrderedDict()
+        # One entry per (database, plan key); "the current plan" (plan_key None) is an alias to
+        # its key's entry, so a question naming the plan and one that does not share a read.
+        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
+        self._current: dict[str, str] = {}
         self._size = size
         self._lock = threading.Lock()
 
     def entry(self, session: Session, plan_key: str | None) -> _Entry:
         """The plan's entry, checked against the database when due."""
-        name = (session.get_bind().engine.url.render_as_string(hide_password=False), plan_key)
+        url = session.get_bind().engine.url.render_as_string(hide_password=False)
         now = time.monotonic()
         generation = freshness.generation("plan")
         with self._lock:
-            entry = self._entries.get(name)
-        fresh = entry is not None and now - entry.checked < self.RECHECK_SECONDS
-        if entry is not None and fresh and entry.generation == generation:
+            known = plan_key if plan_key is not None else self._current.get(url)
+            entry = self._entries.get((url, known)) if known is not None else None
+        if (
+            entry is not None
+            and now - entry.checked < self.RECHECK_SECONDS
+            and entry.generation == generation
+            and (plan_key is not None or entry.version.is_current)
+        ):
             return entry
         plan_id, key, version = _plan_version(session, plan_key)
+        with self._lock:
+            entry = self._entries.get((url, key))
         new = _Entry(plan_id, key, version, now, generation)
         if entry is not None and entry.plan_id == plan_id:
             same_plan = (entry.version.revision, entry.version.is_current) == (
@@ -340,8 +351,10 @@ class _PlanCache:
                 else:
                     new.records = _with_new_updates(session, entry.records, entry.version, version)
         with self._lock:
-            self._entries[name] = new
-            self._entries.move_to_end(name)
+            self._entries[(url, key)] = new
+            self._entries.move_to_end((url, key))
+            if plan_key is None:
+                self._current[url] = key
             while len(self._entries) > self._size:
                 self._entries.popitem(last=False)
         return new
@@ -351,7 +364,8 @@ class _PlanCache:
         entry = self.entry(session, plan_key)
         records = entry.records
         if records is None:
-            records = _records(session, entry.key, [Action.plan_id == entry.plan_id])
+            with gc_paused():
+                records = _records(session, entry.key, [Action.plan_id == entry.plan_id])
             entry.records = records
         return entry.key, records
 
@@ -366,6 +380,20 @@ class _PlanCache:
 
 
 _cache = _PlanCache()
+
+
+def warm(session: Session, plan_key: str | None = None) -> int:
+    """Read the plan into the cache now if it changed, so that no turn has to.
+
+    The web app calls this at start-up and every second in the background: a change made by an
+    import in another process is then read off the turns' path. Cheap when nothing changed
+    (one version query, at most once a second). Returns the number of actions cached.
+
+    Raises:
+        PlanNotFound: when there is no such plan (or no current plan).
+    """
+    _cache.plan(session, plan_key)
+    return len(_cache.get(session, plan_key)[1])
 
 
 def _matches(record: ActionRecord, words: list[str]) -> bool:
