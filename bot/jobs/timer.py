@@ -8,11 +8,11 @@ the app cancels the task; a send already on the wire is recorded first (``bot.jo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from aiohttp import web
 
+from bot.background import cancel_and_wait
 from bot.clock import Clock
 from bot.jobs.runner import JobRunner
 
@@ -61,13 +61,8 @@ class JobTimer:
         for task in list(self._soon):
             task.cancel()
         for task in list(self._soon):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+            await cancel_and_wait(task)
+        await cancel_and_wait(self._task)
         self._task = None
 
     async def _loop(self) -> None:

@@ -9,11 +9,12 @@ and renews the vocabulary before it expires. At 5,500 actions a whole-plan read 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
+
+from bot.background import cancel_and_wait
 
 log = logging.getLogger(__name__)
 KEEP_WARM_EVERY_SECONDS = 1.0
@@ -40,11 +41,7 @@ class CacheKeeper:
 
     async def stop(self, app: web.Application | None = None) -> None:
         """Cancel the task (a read in progress finishes on its thread)."""
-        if self._task is None:
-            return
-        self._task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self._task
+        await cancel_and_wait(self._task)
         self._task = None
 
     async def once(self) -> None:
