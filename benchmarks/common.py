@@ -26,7 +26,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HARNESS = ROOT / "benchmarks" / "harness"
-RESULTS = ROOT / "benchmarks" / "results"
+# ``BENCH_RESULTS_DIR`` moves the results (``run_all.py --quick`` does, so that a check run
+# never overwrites the recorded figures).
+RESULTS = Path(os.environ.get("BENCH_RESULTS_DIR") or ROOT / "benchmarks" / "results")
 PYTHON = sys.executable
 
 
