@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
 from datetime import UTC, datetime
 
 import pytest
@@ -21,44 +20,72 @@ from tests.jobs_support import add_conversation, job_context, link
 PROMPT_DUE = datetime(2022, 3, 2, 10, 0, tzinfo=UTC)  # DASVG meets 9 March 2022 at 10:00
 
 
+class VirtualTime:
+    """A clock that only moves when someone sleeps: the schedule is checked, not the machine."""
+
+    def __init__(self, late_by: float = 0.0) -> None:
+        self.now = 100.0
+        self.late_by = late_by  # how late every wake-up is (the loop busy elsewhere)
+
+    def time(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(0)  # a real suspension point, where a cancellation can land
+        self.now += seconds + self.late_by
+
+
 async def test_the_pacer_keeps_its_schedule_when_callers_wake_late() -> None:
-    pacer = Pacer(100)  # one every 10 ms
-    loop = asyncio.get_running_loop()
-    start = loop.time()
+    clock = VirtualTime(late_by=0.004)
+    pacer = Pacer(100, clock=clock.time, sleep=clock.sleep)  # one every 10 ms
+    start = clock.now
     granted = []
     for _ in range(51):
         await pacer.acquire()
-        granted.append(loop.time())
-        time.sleep(0.004)  # the caller's own work holds the loop: the next wake-up is late
-    # A bucket that counts each gap from the late wake-up takes about 51 x 14 ms; the
-    # schedule keeps 50 intervals of 10 ms.
-    assert granted[-1] - start == pytest.approx(0.5, abs=0.06)
+        granted.append(clock.now)
+    # A bucket that counts each gap from the late wake-up takes 50 x 14 ms; the schedule
+    # keeps 50 intervals of 10 ms (plus the last wake-up's lateness).
+    assert granted[-1] - start == pytest.approx(0.5 + 0.004, abs=1e-6)
     gaps = [b - a for a, b in itertools.pairwise(granted)]
-    assert min(gaps) >= 0.005 - 0.001  # never closer than half an interval
+    assert min(gaps) >= 0.005 - 1e-9  # never closer than half an interval
     assert max(sum(1 for t in granted if s <= t < s + 0.1) for s in granted) <= 11
 
 
-async def test_the_pacer_spaces_concurrent_callers_and_gives_back_a_cancelled_slot() -> None:
-    pacer = Pacer(50)  # one every 20 ms
-    loop = asyncio.get_running_loop()
+async def test_the_pacer_spaces_concurrent_callers() -> None:
+    clock = VirtualTime()
+    pacer = Pacer(50, clock=clock.time, sleep=clock.sleep)  # one every 20 ms
     granted: list[float] = []
 
     async def one() -> None:
         await pacer.acquire()
-        granted.append(loop.time())
+        granted.append(clock.now)
 
     await asyncio.gather(*(one() for _ in range(10)))
     gaps = [b - a for a, b in itertools.pairwise(granted)]
-    assert min(gaps) >= 0.019 and granted[-1] - granted[0] == pytest.approx(0.18, abs=0.04)
+    assert gaps == pytest.approx([0.02] * 9)
 
+
+async def test_a_cancelled_caller_gives_its_slot_back() -> None:
+    clock = VirtualTime()
+    pacer = Pacer(50, clock=clock.time, sleep=clock.sleep)
+    await pacer.acquire()  # slot now; the next one is 20 ms on
     waiting = asyncio.create_task(pacer.acquire())
-    await asyncio.sleep(0.005)
+    await asyncio.sleep(0)  # it takes the next slot and starts waiting for it
     waiting.cancel()
     with pytest.raises(asyncio.CancelledError):
         await waiting
-    before = loop.time()
+    before = clock.now
     await pacer.acquire()  # has the cancelled caller's slot, not the one after it
-    assert loop.time() - before < 0.02 + 0.01
+    assert clock.now - before == pytest.approx(0.02)
+
+
+async def test_the_pacer_uses_the_event_loop_clock_by_default() -> None:
+    pacer = Pacer(1000)
+    loop = asyncio.get_running_loop()
+    before = loop.time()
+    for _ in range(3):
+        await pacer.acquire()
+    assert loop.time() - before >= 0.0019  # three slots a millisecond apart: two intervals
 
 
 @pytest.fixture
@@ -76,12 +103,12 @@ async def test_a_throttled_send_does_not_hold_up_the_next_batches(
     connector.fail_next(429, retry_after=1)  # the very first send: retried a second later
     ctx = job_context(db, concurrency=8)
     ctx.sleep = asyncio.sleep  # really wait out the Retry-After
-    started = time.monotonic()
     summary = await run_jobs(PROMPT_DUE, ctx)
     assert summary.sent == 12 and summary.retries == 1
     sent = connector.sent()
-    # Batches of 4 sent one after another would wait for the retry before the next batch:
-    # here the other 11 go out at once (12 / 50 per second) and the retry comes last.
-    assert len(sent) == 12 and sent[-1].at - sent[-2].at > 0.5
-    assert sent[-2].at - started < 0.8
+    (throttled,) = [a.conversation_id for a in connector.arrivals if a.status == 429]
+    # Batches of 4 sent one after another would wait for the retry before the next batch
+    # (so later batches would arrive after it): here the other 11 go out at once (0.22 s at
+    # 50 a second) and the retry, a second after its 429, comes last.
+    assert len(sent) == 12 and sent[-1].conversation_id == throttled
     assert sorted(a.conversation_id for a in sent) == sorted(names)

@@ -51,8 +51,17 @@ class Pacer:
     the rest of the schedule back; idle time is never saved up for a burst either.
     """
 
-    def __init__(self, per_second: float) -> None:
+    def __init__(
+        self,
+        per_second: float,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        # ``clock`` and ``sleep`` default to the event loop's; tests pass virtual ones, so the
+        # schedule is checked without depending on the machine's timing.
         self.interval = 1.0 / per_second
+        self._clock = clock or (lambda: asyncio.get_running_loop().time())
+        self._sleep = sleep or asyncio.sleep
         self._next = -math.inf
         self._last = -math.inf
         self._lock = asyncio.Lock()
@@ -60,18 +69,17 @@ class Pacer:
     async def acquire(self) -> None:
         """Wait for this caller's slot."""
         async with self._lock:
-            loop = asyncio.get_running_loop()
             # After a late wake-up the next caller keeps to the schedule, but never goes
             # closer than half an interval behind the late one.
-            slot = max(self._next, loop.time(), self._last + self.interval / 2)
+            slot = max(self._next, self._clock(), self._last + self.interval / 2)
             self._next = slot + self.interval
             try:
-                if (wait := slot - loop.time()) > 0:
-                    await asyncio.sleep(wait)
+                if (wait := slot - self._clock()) > 0:
+                    await self._sleep(wait)
             except asyncio.CancelledError:
                 self._next = slot  # not used: the next caller may have it
                 raise
-            self._last = loop.time()
+            self._last = self._clock()
 
     async def __aenter__(self) -> None:
         await self.acquire()
