@@ -140,22 +140,29 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait()
 
 
+def pin_prefix(cpu: str | None) -> list[str]:
+    """``taskset -c CPU`` to pin a process to one CPU; nothing when ``cpu`` is None."""
+    return ["taskset", "-c", cpu] if cpu is not None else []
+
+
 @contextlib.contextmanager
-def our_bot(database_url: str, extra_env: Mapping[str, str] | None = None) -> Iterator[Server]:
+def our_bot(
+    database_url: str, extra_env: Mapping[str, str] | None = None, cpu: str | None = None
+) -> Iterator[Server]:
     """The Safer Partnership bot (``python -m bot serve``) on a free loopback port."""
     port = free_port()
     env = bench_env({"DATABASE_URL": database_url, **(extra_env or {})})
     argv = [PYTHON, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    with running(argv, port, "/readyz", env, "bot") as server:
+    with running(pin_prefix(cpu) + argv, port, "/readyz", env, "bot") as server:
         yield server
 
 
 @contextlib.contextmanager
-def echo_bot() -> Iterator[Server]:
+def echo_bot(cpu: str | None = None) -> Iterator[Server]:
     """Microsoft's echo-bot sample shape (``harness/echo_bot.py``) on a free loopback port."""
     port = free_port()
     argv = [PYTHON, str(HARNESS / "echo_bot.py"), "--port", str(port)]
-    with running(argv, port, None, bench_env(), "echo") as server:
+    with running(pin_prefix(cpu) + argv, port, None, bench_env(), "echo") as server:
         yield server
 
 

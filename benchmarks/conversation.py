@@ -71,11 +71,11 @@ from benchmarks.common import (
     PYTHON,
     RESULTS,
     ROOT,
-    bench_env,
-    free_port,
+    echo_bot,
     machine,
+    our_bot,
+    pin_prefix,
     rss_kib,
-    running,
     write_result,
 )
 
@@ -246,23 +246,16 @@ class PostgresDatabases:
 
 
 # ------------------------------------------------------------------ one point
-def pin_prefix(cpu: str, pin: bool) -> list[str]:
-    """``taskset -c CPU`` when pinning is on."""
-    return ["taskset", "-c", cpu] if pin else []
-
-
 @contextlib.contextmanager
 def server_for(target: Target, database_url: str | None, pin: bool) -> Iterator[Any]:
     """A fresh server for ``target``, pinned to CPU 0."""
-    port = free_port()
+    cpu = "0" if pin else None
     if target.server == "ours":
-        argv = [PYTHON, "-m", "bot", "serve", "--host", "127.0.0.1", "--port", str(port)]
-        env = bench_env({"DATABASE_URL": database_url or "", "ALLOWED_TENANT_IDS": TENANT_ID})
-        with running(pin_prefix("0", pin) + argv, port, "/readyz", env, "bot") as server:
+        tenant = {"ALLOWED_TENANT_IDS": TENANT_ID}
+        with our_bot(database_url or "", tenant, cpu) as server:
             yield server
     else:
-        argv = [PYTHON, str(HARNESS / "echo_bot.py"), "--port", str(port)]
-        with running(pin_prefix("0", pin) + argv, port, None, bench_env(), "echo") as server:
+        with echo_bot(cpu) as server:
             yield server
 
 
@@ -283,7 +276,7 @@ def run_point(
     with server_for(target, database_url, args.pin) as server:
         rss_ready = rss_kib(server.pid)
         argv = [
-            *pin_prefix("1", args.pin),
+            *pin_prefix("1" if args.pin else None),
             PYTHON,
             str(HARNESS / "load.py"),
             "messages",
