@@ -21,7 +21,13 @@ from bot.turns import DialogDone, DialogView, Reply, Request
 from bot.understand import understand
 from cards import verbs
 from storage.db import transaction
-from storage.people import PersonRecord, ensure_person, known_person
+from storage.people import (
+    PersonRecord,
+    Unidentifiable,
+    ensure_person,
+    known_person,
+    valid_aad_id,
+)
 
 log = logging.getLogger(__name__)
 
@@ -38,19 +44,24 @@ MAX_TEXT = 2000
 def identify(services: Services, request: Request) -> Request:
     """Find (or create) the sender's person record; note their memberships and admin role."""
     sender = request.sender
-    if sender.aad_object_id is None and sender.email is None:
-        return request
+    aad = valid_aad_id(sender.aad_object_id)
+    if aad is None and sender.email is None:
+        return request  # nobody to go by: the plan can be read, nothing is personal
     person = None
-    if sender.aad_object_id:
+    if aad:
         with services.db() as session:  # read-only fast path: most turns change nothing
-            person = known_person(session, sender.aad_object_id, sender.name, sender.email)
+            person = known_person(session, aad, sender.name, sender.email)
     if person is None:
         person = _ensure(services, request)
-    known = replace(request, person_id=person.id, memberships=person.memberships)
+        if person is None:
+            return request
+    known = replace(
+        request, person_id=person.id, memberships=person.memberships, claimed=person.claimed
+    )
     return replace(known, is_admin=is_admin(services, known, person))
 
 
-def _ensure(services: Services, request: Request) -> PersonRecord:
+def _ensure(services: Services, request: Request) -> PersonRecord | None:
     for attempt in (1, 2):
         try:
             with transaction(services.db) as session:
@@ -61,6 +72,8 @@ def _ensure(services: Services, request: Request) -> PersonRecord:
                     email=request.sender.email,
                     domain_bodies=services.settings.membership_domains,
                 )
+        except Unidentifiable:
+            return None
         except IntegrityError:
             # Two first turns of one person at once: the other created the row; use it.
             if attempt == 2:

@@ -150,6 +150,10 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("unlink", re.compile(r"^unlink\b")),
     ("links", re.compile(r"^(?:links|linked channels)\b")),
     (
+        "requests",
+        re.compile(r"^(?:membership )?requests\b|\b(?:pending|membership|join) requests\b"),
+    ),
+    (
         "my_bodies",
         re.compile(
             r"\bmy (?:bodies|organisations?|organizations?|groups|teams)\b|\bwho do i work for\b"
@@ -198,8 +202,8 @@ class Intent:
 
     Attributes:
         name: one of help, priorities, actions, action, overdue, due, my_actions, status,
-            meetings, update, history, my_bodies, link, unlink, links, report, audit,
-            reminders, rules, failed_deliveries, unknown.
+            meetings, update, history, my_bodies, requests, link, unlink, links, report,
+            audit, reminders, rules, failed_deliveries, unknown.
         bodies: keys of the bodies named.
         me: the person asked about themselves ("for me", "my").
         everyone: the person asked about the whole plan ("all").
@@ -404,6 +408,7 @@ _COMMAND_WORDS = frozenset(
         "report",
         "export",
         "audit",
+        "requests",
         "rules",
         "failed",
         "deliveries",

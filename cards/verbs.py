@@ -41,12 +41,18 @@ REMINDERS_OFF: Final = "reminders.off"
 # Audit log (admins)
 AUDIT_PAGE: Final = "audit.page"
 
+# Membership requests (chairs and admins decide)
+APPROVE_MEMBERSHIP: Final = "membership.approve"
+REFUSE_MEMBERSHIP: Final = "membership.refuse"
+
 # Dialog (task module) ids
 DIALOG_UPDATE: Final = "update"
 
 ALL_VERBS: Final = frozenset(
     {
         AUDIT_PAGE,
+        APPROVE_MEMBERSHIP,
+        REFUSE_MEMBERSHIP,
         LIST_PAGE,
         SHOW_ACTION,
         SHOW_HISTORY,

@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -213,16 +214,25 @@ class Person(Base):
     __tablename__ = "person"
     id: Mapped[int] = mapped_column(primary_key=True)
     aad_object_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(256), default="")
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Membership(Base):
-    """A person's place in a body: member, chair or admin."""
+    """A person's place in a body: member, chair or admin.
+
+    ``source`` says where it came from: ``csv`` (the operator's list), ``domain`` (an e-mail
+    domain rule), ``self`` (asked for by the person) or ``approved`` (asked for, then approved
+    by a chair or admin). ``status`` is ``active`` (grants what the role allows) or ``pending``
+    (a claim waiting for approval: it scopes "me" questions and grants nothing).
+    """
 
     __tablename__ = "membership"
-    __table_args__ = (CheckConstraint("role IN ('member', 'chair', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('member', 'chair', 'admin')", name="role"),
+        CheckConstraint("status IN ('active', 'pending')", name="status"),
+    )
     person_id: Mapped[int] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
     )
@@ -231,7 +241,18 @@ class Membership(Base):
     )
     role: Mapped[str] = mapped_column(String(16), default="member")
     source: Mapped[str] = mapped_column(String(32), default="self")
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BodyEmailDomain(Base):
+    """An e-mail domain rule: people with an address at ``domain`` are members of the body."""
+
+    __tablename__ = "body_email_domain"
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    body_id: Mapped[int] = mapped_column(
+        ForeignKey("body.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class ProgressUpdate(Base):
@@ -247,7 +268,7 @@ class ProgressUpdate(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
     author_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    author_name: Mapped[str] = mapped_column(String(200), default="")
+    author_name: Mapped[str] = mapped_column(String(256), default="")
     status: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text, default="")
     revised_date: Mapped[date | None] = mapped_column(Date)
@@ -444,3 +465,15 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     conversation_id: Mapped[str | None] = mapped_column(String(400))
+
+
+class RateSlot(Base):
+    """The next free send slot of one rate limit (a tenant or a conversation).
+
+    Shared by every instance of the bot on this database; ``next_at`` is in seconds since the
+    Unix epoch.
+    """
+
+    __tablename__ = "rate_slot"
+    scope: Mapped[str] = mapped_column(String(500), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float(53), default=0.0)

@@ -10,7 +10,9 @@ from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from storage import migrate
+from storage.audit import COMMAND_LINE
 from storage.db import make_sessionmaker, transaction
+from storage.membership_requests import choose_bodies
 from storage.models import (
     Action,
     Base,
@@ -22,7 +24,7 @@ from storage.models import (
     Section,
     Theme,
 )
-from storage.people import add_memberships, ensure_person, find_person, set_member_bodies
+from storage.people import add_memberships, ensure_person, find_person
 from storage.plan_queries import action_by_number, actions, history, plan_record, plans
 from storage.seed_data import SEED_DIR, ensure_default_data, load_default_data
 
@@ -202,10 +204,12 @@ def test_people_and_memberships(engine: Engine) -> None:
     with transaction(factory) as session:
         found = find_person(session, "inspector@norfolk.police.uk")
         assert found is not None and set(found.body_keys) == {"CONSTABULARY", "OPCCN"}
-        set_member_bodies(session, found.id, ["DASVG"])
+        choose_bodies(session, found.id, ["DASVG"], COMMAND_LINE, NOW)
     with factory() as session:
         again = find_person(session, "aad-1")
-        assert again is not None and again.body_keys == ("DASVG",)
+        # The domain rule's membership stays; OPCCN (self-service) is left; DASVG is asked for.
+        assert again is not None and again.body_keys == ("CONSTABULARY", "DASVG")
+        assert again.claimed == ("DASVG",) and again.memberships == (("CONSTABULARY", "member"),)
 
 
 def test_actions_filters(engine: Engine) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,9 +15,9 @@ from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.bodies import CHOICE_INPUT, SEARCH_INPUT, choose_bodies_card
 from cards.views import BodyChoiceView
-from storage import audit
 from storage.db import transaction
-from storage.people import PersonRecord, add_memberships, person_by_id, set_member_bodies
+from storage.membership_requests import ChoiceResult, choose_bodies, request_bodies
+from storage.people import PersonRecord, chairs_of, person_by_id
 
 MAX_SHOWN = 30
 
@@ -60,24 +61,47 @@ def chooser_reply(
 
 
 def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
-    """Answer "my bodies" with the chooser; "I work for OPCCN" adds OPCCN straight away."""
+    """Answer "my bodies" with the chooser; "I work for OPCCN" asks to join OPCCN at once."""
     with transaction(services.db) as session:
         person = person_by_id(session, request.person_id) if request.person_id else None
         if person is None:
             return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
         if intent.bodies:
-            before = person.body_keys
-            add_memberships(session, person.id, intent.bodies, role="member", source="self")
-            person = person_by_id(session, person.id)
-            assert person is not None
-            _audit(session, request, person.id, before, person.body_keys)
-            names = ", ".join(person.body_keys)
-            return Reply.with_text(
-                f"Noted: you work for {names}. Ask “what's overdue for me?” any time; "
-                "say “my bodies” to change this."
+            result = request_bodies(
+                session, person.id, intent.bodies, actor_of(request), request.now
             )
+            return Reply.with_text(_choice_text(session, result, intent.bodies))
         current = ", ".join(person.body_keys) or "none yet"
         return chooser_reply(services, session, person, message=f"Your bodies now: {current}.")
+
+
+def _choice_text(session: Session, result: ChoiceResult, chosen: Iterable[str]) -> str:
+    """What happened to a choice of bodies, and what a pending request means."""
+    parts = []
+    if result.requested:
+        approvers = "; ".join(
+            f"{key}: {', '.join(chairs_of(session, key)) or 'an admin'}" for key in result.requested
+        )
+        parts.append(
+            f"Asked to join {', '.join(result.requested)}. Your request is pending until a "
+            f"chair of that body or an admin approves it ({approvers}). Meanwhile "
+            "“what's overdue for me?” includes it, but you cannot post updates for it."
+        )
+    if result.already:
+        parts.append(f"Already on record: {', '.join(result.already)}.")
+    if result.withdrawn:
+        parts.append(f"Request withdrawn: {', '.join(result.withdrawn)}.")
+    if result.left:
+        parts.append(f"You are no longer a member of {', '.join(result.left)}.")
+    if result.kept:
+        parts.append(
+            f"Kept {', '.join(result.kept)}: those come from the partnership's list; "
+            "ask an admin to change them."
+        )
+    if not parts:
+        chosen = list(chosen)
+        return f"Nothing changed: {', '.join(chosen) or 'no bodies'}."
+    return " ".join(parts)
 
 
 MAX_KEYS = 300
@@ -115,7 +139,7 @@ def _merge(data: dict[str, Any]) -> list[str]:
 
 
 def save_bodies(services: Services, request: Request) -> Reply:
-    """The chooser's Save button: store exactly the bodies chosen."""
+    """The chooser's Save button: ask for exactly the bodies chosen (see ``choose_bodies``)."""
     chosen = _merge(request.data)
     known = {b.key for b in services.vocabulary().bodies.bodies}
     unknown = [k for k in chosen if k not in known]
@@ -124,38 +148,8 @@ def save_bodies(services: Services, request: Request) -> Reply:
     with transaction(services.db) as session:
         if request.person_id is None:
             return Reply(error="I could not tell who you are; nothing was changed.")
-        before = request.memberships
-        set_member_bodies(session, request.person_id, chosen)
-        after = person_by_id(session, request.person_id)
-        _audit(
-            session,
-            request,
-            request.person_id,
-            tuple(k for k, _ in before),
-            after.body_keys if after else (),
-        )
-    if not chosen:
+        result = choose_bodies(session, request.person_id, chosen, actor_of(request), request.now)
+        text = _choice_text(session, result, chosen)
+    if not chosen and not result.kept:
         return Reply.with_text("Saved: you are not a member of any body now.")
-    return Reply.with_text(
-        f"Saved: you work for {', '.join(chosen)}. Now ask “what's overdue for me?”."
-    )
-
-
-def _audit(
-    session: Session,
-    request: Request,
-    person_id: int,
-    before: tuple[str, ...],
-    after: tuple[str, ...],
-) -> None:
-    if set(before) != set(after):
-        audit.record(
-            session,
-            actor_of(request),
-            "membership.changed",
-            "person",
-            str(person_id),
-            now=request.now,
-            before={"bodies": sorted(before)},
-            after={"bodies": sorted(after)},
-        )
+    return Reply.with_text(text)

@@ -68,11 +68,16 @@ def person_of(request: Request) -> PersonRecord | None:
         name=request.sender.name,
         email=request.sender.email,
         memberships=request.memberships,
+        claimed=request.claimed,
     )
 
 
 def is_admin(services: Services, request: Request, person: PersonRecord) -> bool:
-    """Configured in BOT_ADMINS (AAD id or e-mail), a member of ADMIN_BODY, or an admin role."""
+    """Configured in BOT_ADMINS (AAD id or e-mail), an admin role, or a member of ADMIN_BODY.
+
+    ``ADMIN_BODY`` counts only when the membership came from the operator's list or an e-mail
+    domain rule: a self-service membership, even approved, never makes anyone an admin.
+    """
     admins = services.settings.bot_admins
     ids = {(request.sender.aad_object_id or "").lower(), (person.email or "").lower()}
     ids.discard("")
@@ -80,7 +85,8 @@ def is_admin(services: Services, request: Request, person: PersonRecord) -> bool
     return (
         request.is_admin
         or bool(ids & set(admins))
-        or any(role == "admin" or key == admin_body for key, role in person.memberships)
+        or any(role == "admin" for _, role in person.memberships)
+        or (bool(admin_body) and admin_body in person.vouched)
     )
 
 

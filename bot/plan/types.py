@@ -127,3 +127,15 @@ class PlanRecord:
     ends: date | None
     themes: tuple[ThemeRecord, ...] = field(default_factory=tuple)
     description: str = ""
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """A request to join a body, as an approver sees it."""
+
+    person_id: int
+    name: str
+    email: str | None
+    body_key: str
+    body_name: str
+    requested_at: datetime
