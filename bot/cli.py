@@ -72,6 +72,9 @@ def parser() -> argparse.ArgumentParser:
     members = sub.add_parser("members", help="load memberships from CSV (email, body, role)")
     members.add_argument("file", type=Path)
     members.add_argument("--skip-invalid", action="store_true")
+    members.add_argument(
+        "--dry-run", action="store_true", help="show what would change, change nothing"
+    )
 
     report = sub.add_parser("report", help="export the plan report (XLSX, DOCX or CSV)")
     report.add_argument("--format", choices=("xlsx", "docx", "csv"), default="xlsx")
@@ -192,12 +195,17 @@ def import_members(settings: Settings, args: argparse.Namespace) -> int:
 
     engine, services = _services(settings)
     try:
-        report = import_memberships(services.db, args.file, skip_invalid=args.skip_invalid)
+        report = import_memberships(
+            services.db, args.file, skip_invalid=args.skip_invalid, dry_run=args.dry_run
+        )
     finally:
         engine.dispose()
     for line in report.lines():
         print(line)
-    return 0 if report.applied else 1
+    ok = report.applied or (
+        report.dry_run and not any(r.outcome == "rejected" for r in report.rows)
+    )
+    return 0 if ok else 1
 
 
 def export_report(settings: Settings, args: argparse.Namespace) -> int:

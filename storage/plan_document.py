@@ -95,6 +95,7 @@ class BodySpec:
     reports_to: str | None = None
     meets: str | None = None
     note: str = ""
+    email_domains: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -175,6 +176,9 @@ def partnership_from_data(data: dict[str, Any]) -> PartnershipDocument:
             reports_to=_text(item.get("reports_to")).upper() or None,
             meets=_text(item.get("meets")) or None,
             note=_text(item.get("note")),
+            email_domains=[
+                _text(d).lower().lstrip("@") for d in item.get("email_domains") or [] if _text(d)
+            ],
         )
         for item in data.get("bodies") or []
     ]

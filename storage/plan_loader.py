@@ -25,6 +25,7 @@ from storage.models import (
     Action,
     Body,
     BodyAlias,
+    BodyEmailDomain,
     Meeting,
     Outcome,
     Plan,
@@ -102,6 +103,21 @@ def body_infos(session: Session) -> list[BodyInfo]:
     ]
 
 
+def _apply_email_domains(
+    session: Session, document: PartnershipDocument, bodies: dict[str, Body]
+) -> None:
+    """Make the e-mail domain rules exactly those of the document."""
+    wanted = {
+        (domain, bodies[spec.key].id) for spec in document.bodies for domain in spec.email_domains
+    }
+    have = {(r.domain, r.body_id): r for r in session.scalars(select(BodyEmailDomain)).all()}
+    for key, row in have.items():
+        if key not in wanted:
+            session.delete(row)
+    for domain, body_id in sorted(wanted - set(have)):
+        session.add(BodyEmailDomain(domain=domain, body_id=body_id))
+
+
 def apply_partnership(session: Session, document: PartnershipDocument) -> None:
     """Create or update bodies (by key) and seed meetings (by a stable uid).
 
@@ -124,6 +140,7 @@ def apply_partnership(session: Session, document: PartnershipDocument) -> None:
         session.add(body)
         existing[spec.key] = body
     session.flush()
+    _apply_email_domains(session, document, existing)
     for spec in document.bodies:
         if spec.reports_to:
             if spec.reports_to not in existing:
