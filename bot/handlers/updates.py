@@ -29,7 +29,7 @@ from storage import audit
 from storage.db import transaction
 from storage.notices import plan_update_notices
 from storage.plan_queries import action_by_id, action_by_number, history
-from storage.updates import NewUpdate, record_update
+from storage.updates import NewUpdate, form_update_key, record_update, typed_update_key
 
 log = logging.getLogger(__name__)
 REFRESHABLE = (verbs.LIST_PAGE, verbs.SHOW_ACTION, verbs.REFRESH_STATUS)
@@ -61,8 +61,13 @@ def allowed(request: Request, action: ActionRecord) -> bool:
     return may_update(request.memberships, owners, is_admin=request.is_admin)
 
 
-def save(services: Services, request: Request, command: SaveUpdate) -> tuple[ActionRecord, bool]:
+def save(
+    services: Services, request: Request, command: SaveUpdate, *, key: str | None = None
+) -> tuple[ActionRecord, bool]:
     """Store the update (once per key) and return the action as it now stands.
+
+    The update, its audit entry and its notices commit together or not at all. ``key`` is
+    the idempotency key to store; by default the form's key bound to the sender and action.
 
     Raises:
         SQLAlchemyError: when the database fails; the transaction leaves nothing behind.
@@ -76,7 +81,7 @@ def save(services: Services, request: Request, command: SaveUpdate) -> tuple[Act
         evidence_url=command.evidence_url,
         author_person_id=request.person_id,
         author_name=author,
-        key=f"teams:{command.key}",
+        key=key or form_update_key(request.person_id, command.action_id, command.key),
     )
     notices = 0
     with transaction(services.db) as session:
@@ -291,13 +296,17 @@ def update_intent(services: Services, request: Request, intent: Intent) -> Reply
         hint = "Add the status and a few words, or fill in the form:"
         form = update_progress.form(action, inline=True, values=values)
         return Reply(messages=[Message(text=hint), Message(card=form)], card=form)
-    key = f"text-{request.activity_id or update_progress.new_key()}"
-    command = update_progress.submit(action, {STATUS: intent.status, TEXT: intent.text, KEY: key})
+    data = {STATUS: intent.status, TEXT: intent.text, KEY: update_progress.new_key()}
+    command = update_progress.submit(action, data)
     if isinstance(command, FieldErrors):
         problems = " ".join(command.errors.values()) or command.message
         return Reply.with_text(f"Nothing was saved: {problems}")
+    key = None
+    if request.activity_id:  # a redelivered message stores nothing new
+        place = request.place
+        key = typed_update_key(place.tenant_id, place.conversation_id, request.activity_id)
     try:
-        after, created = save(services, request, command)
+        after, created = save(services, request, command, key=key or f"text:{command.key}")
     except SQLAlchemyError:
         log.exception("saving a typed update failed", extra={"activity_id": request.activity_id})
         return Reply.with_text(
