@@ -135,6 +135,8 @@ async def messages(request: web.Request) -> web.StreamResponse:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return _problem(400, "the body is not valid JSON")
+    except RecursionError:
+        return _problem(400, "the body is nested too deeply")
     if not isinstance(body, dict):
         return _problem(400, "the body must be a JSON object (an activity)")
     try:
@@ -143,24 +145,37 @@ async def messages(request: web.Request) -> web.StreamResponse:
         return _problem(400, "the body is not a valid activity")
     if not activity.type:
         return _problem(400, "the activity has no type")
-    allowed = runtime.settings.allowed_tenant_ids
-    if allowed and tenant_of(activity).lower() not in allowed:
-        log.warning(
-            "refused an activity from a tenant that is not allowed: %s", tenant_of(activity)[:64]
-        )
-        return _problem(403, "this bot does not serve your organisation")
+    conversation = activity.conversation
+    if conversation is None or not conversation.id or not activity.service_url:
+        # Nothing could be answered, and nothing should be done for an answer nobody sees.
+        return _problem(400, "the activity has no conversation or no serviceUrl")
     auth_header = request.headers.get("Authorization", "")
     try:
-        invoke = await runtime.adapter.process_activity(auth_header, activity, runtime.bot.on_turn)
+        # Authentication first: an unauthenticated caller learns nothing about which tenants
+        # are served (401 whatever the tenant) and leaves no warning in the log.
+        authenticated = await runtime.adapter.authenticate(auth_header, activity)
     except PermissionError:  # (a subclass of OSError, so first)
         return _problem(401, "unauthorized")
     except (RequestException, OSError, TimeoutError):
         # The signing keys could not be fetched: our problem, not the caller's.
         log.exception("could not fetch the token signing keys")
         return _problem(503, "the bot cannot check credentials right now; try again shortly")
-    except Exception as exc:  # turn errors are handled inside; what escapes is authentication
-        log.warning("refused a request that failed authentication: %s", type(exc).__name__)
+    except Exception as exc:  # anything else from the validator means "not authenticated"
+        log.info("refused a request that failed authentication: %s", type(exc).__name__)
         return _problem(401, "unauthorized")
+    allowed = runtime.settings.allowed_tenant_ids
+    if allowed and tenant_of(activity).lower() not in allowed:
+        log.warning(
+            "refused an activity from a tenant that is not allowed: %s", tenant_of(activity)[:64]
+        )
+        return _problem(403, "this bot does not serve your organisation")
+    try:
+        invoke = await runtime.adapter.process_activity(
+            authenticated, activity, runtime.bot.on_turn
+        )
+    except Exception:  # turn errors are handled inside; this is a failure of ours
+        log.exception("the turn failed outside the bot's error handling")
+        return _problem(500, "the bot could not handle this activity")
     if invoke is not None:
         return web.json_response(_plain(invoke.body), status=invoke.status)
     return web.Response(status=201)

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bot import cli_schedule, logs
-from bot.clock import SystemClock
+from bot.clock import SystemClock, as_of_problem
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Services
 from storage.db import DatabaseUnavailable
@@ -33,9 +33,13 @@ DEV_MODE_WARNING = (
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+    problem = as_of_problem(day)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return day
 
 
 def is_loopback(host: str) -> bool:

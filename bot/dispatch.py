@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot import routes
+from bot.clock import as_of_problem
 from bot.handlers.common import is_admin
 from bot.handlers.help import welcome
 from bot.services import Services
@@ -38,11 +40,31 @@ DATABASE_TROUBLE = (
 SOMETHING_WRONG = (
     "Sorry, something went wrong on my side and nothing was changed. Please try again."
 )
+OUT_OF_RANGE = (
+    "A date or number in that is too far out for me to work with; nothing was changed. "
+    "Please check it and try again."
+)
 MAX_TEXT = 2000
 
 
+def _without_nul(value: Any) -> Any:
+    """Text and card data with NUL characters removed (PostgreSQL text cannot hold them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 def identify(services: Services, request: Request) -> Request:
-    """Find (or create) the sender's person record; note their memberships and admin role."""
+    """Find (or create) the sender's person record; note their memberships and admin role.
+
+    Also drops NUL characters from what was typed or submitted: no field may store them.
+    """
+    if "\x00" in request.text or "\\x00" in repr(request.data):  # repr escapes NUL
+        request = replace(request, text=_without_nul(request.text), data=_without_nul(request.data))
     sender = request.sender
     aad = valid_aad_id(sender.aad_object_id)
     if aad is None and sender.email is None:
@@ -84,6 +106,9 @@ def _ensure(services: Services, request: Request) -> PersonRecord | None:
 def _guarded(action: str, request: Request, work: Callable[[], Reply]) -> Reply:
     try:
         return work()
+    except OverflowError:  # a date or number beyond what can be worked with
+        log.info("out of range input during %s", action, extra={"activity_id": request.activity_id})
+        return Reply(messages=[], error=OUT_OF_RANGE, notice=OUT_OF_RANGE)
     except SQLAlchemyError:
         log.exception(
             "database error during %s", action, extra={"activity_id": request.activity_id}
@@ -104,6 +129,9 @@ def handle_text(services: Services, request: Request) -> Reply:
                 f"That message is {len(known.text)} characters long; I read up to {MAX_TEXT}."
             )
         intent = understand(known.text, services.vocabulary(), known.today)
+        out_of_range = as_of_problem(intent.as_of) if intent.as_of else None
+        if out_of_range:
+            return Reply.with_text(out_of_range)
         handler = routes.INTENTS.get(intent.name, routes.INTENTS["unknown"])
         log.debug("intent %s", intent.name, extra={"activity_id": request.activity_id})
         return handler(services, known, intent)
@@ -153,6 +181,12 @@ def _in_dialog(
     except SQLAlchemyError:
         log.exception("database error in a dialog (%s)", step)
         return DialogDone(DATABASE_TROUBLE)
+    except OverflowError:
+        log.info("out of range input in a dialog (%s)", step)
+        return DialogDone(OUT_OF_RANGE)
+    except Exception:  # the person gets a sentence, never an empty error answer
+        log.exception("error in a dialog (%s)", step)
+        return DialogDone(SOMETHING_WRONG)
 
 
 def open_dialog(services: Services, request: Request) -> DialogView | DialogDone:

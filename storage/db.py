@@ -46,9 +46,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+SUPPORTED_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for ``url`` (SQLite file or PostgreSQL), configured for this bot."""
+    """Create an engine for ``url`` (SQLite file or PostgreSQL), configured for this bot.
+
+    Raises:
+        DatabaseUnavailable: for a URL that is not a SQLite or PostgreSQL one (says which).
+    """
     url = _normalise_url(url)
+    try:
+        scheme = make_url(url).drivername
+    except Exception as exc:  # SQLAlchemy's ArgumentError and friends: a malformed URL
+        raise DatabaseUnavailable(f"DATABASE_URL is not a database URL: {exc}") from None
+    if scheme not in SUPPORTED_SCHEMES:
+        raise DatabaseUnavailable(
+            f"DATABASE_URL uses {scheme!r}; use sqlite:///path/to/file.sqlite3 or "
+            "postgresql://user@host:5432/database"
+        )
     if url.startswith("sqlite"):
         _prepare_sqlite_file(url)
         # Enough pooled connections for every worker thread: a connection opened beyond the

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.clock import LONDON, london_day_end, london_day_start
+from bot.clock import LONDON, as_of_problem, london_day_end, london_day_start
 from bot.handlers.common import day_label, item_for
 from bot.handlers.lists import BadQuery, list_reply
 from bot.handlers.status_scope import StatusScope, scope_for, scope_from
@@ -166,9 +166,11 @@ def status_intent(services: Services, request: Request, intent: Intent) -> Reply
 
 def _scope_or_error(request: Request) -> StatusScope | Reply:
     try:
-        return scope_from(request.data.get("scope"))
+        scope = scope_from(request.data.get("scope"))
     except BadQuery as exc:
         return Reply(error=f"That card's data could not be read ({exc}). Ask “status” again.")
+    problem = as_of_problem(scope.as_of) if scope.as_of else None
+    return Reply.with_text(problem) if problem else scope
 
 
 def refresh_status(services: Services, request: Request) -> Reply:

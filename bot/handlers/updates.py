@@ -42,6 +42,8 @@ SAVE_FAILED = (
 def _action(services: Services, action_id: Any) -> ActionRecord | None:
     if not isinstance(action_id, int) or isinstance(action_id, bool):
         return None
+    if not 0 < action_id < 2**31:  # database ids; a bigger number names no action
+        return None
     with services.db() as session:
         return action_by_id(session, action_id)
 

@@ -6,6 +6,7 @@ with ``as_of``, ``bot.plan.rules``), so the report and the status card always ag
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,6 +17,19 @@ from bot.handlers.common import day_label, flag_for
 from bot.plan import rules
 from bot.plan.types import ActionRecord
 from storage.plan_queries import actions, plan_record, section_titles
+
+# What XML 1.0 (and so XLSX and DOCX) cannot hold: C0 controls other than tab, line feed and
+# carriage return, lone surrogates, and U+FFFE/U+FFFF.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def document_text(value: str) -> str:
+    """Text as every report format can hold it: characters XML cannot hold are dropped.
+
+    The one place report text is made safe; every cell and title passes through it.
+    """
+    return _NOT_IN_XML.sub("", value)
+
 
 COLUMNS = (
     "N",
@@ -117,14 +131,14 @@ def row_for(action: ActionRecord, today: date, interval_days: int) -> ReportRow:
         last = day_label(london_today(latest.created_at))
         last += f" by {latest.author_name}" if latest.author_name else ""
     return ReportRow(
-        number=action.number,
-        action=action.text,
-        success_measure=action.success_measure,
-        owner=action.owner_text,
-        date=date_cell(action),
-        update=latest.text if latest is not None else "",
+        number=document_text(action.number),
+        action=document_text(action.text),
+        success_measure=document_text(action.success_measure),
+        owner=document_text(action.owner_text),
+        date=document_text(date_cell(action)),
+        update=document_text(latest.text) if latest is not None else "",
         status=status_cell(action, today, interval_days),
-        last_updated=last,
+        last_updated=document_text(last),
         overdue=rules.is_overdue(action, today),
     )
 
@@ -148,13 +162,15 @@ def build_report(
         keys = sorted((k for k in grouped if k[0] == theme.number), key=lambda k: order.get(k, 0))
         in_theme = [a for k in keys for a in grouped[k]]
         sections = tuple(
-            ReportSection(k[1], tuple(row_for(a, as_of, interval_days) for a in grouped[k]))
+            ReportSection(
+                document_text(k[1]), tuple(row_for(a, as_of, interval_days) for a in grouped[k])
+            )
             for k in keys
         )
         themes.append(
             ReportTheme(
                 theme.number,
-                theme.title,
+                document_text(theme.title),
                 sections,
                 rules.status_counts(in_theme),
                 len(rules.overdue_first(in_theme, as_of)),
@@ -162,7 +178,7 @@ def build_report(
         )
     return Report(
         plan_key=plan.key,
-        plan_title=plan.title,
+        plan_title=document_text(plan.title),
         as_of=as_of,
         themes=tuple(themes),
         counts=rules.status_counts(records),

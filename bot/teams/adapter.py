@@ -16,7 +16,12 @@ from botbuilder.integration.aiohttp import (
 )
 from botbuilder.schema import Activity, ActivityTypes, ResourceResponse
 from botframework.connector import Channels
-from botframework.connector.auth import AuthenticationConstants, ChannelValidation, ClaimsIdentity
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    ChannelValidation,
+    ClaimsIdentity,
+)
 
 from bot.config import Settings
 from bot.teams.outbound import CachedToken, ConnectorSession
@@ -75,16 +80,14 @@ class PartnershipAdapter(CloudAdapter):
         activity: Activity,
         logic: Callable[[TurnContext], Awaitable],
     ) -> InvokeResponse | None:
-        """Authenticate, then run the turn without building msrest clients."""
-        if not isinstance(auth_header_or_authenticate_request_result, str) or (
-            activity.type == ActivityTypes.conversation_update
-        ):
+        """Authenticate (unless done already), then run the turn without msrest clients."""
+        if activity.type == ActivityTypes.conversation_update:
             return await super().process_activity(
                 auth_header_or_authenticate_request_result, activity, logic
             )
-        result = await self.bot_framework_authentication.authenticate_request(
-            activity, auth_header_or_authenticate_request_result
-        )
+        result = auth_header_or_authenticate_request_result
+        if isinstance(result, str):
+            result = await self.authenticate(result, activity)
         activity.caller_id = result.caller_id
         context = self._create_turn_context(
             activity,
@@ -97,6 +100,14 @@ class PartnershipAdapter(CloudAdapter):
         )
         await self.run_pipeline(context, logic)
         return self._process_turn_results(context)
+
+    async def authenticate(self, auth_header: str, activity: Activity) -> AuthenticateRequestResult:
+        """Validate the request's token for this activity (botbuilder's own validation).
+
+        Raises:
+            PermissionError: (among others) when the token is missing or not valid.
+        """
+        return await self.bot_framework_authentication.authenticate_request(activity, auth_header)
 
     async def process_proactive(
         self,

@@ -12,6 +12,7 @@ import logging
 from concurrent.futures import Executor
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.reports import links
 from bot.reports.access import may_export
@@ -20,7 +21,7 @@ from bot.services import Services
 from storage.db import transaction
 from storage.people import person_by_id
 from storage.plan_queries import PlanNotFound
-from storage.report_links import claim_report_link
+from storage.report_links import claim_report_link, report_link_used
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,27 @@ NOT_ALLOWED = (
 
 class Refused(Exception):
     """The download is refused; the message is for the person."""
+
+
+def check_link(services: Services, token: str) -> None:
+    """Check a link as a download would, using nothing up (for HEAD requests).
+
+    Link checkers and mail scanners send HEAD: it says whether the link works, and never
+    consumes it.
+
+    Raises:
+        Refused: with the reason, for any link that must not be served.
+    """
+    now = services.clock.now()
+    try:
+        claims = links.read(token, services.settings.link_secret, now)
+    except links.BadLink as exc:
+        raise Refused(str(exc)) from exc
+    with services.db() as session:
+        if not may_export(person_by_id(session, claims.person_id), services.settings.bot_admins):
+            raise Refused(NOT_ALLOWED)
+        if report_link_used(session, claims.nonce):
+            raise Refused(USED)
 
 
 def make_file(services: Services, token: str) -> ReportFile:
@@ -74,17 +96,28 @@ class ReportDownloads:
         self.executor = executor
 
     async def get(self, request: web.Request) -> web.StreamResponse:
-        """Serve the file, or 403/404 with a plain message."""
+        """Serve the file (HEAD: check the link only), or 403/404/503 with a plain message."""
         settings = self.services.settings
         if not (settings.link_secret and settings.public_base_url):
             return web.Response(status=404, text="Report links are not configured on this bot.")
         token = request.match_info["token"]
         loop = asyncio.get_running_loop()
         try:
+            if request.method == "HEAD":
+                await loop.run_in_executor(self.executor, check_link, self.services, token)
+                return web.Response(status=200, headers={"Cache-Control": "no-store"})
             made = await loop.run_in_executor(self.executor, make_file, self.services, token)
         except Refused as exc:
             log.info("report download refused: %s", exc)
             return web.Response(status=403, text=str(exc))
+        except SQLAlchemyError:
+            log.exception("report download failed: database error")
+            return web.Response(
+                status=503,
+                text="The plan database cannot be used just now; the link still works. "
+                "Try again in a minute.",
+                headers={"Retry-After": "60"},
+            )
         return web.Response(
             body=made.data,
             headers={
