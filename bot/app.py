@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.jobs.context import JobContext
+from bot.jobs.policy import SharedLimits
 from bot.jobs.runner import JobRunner
 from bot.jobs.sender import TeamsSender
 from bot.jobs.timer import JobTimer
@@ -106,6 +107,7 @@ def job_context(
         grace=timedelta(hours=max(0, settings.jobs_grace_hours)),
         attempts=max(1, settings.jobs_send_attempts),
         allowed_tenants=settings.allowed_tenant_ids,
+        limits=SharedLimits(services.db, blocking),
     )
 
 
