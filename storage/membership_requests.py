@@ -16,10 +16,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.plan.schedule import APPROVAL, PlannedDelivery, person_recipient
 from bot.plan.types import PendingRequest
 from storage import audit, freshness
+from storage.deliveries import record_planned
 from storage.models import Body, Membership, Person
 from storage.people import SELF_SERVICE_SOURCES
+
+OCCURRENCE_PREFIX = "request:"
 
 
 @dataclass
@@ -180,3 +184,69 @@ def decide_request(
     session.flush()
     freshness.mark_changed(session, "people")
     return True
+
+
+def approvers_of(session: Session, body_key: str) -> list[int]:
+    """Who decides requests to join a body: its chairs, or else everyone with the admin role."""
+    chairs = session.scalars(
+        select(Membership.person_id)
+        .join(Body, Body.id == Membership.body_id)
+        .where(
+            Body.key == body_key,
+            Membership.role.in_(("chair", "admin")),
+            Membership.status == "active",
+        )
+        .order_by(Membership.person_id)
+    ).all()
+    if chairs:
+        return list(chairs)
+    admins = session.scalars(
+        select(Membership.person_id)
+        .where(Membership.role == "admin", Membership.status == "active")
+        .distinct()
+        .order_by(Membership.person_id)
+    ).all()
+    return list(admins)
+
+
+def plan_approver_notices(
+    session: Session, person_id: int, body_keys: Iterable[str], now: datetime
+) -> int:
+    """Plan a 1:1 message to each approver of each body that the person asked to join.
+
+    They travel as deliveries (rule ``approval``): exactly once, within the rate limits.
+
+    Returns:
+        How many were planned.
+    """
+    planned = []
+    for key in body_keys:
+        occurrence = f"{OCCURRENCE_PREFIX}{person_id}:{key}:{now:%Y%m%dT%H%M%S}"
+        for approver in approvers_of(session, key):
+            if approver == person_id:
+                continue
+            delivery = PlannedDelivery(
+                rule=APPROVAL,
+                occurrence_key=occurrence,
+                recipient=person_recipient(approver),
+                body_key=key,
+                meeting_id=None,
+                occurrence_starts=now,
+                due_at=now,
+                person_id=approver,
+            )
+            planned.append((delivery, ""))
+    return len(record_planned(session, planned, now)) if planned else 0
+
+
+def request_of(session: Session, occurrence_key: str) -> PendingRequest | None:
+    """The request an approver's message is about, while it is still pending."""
+    if not occurrence_key.startswith(OCCURRENCE_PREFIX):
+        return None
+    parts = occurrence_key[len(OCCURRENCE_PREFIX) :].split(":")
+    if len(parts) != 3 or not parts[0].isdigit():
+        return None
+    person_id, body_key = int(parts[0]), parts[1]
+    return next(
+        (r for r in pending_requests(session, [body_key]) if r.person_id == person_id), None
+    )

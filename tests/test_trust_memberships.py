@@ -281,3 +281,31 @@ def test_a_sender_without_an_aad_id_adds_no_rows(db_url: str, tmp_path: Path) ->
         for _ in range(3):
             assert identify(services, request).person_id is None
     assert people(db_url) == before
+
+
+async def test_the_chair_is_sent_a_card_to_decide_from(server: BotServer, sqlite_url: str) -> None:
+    status, _ = await server.post(message("hello", aad=CHAIR, conversation_id="a:chair-1to1"))
+    assert status == 201
+    await server.connector.wait_for(1)
+    await say(server, "I work for DASVG", OUTSIDER)
+    # The request woke the jobs; a run now finds nothing more to send.
+    await server.runtime.jobs.run(server.runtime.services.clock.now())
+    await server.connector.wait_for(3)
+    (card_arrival,) = server.connector.sent("a:chair-1to1")[1:]
+    shown = "\n".join(card_texts(c) for c in card_arrival.cards)
+    assert "Olly Outsider asks to join DASVG" in shown
+    approve = [
+        a
+        for c in card_arrival.cards
+        for element in c["body"]
+        for item in element.get("items", [])
+        for a in item.get("actions", [])
+        if a.get("verb") == verbs.APPROVE_MEMBERSHIP
+    ]
+    assert len(approve) == 1
+    status, body = await server.post(
+        execute(verbs.APPROVE_MEMBERSHIP, approve[0]["data"], aad=CHAIR)
+    )
+    assert status == 200 and "Approved" in card_texts(body["value"])
+    # Decided: a second run sends nothing more.
+    assert (await server.runtime.jobs.run(server.runtime.services.clock.now())).sent == 0

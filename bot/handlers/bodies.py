@@ -16,7 +16,12 @@ from bot.understand import Intent
 from cards.bodies import CHOICE_INPUT, SEARCH_INPUT, choose_bodies_card
 from cards.views import BodyChoiceView
 from storage.db import transaction
-from storage.membership_requests import ChoiceResult, choose_bodies, request_bodies
+from storage.membership_requests import (
+    ChoiceResult,
+    choose_bodies,
+    plan_approver_notices,
+    request_bodies,
+)
 from storage.people import PersonRecord, chairs_of, person_by_id
 
 MAX_SHOWN = 30
@@ -61,18 +66,29 @@ def chooser_reply(
 
 
 def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
-    """Answer "my bodies" with the chooser; "I work for OPCCN" asks to join OPCCN at once."""
+    """Answer "my bodies" with the chooser; "I work for OPCCN" asks to join OPCCN at once.
+
+    A request is pending until a chair of the body (or an admin) approves it; they are sent a
+    card to decide from.
+    """
+    if not intent.bodies:
+        with services.db() as session:
+            person = person_by_id(session, request.person_id) if request.person_id else None
+            if person is None:
+                return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
+            current = ", ".join(person.body_keys) or "none yet"
+            return chooser_reply(services, session, person, message=f"Your bodies now: {current}.")
+    if request.person_id is None:
+        return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
     with transaction(services.db) as session:
-        person = person_by_id(session, request.person_id) if request.person_id else None
-        if person is None:
-            return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
-        if intent.bodies:
-            result = request_bodies(
-                session, person.id, intent.bodies, actor_of(request), request.now
-            )
-            return Reply.with_text(_choice_text(session, result, intent.bodies))
-        current = ", ".join(person.body_keys) or "none yet"
-        return chooser_reply(services, session, person, message=f"Your bodies now: {current}.")
+        result = request_bodies(
+            session, request.person_id, intent.bodies, actor_of(request), request.now
+        )
+        notices = plan_approver_notices(session, request.person_id, result.requested, request.now)
+        text = _choice_text(session, result, intent.bodies)
+    if notices:
+        services.wake_jobs()
+    return Reply.with_text(text)
 
 
 def _choice_text(session: Session, result: ChoiceResult, chosen: Iterable[str]) -> str:
@@ -149,7 +165,10 @@ def save_bodies(services: Services, request: Request) -> Reply:
         if request.person_id is None:
             return Reply(error="I could not tell who you are; nothing was changed.")
         result = choose_bodies(session, request.person_id, chosen, actor_of(request), request.now)
+        notices = plan_approver_notices(session, request.person_id, result.requested, request.now)
         text = _choice_text(session, result, chosen)
+    if notices:
+        services.wake_jobs()
     if not chosen and not result.kept:
         return Reply.with_text("Saved: you are not a member of any body now.")
     return Reply.with_text(text)

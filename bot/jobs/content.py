@@ -22,14 +22,16 @@ from bot.plan.prompts import (
     still_missing,
     when_label,
 )
-from bot.plan.schedule import FOLLOW_UP, NOTICE, PROMPT, days_before
+from bot.plan.schedule import APPROVAL, FOLLOW_UP, NOTICE, PROMPT, days_before
 from bot.turns import Message
 from cards.base import escape, shorten
+from cards.memberships import requests_card
 from cards.prompts import meeting_reminder_card, update_prompt_card
 from cards.views import MeetingReminderView, PromptItem, UpdatePromptView
 from storage.conversations import ReferenceRecord, personal_reference, reference_by_id
 from storage.deliveries import DeliveryRecord
 from storage.meetings import meeting_by_id, meeting_series
+from storage.membership_requests import request_of
 from storage.notices import update_of
 from storage.people import person_by_id
 from storage.plan_queries import PlanNotFound, action_by_id, actions
@@ -146,10 +148,20 @@ def _notice(session: Session, record: DeliveryRecord) -> Content:
     return Content(Message(text=escape(text)))
 
 
+def _approval(session: Session, record: DeliveryRecord) -> Content:
+    request = request_of(session, record.occurrence_key)
+    if request is None:
+        return Content(None, "the request was already decided or withdrawn")
+    message = f"{request.name or 'Someone'} asked to join {request.body_key}; you can decide."
+    return Content(Message(card=requests_card([request], message)))
+
+
 def content_for(session: Session, record: DeliveryRecord, now: datetime) -> Content:
     """The message for a due delivery, or why it is not sent."""
     if record.rule == NOTICE:
         return _notice(session, record)
+    if record.rule == APPROVAL:
+        return _approval(session, record)
     occurrence = _occurrence(session, record)
     if occurrence is None:
         return Content(None, "the meeting was moved, cancelled or removed")

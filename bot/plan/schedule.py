@@ -20,6 +20,8 @@ REMINDER = "reminder"
 NOTICE = (
     "notice"  # a one-line notice in a body's linked channels when one of its actions is updated
 )
+# A 1:1 message to a body's chairs (or the admins) that someone asked to join the body.
+APPROVAL = "approval"
 RULES = (PROMPT, FOLLOW_UP, REMINDER)
 
 
