@@ -34,8 +34,9 @@ class MembershipReport:
         """One line per rejected row, one per change, then the totals."""
         rejected = [r for r in self.rows if r.outcome == "rejected"]
         out = [f"row {r.row}: rejected: {'; '.join(r.reasons)}" for r in rejected]
-        verb = "would " if self.dry_run else ""
-        out.extend(f"{verb}{change}" for change in self.changes)
+        if self.dry_run and self.changes:
+            out.append("dry run: these rows would change memberships:")
+        out.extend(self.changes)
         count = {o: sum(1 for r in self.rows if r.outcome == o) for o in _OUTCOMES}
         totals = (
             f"{count['added']} added, {count['updated']} role changed, "

@@ -46,17 +46,6 @@ def test_slots_are_spaced_for_the_tenant_and_each_conversation(engine: Engine) -
     assert c1 == pytest.approx(1000.32)  # after the tenant's last slot
 
 
-def max_in_window(times: list[float], width: float = 1.0) -> int:
-    """The most arrivals in any window of ``width`` seconds."""
-    times = sorted(times)
-    best, start = 0, 0
-    for end, t in enumerate(times):
-        while t - times[start] >= width:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 @pytest.mark.timeout(240)
 def test_two_instances_keep_to_the_limits_together(postgres_url: str, tmp_path: Path) -> None:
     port = free_port()
@@ -94,11 +83,13 @@ def test_two_instances_keep_to_the_limits_together(postgres_url: str, tmp_path: 
     # Both instances took part (each sent some), and 429s happened.
     assert len(summaries) == 2 and all(s["sent"] > 0 for s in summaries), summaries
     assert sum(s["sent"] for s in summaries) == 200 and throttled
-    tenant_peak = max_in_window([a["t"] for a in requests])
+    tenant_peak = fanout._max_in_window(sorted(a["t"] for a in requests), 1.0)
     per_conversation: dict[str, list[float]] = defaultdict(list)
     for arrival in requests:
         per_conversation[arrival["conversation_id"]].append(arrival["t"])
-    conversation_peak = max(max_in_window(times) for times in per_conversation.values())
+    conversation_peak = max(
+        fanout._max_in_window(sorted(t), 1.0) for t in per_conversation.values()
+    )
     assert tenant_peak <= PER_TENANT_PER_SECOND, tenant_peak
     assert conversation_peak <= PER_CONVERSATION_PER_SECOND, conversation_peak
     figures = fanout.analyse(arrivals, seeded, 0.0)

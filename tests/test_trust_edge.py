@@ -25,6 +25,7 @@ from storage.db import make_engine, make_sessionmaker, transaction
 from storage.models import Person, ProgressUpdate
 from storage.plan_queries import action_by_number
 from storage.updates import NewUpdate, record_update
+from tests.cli_support import run_bot_cli
 from tests.fakes.connector import FakeConnector
 from tests.fakes.openid import FakeIssuer
 from tests.harness import BotServer, execute, message, settings_for, task
@@ -74,30 +75,10 @@ def test_report_command_with_nul_on_sqlite(sqlite_url: str, tmp_path: Path) -> N
         out = tmp_path / f"plan.{fmt}"
         env_dir = tmp_path / fmt
         env_dir.mkdir()
-        done = run_bot_cli_on(
-            sqlite_url, ["report", "--format", fmt, "--output", str(out)], env_dir
-        )
+        args = ["report", "--format", fmt, "--output", str(out)]
+        done = run_bot_cli(args, env_dir, sqlite_url)
         assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
         assert out.stat().st_size > 1000
-
-
-def run_bot_cli_on(url: str, args: list[str], data_dir: Path) -> Any:
-    import os
-    import subprocess
-    import sys
-
-    from tests.cli_support import ROOT
-
-    env = {**os.environ, "DATABASE_URL": url, "DATA_DIR": str(data_dir)}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 async def test_head_never_uses_a_link(
@@ -239,7 +220,7 @@ async def test_authentication_comes_before_the_tenant_check(
 
 
 def test_unsupported_database_url_says_so(tmp_path: Path) -> None:
-    done = run_bot_cli_on("mysql://root@127.0.0.1/bot", ["migrate"], tmp_path)
+    done = run_bot_cli(["migrate"], tmp_path, "mysql://root@127.0.0.1/bot")
     assert done.returncode == 3 and "Traceback" not in done.stderr
     assert "DATABASE_URL uses 'mysql'" in done.stderr
 

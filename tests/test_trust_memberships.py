@@ -192,7 +192,8 @@ def test_csv_changes_the_real_persons_role(db_url: str, tmp_path: Path) -> None:
     before = people(db_url)
     demote = write(tmp_path / "m.csv", "email,body,role\nCAROL@council.example,DASVG,member\n")
     dry = import_memberships(factory, demote, dry_run=True)
-    assert "would row 2: Carol <carol@council.example>: chair -> member of DASVG" in dry.lines()
+    assert "row 2: Carol <carol@council.example>: chair -> member of DASVG" in dry.lines()
+    assert "dry run: these rows would change memberships:" in dry.lines()
     assert "nothing was changed (dry run)" in dry.lines()
     with factory() as session:
         assert find_person(session, "aad-carol").memberships == (("DASVG", "chair"),)  # type: ignore[union-attr]

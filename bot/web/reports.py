@@ -13,6 +13,7 @@ from concurrent.futures import Executor
 
 from aiohttp import web
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from bot.reports import links
 from bot.reports.access import may_export
@@ -45,16 +46,21 @@ def check_link(services: Services, token: str) -> None:
     Raises:
         Refused: with the reason, for any link that must not be served.
     """
-    now = services.clock.now()
-    try:
-        claims = links.read(token, services.settings.link_secret, now)
-    except links.BadLink as exc:
-        raise Refused(str(exc)) from exc
     with services.db() as session:
-        if not may_export(person_by_id(session, claims.person_id), services.settings.bot_admins):
-            raise Refused(NOT_ALLOWED)
+        claims = _allowed_claims(services, session, token)
         if report_link_used(session, claims.nonce):
             raise Refused(USED)
+
+
+def _allowed_claims(services: Services, session: Session, token: str) -> links.LinkClaims:
+    """The link's claims, when its signature and expiry hold and its person may export."""
+    try:
+        claims = links.read(token, services.settings.link_secret, services.clock.now())
+    except links.BadLink as exc:
+        raise Refused(str(exc)) from exc
+    if not may_export(person_by_id(session, claims.person_id), services.settings.bot_admins):
+        raise Refused(NOT_ALLOWED)
+    return claims
 
 
 def make_file(services: Services, token: str) -> ReportFile:
@@ -63,15 +69,8 @@ def make_file(services: Services, token: str) -> ReportFile:
     Raises:
         Refused: with the reason, for any link that must not be served.
     """
-    now = services.clock.now()
-    try:
-        claims = links.read(token, services.settings.link_secret, now)
-    except links.BadLink as exc:
-        raise Refused(str(exc)) from exc
     with transaction(services.db) as session:
-        person = person_by_id(session, claims.person_id)
-        if not may_export(person, services.settings.bot_admins):
-            raise Refused(NOT_ALLOWED)
+        claims = _allowed_claims(services, session, token)
         try:
             made = export_report(
                 session,
@@ -83,7 +82,7 @@ def make_file(services: Services, token: str) -> ReportFile:
         except PlanNotFound as exc:
             raise Refused(f"That plan is no longer in the bot ({exc}).") from exc
         # Claimed last, in the same transaction: a failure above leaves the link usable.
-        if not claim_report_link(session, claims.nonce, claims.person_id, now):
+        if not claim_report_link(session, claims.nonce, claims.person_id, services.clock.now()):
             raise Refused(USED)
     return made
 
