@@ -158,7 +158,7 @@ def preflight(url: str) -> dict[str, str]:
             if target.server != "ours":
                 continue
             replies = asyncio.run(ask(services, target.text, user=user_aad(0)))
-            card = json.dumps([r.serialize() for r in replies])
+            card = json.dumps([r.model_dump(mode="json", by_alias=True) for r in replies])
             if len(replies) != 1 or target.reply_contains not in card:
                 raise RuntimeError(f"{target.text!r} did not give the expected card: {card[:300]}")
             if target.name == "overdue" and "past the deadline" not in card:
