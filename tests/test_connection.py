@@ -83,7 +83,7 @@ def test_certificate_and_managed_identity_settings_reach_the_sdk(tmp_path: Path)
         tmp_path,
     )
     auth = auth_configuration(connection_manager(s))
-    assert auth.AUTH_TYPE == "certificate" and auth.CERT_PFX_FILE == str(pfx) and auth.SEND_X5C
+    assert auth.AUTH_TYPE == "certificate" and str(pfx) == auth.CERT_PFX_FILE and auth.SEND_X5C
     msi = settings({"MicrosoftAppId": APP, "MicrosoftAppType": "UserAssignedMSI"}, tmp_path)
     assert service_connection(msi)["AUTHTYPE"] == "UserManagedIdentity"
 
