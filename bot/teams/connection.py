@@ -15,7 +15,7 @@ from microsoft_agents.hosting.core import AgentAuthConfiguration
 
 from bot.config import SDK_PREFIX, Settings
 
-# A multi-tenant Bot Framework registration gets its tokens from this tenant (as botbuilder did).
+# A multi-tenant Bot Framework registration gets its tokens from this tenant (as before the move).
 MULTI_TENANT_AUTHORITY_TENANT = "botframework.com"
 
 
