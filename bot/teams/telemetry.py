@@ -1,10 +1,10 @@
 """OpenTelemetry off unless an exporter is configured (the SDK traces every step otherwise).
 
-The Agents SDK opens OpenTelemetry spans around every step of a turn. With no tracer or meter
-provider configured they are non-recording, but each still costs context switches and
-attribute work. OpenTelemetry's own switch, ``OTEL_SDK_DISABLED``, and its no-op providers
-turn that into the cheapest path; with ``OTEL_TRACES_EXPORTER`` or an OTLP endpoint set, the
-deployment's own providers are left alone.
+The Agents SDK opens OpenTelemetry spans (and records metrics) around every step of a turn,
+through OpenTelemetry's global providers. With none configured those are proxies, resolved on
+every use; OpenTelemetry's public no-op providers make each span and metric the cheapest
+path. With an exporter configured (``OTEL_TRACES_EXPORTER``, an OTLP endpoint, Application
+Insights), the deployment's own providers are left alone.
 """
 
 from __future__ import annotations
