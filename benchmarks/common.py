@@ -106,7 +106,12 @@ def rss_kib(pid: int) -> int:
 
 @contextlib.contextmanager
 def running(
-    argv: list[str], port: int, ready_path: str | None, env: Mapping[str, str], log_name: str
+    argv: list[str],
+    port: int,
+    ready_path: str | None,
+    env: Mapping[str, str],
+    log_name: str,
+    cwd: Path = ROOT,
 ) -> Iterator[Server]:
     """Start ``argv``, wait until it is ready, and stop it (SIGINT) afterwards.
 
@@ -116,7 +121,7 @@ def running(
         prefix=f"bench-{log_name}-", suffix=".log", delete=False
     ) as log:
         start = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=ROOT, env=dict(env), stdout=log, stderr=log)
+        process = subprocess.Popen(argv, cwd=cwd, env=dict(env), stdout=log, stderr=log)
         try:
             try:
                 if ready_path is None:

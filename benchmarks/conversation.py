@@ -277,7 +277,7 @@ def server_for(target: Target, database_url: str | None, args: argparse.Namespac
         env = bench_env({"DATABASE_URL": database_url or "", **tenant})
         env["PYTHONPATH"] = str(args.before_dir)
         command = [*pin_prefix(cpu), *argv, str(port)]
-        with running(command, port, "/readyz", env, "before") as before:
+        with running(command, port, "/readyz", env, "before", args.before_dir) as before:
             yield before
     else:
         starters = {"agents": agents_echo_bot, "echo": echo_bot, "raw": raw_echo_bot}

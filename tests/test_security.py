@@ -150,3 +150,19 @@ async def test_connector_failure_never_loses_a_stored_update(
     with make_sessionmaker(engine)() as session:
         assert session.scalar(select(func.count()).select_from(ProgressUpdate)) == 7
     engine.dispose()
+
+
+async def test_a_private_issuer_changes_only_where_the_sdk_fetches_keys(
+    issuer: FakeIssuer,
+) -> None:
+    from microsoft_agents.hosting.core.authorization import _entra_issuers
+
+    from bot.teams.signing_keys import BOT_FRAMEWORK_ISSUER, MICROSOFT_KEYS, use_openid_metadata
+
+    table = _entra_issuers.BOTFRAMEWORK_JWKS_URIS
+    try:
+        use_openid_metadata(issuer.metadata_url)
+        assert table[BOT_FRAMEWORK_ISSUER] == f"{issuer.base}/v1/keys"
+    finally:
+        use_openid_metadata("")
+    assert table[BOT_FRAMEWORK_ISSUER] == MICROSOFT_KEYS

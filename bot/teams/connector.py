@@ -15,6 +15,8 @@ open; :meth:`KeptClientFactory.close` closes them at shutdown.
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -32,6 +34,9 @@ from microsoft_agents.hosting.core.connector.client import UserTokenClient
 from microsoft_agents.hosting.core.connector.teams import TeamsConnectorClient
 
 TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10)
+# The connector client hands aiohttp each activity as ``json=``: encoded compactly and as UTF-8
+# (an 11 KB card is about a tenth smaller, and quicker to encode than with json.dumps' defaults).
+COMPACT_JSON = functools.partial(json.dumps, separators=(",", ":"), ensure_ascii=False)
 USER_AGENT = "SaferPartnershipBot/2.0 (Microsoft 365 Agents SDK; aiohttp)"
 # Entra tokens live about an hour; the SDK's MSAL cache is asked again after this.
 TOKEN_SECONDS = 600.0
@@ -118,6 +123,7 @@ class KeptClientFactory(ChannelServiceClientFactoryBase):
             connector_owner=False,
             timeout=TIMEOUT,
             headers={"User-Agent": USER_AGENT},
+            json_serialize=COMPACT_JSON,
             middlewares=(bearer(token),) if token is not None else (),
         )
 

@@ -6,7 +6,7 @@ the signing keys of a Bot Framework token from a fixed table: issuer -> key set 
 issuer's keys. With ``BOT_OPENID_METADATA_URL`` set (the tests' loopback issuer, private
 clouds), :func:`use_openid_metadata` points that table's entry for the Bot Framework issuer at
 the ``jwks_uri`` the metadata names. Every check on a token (signature, audience, expiry,
-tenant binding) stays the SDK's own. Without the setting nothing is changed.
+tenant binding) stays the SDK's own. Without the setting the entry is Microsoft's address.
 
 The table lives in a private SDK module; the SDK is pinned to an exact version, and
 ``tests/test_security.py`` fails if the table moves.
@@ -25,6 +25,7 @@ from microsoft_agents.hosting.core.authorization import _entra_issuers
 log = logging.getLogger(__name__)
 METADATA_TIMEOUT = 10.0
 BOT_FRAMEWORK_ISSUER = AuthenticationConstants.AGENTS_SDK_TOKEN_ISSUER
+MICROSOFT_KEYS = AuthenticationConstants.PUBLIC_ABS_JWKS_URL
 
 
 def keys_url(metadata_url: str) -> str:
@@ -48,9 +49,10 @@ def use_openid_metadata(metadata_url: str) -> None:
         OSError: the metadata could not be fetched.
         ValueError: the metadata names no key set.
     """
-    if not metadata_url:
-        return
     table: dict[str, str] = _entra_issuers.BOTFRAMEWORK_JWKS_URIS
     assert BOT_FRAMEWORK_ISSUER in table, "the SDK's key table changed"
+    if not metadata_url:
+        table[BOT_FRAMEWORK_ISSUER] = MICROSOFT_KEYS  # Microsoft's own (again)
+        return
     table[BOT_FRAMEWORK_ISSUER] = keys_url(metadata_url)
     log.warning("token signing keys come from %s, not from Microsoft", table[BOT_FRAMEWORK_ISSUER])
