@@ -166,3 +166,51 @@ async def test_a_private_issuer_changes_only_where_the_sdk_fetches_keys(
     finally:
         use_openid_metadata("")
     assert table[BOT_FRAMEWORK_ISSUER] == MICROSOFT_KEYS
+
+
+async def test_a_token_for_another_connector_cannot_redirect_the_replies(
+    sqlite_url: str, tmp_path: Path, clock: FixedClock, issuer: FakeIssuer
+) -> None:
+    settings = replace(
+        settings_for(sqlite_url, tmp_path),
+        app_id=APP_ID,
+        app_password="not-used-in-this-test",
+        openid_metadata_url=issuer.metadata_url,
+    )
+    async with BotServer(settings, clock) as server:
+        token = issuer.mint(APP_ID, "https://smba.trafficmanager.net/emea/")
+        activity = message("help", service_url=server.connector.url)
+        status, _ = await server.post(activity, headers={"Authorization": f"Bearer {token}"})
+        assert status == 401
+        assert server.connector.sent() == []
+
+
+async def test_authentication_comes_before_the_tenant_check(
+    sqlite_url: str, tmp_path: Path, clock: FixedClock, issuer: FakeIssuer
+) -> None:
+    settings = replace(
+        settings_for(sqlite_url, tmp_path),
+        app_id=APP_ID,
+        app_password="not-used-in-this-test",
+        openid_metadata_url=issuer.metadata_url,
+        allowed_tenant_ids=("tenant-a",),
+    )
+    async with BotServer(settings, clock) as server:
+        activity = message("help", service_url=server.connector.url)
+        status, body = await server.post(activity)  # no token, tenant not allowed
+        assert status == 401 and "does not serve" not in str(body)
+        good = issuer.mint(APP_ID, server.connector.url)
+        status, body = await server.post(activity, headers={"Authorization": f"Bearer {good}"})
+        assert status == 403 and "does not serve" in body["error"]
+
+
+async def test_activities_without_conversation_or_service_url_are_refused(
+    sqlite_url: str, tmp_path: Path, clock: FixedClock
+) -> None:
+    async with BotServer(settings_for(sqlite_url, tmp_path), clock) as server:
+        no_conversation = message("help")
+        del no_conversation["conversation"]
+        assert (await server.post(no_conversation))[0] == 400
+        no_service_url = message("help")
+        del no_service_url["serviceUrl"]
+        assert (await server.post(no_service_url))[0] == 400

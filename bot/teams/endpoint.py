@@ -7,6 +7,7 @@ import logging
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp import web
 from microsoft_agents.activity import Activity
@@ -49,14 +50,30 @@ def _activity(raw: bytes) -> Activity | web.Response:
     return activity
 
 
+def service_url_matches(claims: ClaimsIdentity, service_url: str) -> bool:
+    """Whether the activity's ``serviceUrl`` has the host its token's ``serviceurl`` claim names.
+
+    Replies go to ``serviceUrl``: a token issued for one connector must not send the bot's
+    replies (and its bearer token) to another host. botbuilder enforced this; the Agents SDK
+    does only with its outbound host validator. Tokens without the claim (development mode)
+    pass.
+    """
+    claimed = claims.get_claim_value("serviceurl") if claims.claims else None
+    if not claimed:
+        return True
+    host = urlsplit(str(claimed)).hostname
+    return bool(host) and host == urlsplit(service_url).hostname
+
+
 def messages_handler(
     adapter: PartnershipAdapter, logic: Logic, allowed_tenants: tuple[str, ...]
 ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """The aiohttp handler for ``/api/messages``.
 
     The SDK's ``jwt_authorization_decorator`` authenticates the request first (401 otherwise);
-    then the body is read and checked (415, 413, 400), the tenant allow-list applied (403),
-    and the turn run by the adapter (201, or the invoke response).
+    then the body is read and checked (415, 413, 400), the activity's ``serviceUrl`` checked
+    against the token's (401), the tenant allow-list applied (403), and the turn run by the
+    adapter (201, or the invoke response).
     """
 
     async def messages(request: web.Request) -> web.StreamResponse:
@@ -71,11 +88,14 @@ def messages_handler(
         activity = _activity(raw)
         if isinstance(activity, web.Response):
             return activity
+        claims: ClaimsIdentity = request.get("claims_identity") or ClaimsIdentity()
+        if not service_url_matches(claims, activity.service_url or ""):
+            log.warning("refused an activity whose serviceUrl is not the one its token names")
+            return _problem(401, "unauthorized")
         tenant = tenant_of(activity)
         if allowed_tenants and tenant.lower() not in allowed_tenants:
             log.warning("refused an activity from a tenant that is not allowed: %s", tenant[:64])
             return _problem(403, "this bot does not serve your organisation")
-        claims: ClaimsIdentity = request.get("claims_identity") or ClaimsIdentity()
         try:
             invoke = await adapter.process_activity(claims, activity, logic)
         except PermissionError:
