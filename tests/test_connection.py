@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
+from microsoft_agents.activity import Activity, ConversationAccount
 from microsoft_agents.hosting.core import ClaimsIdentity
 
 from bot.config import ConfigError, Settings
@@ -143,3 +146,47 @@ async def test_a_token_is_fetched_once_until_it_expires(monkeypatch: pytest.Monk
     monkeypatch.setattr("bot.teams.connector.TOKEN_SECONDS", -1.0)
     token = CachedToken(source)
     assert [await token(), await token()] == ["token-2", "token-3"]
+
+
+async def test_a_refused_connection_is_tried_three_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from bot.teams import connector
+
+    pauses: list[float] = []
+
+    async def no_sleep(seconds: float) -> None:
+        pauses.append(seconds)
+
+    monkeypatch.setattr(connector.asyncio, "sleep", no_sleep)
+    with socket.socket() as sock:  # a port that refuses: bound, never listening
+        sock.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+        factory = KeptClientFactory(None)
+        try:
+            client = await factory.create_connector_client(
+                None, ClaimsIdentity(), url, "aud", use_anonymous=True
+            )
+            with pytest.raises(aiohttp.ClientConnectorError):
+                await client.conversations.get_conversation_members("a:1")
+        finally:
+            await factory.close()
+    assert len(pauses) == connector.CONNECT_ATTEMPTS - 1
+    assert all(0.2 <= p <= connector.BACKOFF_MAX for p in pauses)
+
+
+async def test_an_error_answer_is_not_retried(connector: Any) -> None:
+    fake = connector
+    fake.fail_next(503)
+    factory = KeptClientFactory(None)
+    try:
+        client = await factory.create_connector_client(
+            None, ClaimsIdentity(), fake.url, "aud", use_anonymous=True
+        )
+        activity = Activity(type="message", text="hi", conversation=ConversationAccount(id="a:1"))
+        with pytest.raises(aiohttp.ClientResponseError) as failed:
+            await client.conversations.send_to_conversation("a:1", activity)
+        assert failed.value.status == 503
+    finally:
+        await factory.close()
+    assert fake.sent() == []

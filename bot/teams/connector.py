@@ -8,8 +8,10 @@ into the SDK's public extension point for that (``CloudAdapter(channel_service_c
 ...)``): one client per service URL, all on one ``aiohttp.TCPConnector``. The bearer token is
 added to each request as it goes out (an aiohttp client middleware), from the SDK's connection
 manager, cached for :data:`TOKEN_SECONDS`: a turn whose reply cannot get a token still runs
-(an update is still saved). The adapter's ``close()`` after each turn leaves these clients
-open; :meth:`KeptClientFactory.close` closes them at shutdown.
+(an update is still saved). A request whose connection never opened is tried again
+(:func:`retry_unopened`), as the bot's own connector client did before the move. The
+adapter's ``close()`` after each turn leaves these clients open;
+:meth:`KeptClientFactory.close` closes them at shutdown.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -85,6 +88,33 @@ class CachedToken:
             return self._value
 
 
+CONNECT_ATTEMPTS = 3
+# Before attempt n+1: 0.2 s * 2**(n-1) plus up to 1 s of jitter, at most 2 s.
+BACKOFF_BASE, BACKOFF_JITTER, BACKOFF_MAX = 0.2, 1.0, 2.0
+
+
+def backoff_seconds(attempt: int) -> float:
+    """The pause after failed attempt ``attempt`` (1-based): exponential, with jitter."""
+    return min(BACKOFF_BASE * 2 ** (attempt - 1) + random.uniform(0, BACKOFF_JITTER), BACKOFF_MAX)
+
+
+async def retry_unopened(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    """Try a request again (3 tries in all) when its connection never opened.
+
+    Nothing can have reached the connector then, so a retry cannot duplicate a message.
+    Answers (429, 503, ...) are not retried here: proactive sends are the jobs' to retry
+    (``bot.jobs.policy``), and a reply in a turn is not worth holding the turn for.
+    """
+    for attempt in range(1, CONNECT_ATTEMPTS):
+        try:
+            return await handler(request)
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
+            await asyncio.sleep(backoff_seconds(attempt))
+    return await handler(request)
+
+
 def bearer(token: CachedToken) -> aiohttp.ClientMiddlewareType:
     """An aiohttp client middleware that signs each request with ``token``."""
 
@@ -124,7 +154,7 @@ class KeptClientFactory(ChannelServiceClientFactoryBase):
             timeout=TIMEOUT,
             headers={"User-Agent": USER_AGENT},
             json_serialize=COMPACT_JSON,
-            middlewares=(bearer(token),) if token is not None else (),
+            middlewares=(retry_unopened, bearer(token)) if token else (retry_unopened,),
         )
 
     def _token(
