@@ -8,12 +8,14 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 
 from bot.cli import main as cli_main
 from bot.clock import FixedClock
+from bot.config import Settings
 from storage.db import make_engine, make_sessionmaker
 from storage.models import ProgressUpdate
 from tests.fakes.connector import FakeConnector
@@ -168,16 +170,22 @@ async def test_a_private_issuer_changes_only_where_the_sdk_fetches_keys(
     assert table[BOT_FRAMEWORK_ISSUER] == MICROSOFT_KEYS
 
 
-async def test_a_token_for_another_connector_cannot_redirect_the_replies(
-    sqlite_url: str, tmp_path: Path, clock: FixedClock, issuer: FakeIssuer
-) -> None:
-    settings = replace(
-        settings_for(sqlite_url, tmp_path),
+def authenticated(url: str, tmp_path: Path, issuer: FakeIssuer, **overrides: Any) -> Settings:
+    """Settings with an app id, checking tokens against the fake issuer's keys."""
+    return settings_for(
+        url,
+        tmp_path,
         app_id=APP_ID,
         app_password="not-used-in-this-test",
         openid_metadata_url=issuer.metadata_url,
+        **overrides,
     )
-    async with BotServer(settings, clock) as server:
+
+
+async def test_a_token_for_another_connector_cannot_redirect_the_replies(
+    sqlite_url: str, tmp_path: Path, clock: FixedClock, issuer: FakeIssuer
+) -> None:
+    async with BotServer(authenticated(sqlite_url, tmp_path, issuer), clock) as server:
         token = issuer.mint(APP_ID, "https://smba.trafficmanager.net/emea/")
         activity = message("help", service_url=server.connector.url)
         status, _ = await server.post(activity, headers={"Authorization": f"Bearer {token}"})
@@ -188,13 +196,7 @@ async def test_a_token_for_another_connector_cannot_redirect_the_replies(
 async def test_authentication_comes_before_the_tenant_check(
     sqlite_url: str, tmp_path: Path, clock: FixedClock, issuer: FakeIssuer
 ) -> None:
-    settings = replace(
-        settings_for(sqlite_url, tmp_path),
-        app_id=APP_ID,
-        app_password="not-used-in-this-test",
-        openid_metadata_url=issuer.metadata_url,
-        allowed_tenant_ids=("tenant-a",),
-    )
+    settings = authenticated(sqlite_url, tmp_path, issuer, allowed_tenant_ids=("tenant-a",))
     async with BotServer(settings, clock) as server:
         activity = message("help", service_url=server.connector.url)
         status, body = await server.post(activity)  # no token, tenant not allowed
