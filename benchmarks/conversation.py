@@ -426,7 +426,7 @@ def verdicts(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         key = (point["connector_delay_ms"], point["concurrency"])
         where = f"overdue at C={key[1]}, connector +{key[0]} ms"
-        if key in wanted:
+        if key in wanted and "throughput_vs_agents" in point:
             ratio, p99 = point.get("throughput_vs_agents"), point.get("p99_vs_agents")
             out.append(
                 {
@@ -436,6 +436,7 @@ def verdicts(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "met": bool(ratio and ratio >= 1.5 and p99 is not None and p99 < 1.0),
                 }
             )
+        if key in wanted and "throughput_vs_echo" in point:
             ratio = point.get("throughput_vs_echo")
             out.append(
                 {
