@@ -7,7 +7,7 @@ import gc
 import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +24,7 @@ from bot.jobs.context import JobContext
 from bot.jobs.runner import JobRunner
 from bot.jobs.sender import TeamsSender
 from bot.jobs.timer import JobTimer
-from bot.services import Services
+from bot.services import Services, open_services
 from bot.teams.adapter import PartnershipAdapter, make_adapter
 from bot.teams.convert import tenant_of
 from bot.teams.handler import PartnershipBot
@@ -54,7 +54,6 @@ class Runtime:
     bot: PartnershipBot
     executor: ThreadPoolExecutor
     jobs: JobRunner
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
         """Release threads and connections."""
@@ -76,11 +75,16 @@ def prepare_database(settings: Settings, clock: Clock) -> Engine:
     return engine
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
-    """Create the database, services, adapter and bot for ``settings``."""
+def services_for(settings: Settings, clock: Clock | None = None) -> tuple[Engine, Services]:
+    """The database, migrated and loaded, and the services (stores) over it."""
     clock = clock or SystemClock()
     engine = prepare_database(settings, clock)
-    services = Services(settings=settings, db=make_sessionmaker(engine), clock=clock)
+    return engine, open_services(settings, engine, clock)
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """Create the database, the stores, adapter and bot for ``settings``."""
+    engine, services = services_for(settings, clock)
     executor = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="turn")
     adapter = make_adapter(settings)
     bot = PartnershipBot(services, executor=executor)

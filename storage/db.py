@@ -65,9 +65,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """A session factory whose objects stay readable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
+    """A session factory whose objects stay readable after commit.
+
+    ``info`` is copied into every session's ``info`` (the stores put their plan cache there).
+    """
+    return sessionmaker(engine, expire_on_commit=False, info=info or {})
 
 
 @contextmanager

@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.plan.body_names import BodyIndex
+from bot.plan.statuses import ROLES
 from storage import audit
 from storage.models import Body, Membership, utcnow
 from storage.people import ensure_person
 from storage.plan_loader import RowResult, body_infos
 
-ROLES = ("member", "chair", "admin")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 

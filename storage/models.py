@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.plan.statuses import status_check_sql
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -34,9 +36,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-ROLES = ("member", "chair", "admin")
-STATUSES = ("Not started", "On track", "At risk", "Off track", "Complete", "Ongoing")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -240,7 +239,7 @@ class ProgressUpdate(Base):
     __tablename__ = "progress_update"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('Not started', 'On track', 'At risk', 'Off track', 'Complete', 'Ongoing')",
+            status_check_sql(),
             name="status",
         ),
     )

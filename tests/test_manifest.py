@@ -162,7 +162,7 @@ def test_commands_are_what_the_bot_understands(manifest: dict[str, Any]) -> None
             assert len(title) <= 32 and 0 < len(command["description"]) <= 128
             meant = understand(title, vocabulary, date(2026, 1, 5)).name
             assert meant == COMMAND_INTENTS[title], title
-            assert meant in routes.INTENTS, f"{title}: no handler answers it yet"
+            assert meant in {r.match for r in routes.INTENTS}, f"{title}: no handler answers it"
 
 
 def test_names_and_descriptions_fit_teams_limits(manifest: dict[str, Any]) -> None:

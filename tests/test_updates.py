@@ -342,8 +342,8 @@ def link_channel_to(
 ) -> None:
     from datetime import UTC, datetime
 
+    from storage.channel_links import link_channel
     from storage.conversations import save_reference
-    from storage.links import link_channel
 
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:

@@ -13,8 +13,8 @@ from concurrent.futures import Executor
 
 from aiohttp import web
 
+from bot.plan.permissions import may_export
 from bot.reports import links
-from bot.reports.access import may_export
 from bot.reports.export import ReportFile, export_report
 from bot.services import Services
 from storage.db import transaction
