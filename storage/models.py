@@ -295,16 +295,6 @@ class ConversationRef(Base):
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
-class BotState(Base):
-    """Documents for botbuilder's ``Storage`` (turn state), with an eTag for concurrency."""
-
-    __tablename__ = "bot_state"
-    key: Mapped[str] = mapped_column(String(512), primary_key=True)
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
-    etag: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
 class ChannelLink(Base):
     """A team channel where a body's update prompts are posted."""
 
