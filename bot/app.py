@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import json
 import logging
@@ -18,6 +17,7 @@ from msrest.serialization import Model
 from requests import RequestException
 from sqlalchemy import Engine
 
+from bot.background import in_worker, worker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.jobs.context import JobContext
@@ -99,14 +99,10 @@ def job_context(
     executor: ThreadPoolExecutor | None = None,
 ) -> JobContext:
     """The scheduled jobs' context: database work on ``executor``, sends through the adapter."""
-
-    async def blocking(fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
-
     return JobContext(
         db=services.db,
         sender=TeamsSender(adapter, settings.app_id),
-        blocking=blocking,
+        blocking=worker(executor),
         grace=timedelta(hours=max(0, settings.jobs_grace_hours)),
         attempts=max(1, settings.jobs_send_attempts),
         allowed_tenants=settings.allowed_tenant_ids,
@@ -179,17 +175,13 @@ async def readyz(request: web.Request) -> web.Response:
     """``GET /readyz``: the database answers."""
     runtime = request.app[RUNTIME_KEY]
     try:
-        await _in_thread(runtime, check_reachable, runtime.engine)
+        await in_worker(runtime.executor, check_reachable, runtime.engine)
     except DatabaseUnavailable as exc:
         log.warning("not ready: %s", exc)
         return web.json_response(
             {"status": "not ready", "reason": "database unreachable"}, status=503
         )
     return web.json_response({"status": "ready"})
-
-
-async def _in_thread(runtime: Runtime, fn: Any, *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(runtime.executor, fn, *args)
 
 
 async def _close_connector(app: web.Application) -> None:
@@ -208,7 +200,7 @@ def create_app(runtime: Runtime) -> web.Application:
     runtime.services.wake_jobs = timer.wake
     app.on_startup.append(timer.start)
     app.on_cleanup.append(timer.stop)
-    keeper = CacheKeeper(runtime.services.keep_warm, lambda fn: _in_thread(runtime, fn))
+    keeper = CacheKeeper(runtime.services.keep_warm, worker(runtime.executor))
     app.on_startup.append(keeper.start)
     app.on_cleanup.append(keeper.stop)
     app.on_cleanup.append(_close_connector)

@@ -39,9 +39,8 @@ def _stored(services: Services) -> int:
 def test_needs_storing_until_stored_then_not_until_it_moves_or_ages(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    keeper = ReferenceKeeper(services)
     now = [1000.0]
-    monkeypatch.setattr(references.time, "monotonic", lambda: now[0])
+    keeper = ReferenceKeeper(services, timer=lambda: now[0])
     activity = _activity()
     assert keeper.needs_storing(activity)
     keeper.remember(activity)

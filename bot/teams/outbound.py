@@ -20,6 +20,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from bot.background import in_worker
+
 log = logging.getLogger(__name__)
 
 TokenSource = Callable[[], Awaitable[str | None]]
@@ -171,7 +173,6 @@ class CachedToken:
                 return self._token
             if self._credentials is None:
                 self._credentials = await self._factory()
-            loop = asyncio.get_running_loop()
-            self._token = await loop.run_in_executor(None, self._credentials.get_access_token)
+            self._token = await in_worker(None, self._credentials.get_access_token)
             self._expires = time.monotonic() + self.LIFETIME_SECONDS
             return self._token
