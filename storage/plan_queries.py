@@ -11,6 +11,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.clock import london_day_end
+from bot.plan.filters import narrowed
 from bot.plan.rules import number_key
 from bot.plan.types import (
     ActionRecord,
@@ -304,13 +305,6 @@ def with_new_updates(
     return [replace(r, latest=latest[r.id]) if r.id in latest else r for r in records]
 
 
-def _matches(record: ActionRecord, words: list[str]) -> bool:
-    haystack = " ".join(
-        (record.text, record.success_measure, record.owner_text, record.section_title)
-    ).lower()
-    return all(word in haystack for word in words)
-
-
 def actions(
     session: Session,
     plan_key: str | None = None,
@@ -343,14 +337,14 @@ def actions(
     if cache is None:
         plan_id, key, _ = plan_version(session, plan_key)
         found = read_actions(session, key, [Action.plan_id == plan_id], as_of)
-        return _filtered(found, body_keys, numbers, theme, section, words)
+        return narrowed(found, body_keys, numbers, theme, section, words)
     key, found = cache.get(session, plan_key)
-    found = _filtered(found, body_keys, numbers, theme, section, words)
+    found = narrowed(found, body_keys, numbers, theme, section, words)
     if as_of is not None and _posted_after(found, london_day_end(as_of)):
         # Some latest update is later than that day: read the updates posted by then instead.
         plan_id, key, _ = plan_version(session, key)
         found = read_actions(session, key, [Action.plan_id == plan_id], as_of)
-        found = _filtered(found, body_keys, numbers, theme, section, words)
+        found = narrowed(found, body_keys, numbers, theme, section, words)
     return found
 
 
@@ -363,30 +357,6 @@ def _posted_after(records: list[ActionRecord], cut: datetime) -> bool:
     is always so.
     """
     return any(r.latest is not None and r.latest.created_at >= cut for r in records)
-
-
-def _filtered(
-    found: list[ActionRecord],
-    body_keys: Iterable[str] | None,
-    numbers: Iterable[str] | None,
-    theme: int | None,
-    section: str | None,
-    words: Iterable[str] | None,
-) -> list[ActionRecord]:
-    if body_keys is not None:
-        wanted = set(body_keys)
-        found = [a for a in found if any(o.key in wanted for o in a.owners)]
-    if numbers is not None:
-        chosen = set(numbers)
-        found = [a for a in found if a.number in chosen]
-    if theme is not None:
-        found = [a for a in found if a.theme_number == theme]
-    if section is not None:
-        found = [a for a in found if a.section_title == section]
-    if words:
-        lowered = [w.lower() for w in words]
-        found = [a for a in found if _matches(a, lowered)]
-    return list(found)
 
 
 def action_by_number(

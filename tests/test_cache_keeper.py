@@ -8,7 +8,6 @@ import gc
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, update
@@ -16,7 +15,7 @@ from sqlalchemy import Engine, update
 from bot.clock import FixedClock
 from bot.services import open_services
 from bot.web.keeper import CacheKeeper
-from storage import plan_cache, plan_queries
+from storage import plan_cache
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.gcpause import GcPause
 from storage.models import Plan
@@ -24,6 +23,7 @@ from storage.plan_queries import current_plan_key
 from storage.plan_store import VOCABULARY_RENEW_SECONDS
 from storage.stores import open_stores
 from tests.harness import settings_for
+from tests.plan_reads import count_plan_reads
 
 
 class Timer:
@@ -46,19 +46,6 @@ def _import_elsewhere(engine: Engine) -> None:
         other.dispose()
 
 
-def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    reads: list[Any] = []
-    real = plan_queries.read_actions
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        reads.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(plan_queries, "read_actions", counted)
-    monkeypatch.setattr(plan_cache, "read_actions", counted)
-    return reads
-
-
 def test_the_keeper_reads_a_plan_changed_elsewhere_so_the_question_does_not(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -69,7 +56,7 @@ def test_the_keeper_reads_a_plan_changed_elsewhere_so_the_question_does_not(
     assert count > 50
     _import_elsewhere(engine)
     timer.now += plan_cache.RECHECK_SECONDS  # the keeper's next pass, a second later
-    reads = _count_reads(monkeypatch)
+    reads = count_plan_reads(monkeypatch)
     stores.plan.keep_warm()  # the keeper notices the new revision and reads
     assert len(reads) == 1
     assert stores.plan.actions_for(None, numbers=["1.18"])  # the question finds the plan ready

@@ -20,13 +20,14 @@ from cards import verbs
 from cards.base import SIZE_BUDGET_BYTES, size_of
 from cards.plan import priorities_card
 from cards.views import PlanView
-from storage import plan_cache, plan_queries
+from storage import plan_queries
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.models import Plan, ProgressUpdate
 from storage.plan_queries import actions, plan_record, posted_between, updates_since
 from storage.stores import Stores, open_stores
 from tests.cardcheck import assert_valid_card
 from tests.harness import card_texts, cards_of, execute, invoke_body, message, settings_for, turn
+from tests.plan_reads import count_plan_reads
 from tests.posting import post_update
 
 JUNE_1 = date(2022, 6, 1)
@@ -43,27 +44,13 @@ def _latest_text(stores: Stores, number: str, as_of: date | None = None) -> str 
     return found.latest.text if found.latest else None
 
 
-def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """Every whole-plan (or "as of") read of the actions from the database."""
-    reads: list[Any] = []
-    real = plan_queries.read_actions
-
-    def counted(*args: Any, **kwargs: Any) -> Any:
-        reads.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(plan_queries, "read_actions", counted)
-    monkeypatch.setattr(plan_cache, "read_actions", counted)
-    return reads
-
-
 def test_as_of_is_served_from_the_cache_and_leaves_out_later_updates(
     stores: Stores, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     factory = stores.sessions
     post_update(factory, "3.7", "At risk", "on the first", datetime(2022, 6, 1, 9, tzinfo=UTC))
     assert _latest_text(stores, "3.7") == "on the first"
-    reads = _count_reads(monkeypatch)
+    reads = count_plan_reads(monkeypatch)
     # Nothing posted after 1 June: the cached records are the answer, no second read.
     assert _latest_text(stores, "3.7", JUNE_1) == "on the first"
     assert reads == []
@@ -81,7 +68,7 @@ def test_a_new_update_is_applied_to_the_cached_plan_without_reading_it_again(
 ) -> None:
     factory = stores.sessions
     assert _latest_text(stores, "2.4") is None
-    reads = _count_reads(monkeypatch)
+    reads = count_plan_reads(monkeypatch)
     post_update(factory, "2.4", "On track", "first", datetime(2022, 6, 1, 9, tzinfo=UTC))
     post_update(factory, "2.4", "At risk", "second", datetime(2022, 6, 1, 10, tzinfo=UTC))
     assert _latest_text(stores, "2.4") == "second"
@@ -101,7 +88,7 @@ def test_an_update_committed_out_of_id_order_makes_the_cache_read_the_plan_again
     with transaction(factory) as session:
         first = session.scalar(select(ProgressUpdate.id).where(ProgressUpdate.text == "first"))
         session.execute(delete(ProgressUpdate).where(ProgressUpdate.id == first))
-    reads = _count_reads(monkeypatch)
+    reads = count_plan_reads(monkeypatch)
     post_update(factory, "2.5", "On track", "other", datetime(2022, 6, 1, 10, tzinfo=UTC))
     assert _latest_text(stores, "2.4") is None
     assert _latest_text(stores, "2.5") == "other"

@@ -14,6 +14,7 @@ from typing import Any
 from bot.clock import FixedClock, london_day_end
 from bot.config import Settings
 from bot.plan.body_names import BodyIndex
+from bot.plan.filters import narrowed
 from bot.plan.forms import MeetingDraft
 from bot.plan.meetings import MeetingSeries
 from bot.plan.rules import number_key
@@ -79,18 +80,7 @@ class FakePlanStore:
     ) -> list[ActionRecord]:
         self.plan(plan_key)
         found = [self._as_of(a, as_of) for a in self.records]
-        if bodies is not None:
-            wanted = set(bodies)
-            found = [a for a in found if any(o.key in wanted for o in a.owners)]
-        if numbers is not None:
-            chosen = set(numbers)
-            found = [a for a in found if a.number in chosen]
-        if theme is not None:
-            found = [a for a in found if a.theme_number == theme]
-        if section is not None:
-            found = [a for a in found if a.section_title == section]
-        for word in words or ():
-            found = [a for a in found if word.lower() in a.text.lower()]
+        found = narrowed(found, bodies, numbers, theme, section, words)
         return sorted(found, key=lambda a: number_key(a.number))
 
     def _as_of(self, action: ActionRecord, as_of: date | None) -> ActionRecord:

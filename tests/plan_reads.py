@@ -1,0 +1,23 @@
+"""Counting the plan store's reads of the actions from the database (cache tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from storage import plan_cache, plan_queries
+
+
+def count_plan_reads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """Every whole-plan (or "as of") read of the actions from now on, as a growing list."""
+    reads: list[Any] = []
+    real = plan_queries.read_actions
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        reads.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plan_queries, "read_actions", counted)
+    monkeypatch.setattr(plan_cache, "read_actions", counted)
+    return reads
