@@ -22,20 +22,23 @@ def _refused() -> aiohttp.ClientConnectorError:
 
 
 @pytest.fixture
-def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    slept: list[float] = []
+def pauses() -> list[float]:
+    return []
+
+
+def session_for(pauses: list[float]) -> ConnectorSession:
+    """A session that records its waits between attempts instead of waiting."""
 
     async def sleep(seconds: float) -> None:
-        slept.append(seconds)
+        pauses.append(seconds)
 
-    monkeypatch.setattr(outbound.asyncio, "sleep", sleep)
-    return slept
+    return ConnectorSession(_no_token, sleep=sleep)
 
 
 async def test_a_refused_connection_is_tried_three_times_with_backoff(
     monkeypatch: pytest.MonkeyPatch, pauses: list[float]
 ) -> None:
-    session = ConnectorSession(_no_token)
+    session = session_for(pauses)
     attempts: list[bytes | None] = []
 
     async def once(method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Any:
@@ -53,7 +56,7 @@ async def test_a_refused_connection_is_tried_three_times_with_backoff(
 async def test_success_after_a_refusal(
     monkeypatch: pytest.MonkeyPatch, pauses: list[float]
 ) -> None:
-    session = ConnectorSession(_no_token)
+    session = session_for(pauses)
     outcomes: list[Any] = [_refused(), {"id": "new-1"}]
 
     async def once(method: str, url: str, body: bytes | None, headers: dict[str, str]) -> Any:
@@ -70,7 +73,7 @@ async def test_success_after_a_refusal(
 async def test_an_error_answer_or_a_lost_answer_is_not_retried(
     monkeypatch: pytest.MonkeyPatch, pauses: list[float]
 ) -> None:
-    session = ConnectorSession(_no_token)
+    session = session_for(pauses)
     for error in (ConnectorError(429, "1", "throttled"), aiohttp.ServerDisconnectedError()):
         attempts: list[str] = []
 

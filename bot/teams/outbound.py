@@ -58,6 +58,8 @@ class ConnectorSession:
     """One aiohttp session for every call; ``token`` gives the bearer token (None: no auth)."""
 
     token: TokenSource
+    # How to wait between connection attempts (tests pass one that records and returns).
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _session: aiohttp.ClientSession | None = None
 
     def _client(self) -> aiohttp.ClientSession:
@@ -93,7 +95,7 @@ class ConnectorSession:
             except Exception as exc:
                 if attempt == CONNECT_ATTEMPTS or not _never_connected(exc):
                     raise
-            await asyncio.sleep(backoff_seconds(attempt))
+            await self.sleep(backoff_seconds(attempt))
         raise AssertionError("unreachable")
 
     async def _once(
