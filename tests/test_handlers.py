@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -10,7 +11,7 @@ from bot import dispatch, routes
 from bot.clock import FixedClock
 from bot.plan.types import ActionRecord, BodyInfo, BodyRef, PersonRecord, PlanRecord, UpdateRecord
 from bot.services import Services
-from bot.turns import Place, Reply, Request, Sender
+from bot.turns import DialogDone, Place, Reply, Request, Sender
 from bot.understand import understand
 from cards import verbs
 from tests.cardcheck import assert_valid_card
@@ -153,3 +154,45 @@ def test_every_intent_the_grammar_gives_and_every_verb_has_one_route(
     assert routes.intent_handler("no such intent") is routes.intent_handler("unknown")
     assert routes.verb_handler("no.such.verb") is None
     assert routes.dialog_for(verbs.DIALOG_UPDATE) is not None
+
+
+def _saved_from(origin: dict) -> dict:
+    return {
+        "dialog": verbs.DIALOG_UPDATE,
+        "actionId": 11,
+        "status": "At risk",
+        "text": "Slipping",
+        "updateKey": "k" * 32,
+        "origin": origin,
+    }
+
+
+def test_a_dialog_update_redraws_the_card_it_started_from_in_a_shared_chat(
+    services: Services,
+) -> None:
+    origin = {"verb": verbs.SHOW_ACTION, "actionId": 11}
+    shared = Request(Sender("aad-member", "Maria"), Place("chat", "groupChat"), NOW)
+    done = dispatch.submit_dialog(services, replace(shared, data=_saved_from(origin)))
+    assert isinstance(done, DialogDone) and "Update saved" in done.message
+    assert done.refresh is not None and "At risk" in card_texts(done.refresh)
+    personal = Request(Sender("aad-member", "Maria"), Place("chat"), NOW)
+    again = dispatch.submit_dialog(services, replace(personal, data=_saved_from(origin)))
+    assert isinstance(again, DialogDone) and again.refresh is None  # nobody else sees it
+    assert "already saved" in again.message
+
+
+SAVE = verbs.SAVE_UPDATE
+
+
+def test_an_inline_update_redraws_only_cards_that_show_status(services: Services) -> None:
+    shared = Request(Sender("aad-member", "Maria"), Place("chat", "groupChat"), NOW)
+    data = {**_saved_from({"verb": verbs.SHOW_ACTION, "actionId": 11}), "dialog": None}
+    reply = dispatch.handle_card_action(
+        services, replace(shared, verb=verbs.SAVE_UPDATE, data=data)
+    )
+    assert reply.refresh is not None and "At risk" in card_texts(reply.refresh)
+    data = {**data, "updateKey": "m" * 32, "origin": {"verb": verbs.SAVE_BODIES}}
+    reply = dispatch.handle_card_action(
+        services, replace(shared, verb=verbs.SAVE_UPDATE, data=data)
+    )
+    assert reply.card is not None and reply.refresh is None
