@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from bot.plan.statuses import status_check_sql
+from bot.plan.statuses import MEMBER, status_check_sql
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -228,7 +228,7 @@ class Membership(Base):
     body_id: Mapped[int] = mapped_column(
         ForeignKey("body.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    role: Mapped[str] = mapped_column(String(16), default="member")
+    role: Mapped[str] = mapped_column(String(16), default=MEMBER)
     source: Mapped[str] = mapped_column(String(32), default="self")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -234,20 +234,33 @@ def _list_reply(
         )
     except PlanNotFound as exc:
         return Reply.with_text(f"I have no such plan to look in ({exc}).")
-    chosen, (title, summary, empty) = select(intent, scope, records, today)
-    size = services.settings.page_size
-    total_pages = pages(len(chosen), size)
-    page = min(max(page, 1), total_pages)
+    chosen, texts = select(intent, scope, records, today)
     hint = ""
     if person is not None and not person.body_keys and scope.body_keys is None:
         hint = "Tip: tell me which bodies you work for, then ask “what's overdue for me?”."
-    view = ActionListView(
+    view = _page_view(services, intent, chosen, texts, today, page, hint)
+    return Reply.with_card(action_list_card(view))
+
+
+def _page_view(
+    services: Services,
+    intent: Intent,
+    chosen: list[ActionRecord],
+    texts: tuple[str, str, str],
+    today: date,
+    page: int,
+    hint: str,
+) -> ActionListView:
+    """One page of the chosen actions, labelled for ``today``, with the question for paging."""
+    title, summary, empty = texts
+    size = services.settings.page_size
+    total_pages = pages(len(chosen), size)
+    page = min(max(page, 1), total_pages)
+    interval = services.settings.reporting_interval_days
+    return ActionListView(
         title=title,
         summary=summary,
-        items=tuple(
-            item_for(a, today, services.settings.reporting_interval_days)
-            for a in chosen[(page - 1) * size : page * size]
-        ),
+        items=tuple(item_for(a, today, interval) for a in chosen[(page - 1) * size : page * size]),
         page=page,
         pages=total_pages,
         total=len(chosen),
@@ -256,7 +269,6 @@ def _list_reply(
         hint=hint,
         show_choose_bodies=bool(hint),
     )
-    return Reply.with_card(action_list_card(view))
 
 
 SELECTORS: dict[str, Selector] = {
