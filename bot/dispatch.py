@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot import routes
 from bot.handlers.help import welcome
 from bot.plan.permissions import is_admin
@@ -51,14 +49,10 @@ def identify(services: Services, request: Request) -> Request:
     return replace(request, person_id=person.id, memberships=person.memberships, is_admin=admin)
 
 
-# What the database failing looks like: the driver's errors, and the stores' own.
-DATABASE_ERRORS = (SQLAlchemyError, StoreUnavailable)
-
-
 def _guarded(action: str, request: Request, work: Callable[[], Reply]) -> Reply:
     try:
         return work()
-    except DATABASE_ERRORS:
+    except StoreUnavailable:
         log.exception(
             "database error during %s", action, extra={"activity_id": request.activity_id}
         )
@@ -143,7 +137,7 @@ def _in_dialog(
         if isinstance(result, DialogDone) and result.redraw is not None:
             result = replace(result, refresh=_redraw(services, known, result.redraw))
         return result
-    except DATABASE_ERRORS:
+    except StoreUnavailable:
         log.exception("database error in a dialog (%s)", step)
         return DialogDone(DATABASE_TROUBLE)
 

@@ -3,8 +3,8 @@
 Handlers see these protocols only; ``storage.stores`` implements them on SQLAlchemy (SQLite or
 PostgreSQL) and ``tests/fakes/store.py`` in memory. Every read and write hands out the plan's
 plain record types (``bot.plan.types``), never rows or sessions. Writes that people make are
-audited in the same transaction; a failed write raises ``StoreUnavailable`` (or the driver's
-error, which the dispatcher turns into "nothing was changed").
+audited in the same transaction. When the database fails, every method raises
+``StoreUnavailable`` (the dispatcher answers "nothing was changed, try again").
 """
 
 from __future__ import annotations

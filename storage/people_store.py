@@ -16,7 +16,7 @@ from bot.plan.statuses import MEMBER
 from bot.plan.types import Actor, PersonRecord
 from storage import audit, people, reminders
 from storage.conversations import personal_reference
-from storage.db import transaction
+from storage.db import database_errors, reading, transaction, writing
 from storage.freshness import PEOPLE, Freshness
 
 RECHECK_SECONDS = 1.0
@@ -54,12 +54,16 @@ class SqlPeopleStore:
     def identify(self, aad_object_id: str | None, name: str, email: str | None) -> PersonRecord:
         """The sender's person record: read (most turns change nothing), else written."""
         if aad_object_id:
-            with self.sessions() as session:
+            with reading(self.sessions) as session:
                 person = people.known_person(
                     session, aad_object_id, name, email, self._rows(session, aad_object_id)
                 )
             if person is not None:
                 return person
+        with database_errors():
+            return self._ensure(aad_object_id, name, email)
+
+    def _ensure(self, aad_object_id: str | None, name: str, email: str | None) -> PersonRecord:
         for attempt in (1, 2):
             try:
                 with transaction(self.sessions) as session:
@@ -89,14 +93,14 @@ class SqlPeopleStore:
 
     def person(self, person_id: int) -> PersonRecord | None:
         """A person with their memberships, or None."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return people.person_by_id(session, person_id)
 
     def add_bodies(
         self, person_id: int, body_keys: Iterable[str], actor: Actor, now: datetime
     ) -> PersonRecord | None:
         """Add member memberships the person does not have yet (audited)."""
-        with transaction(self.sessions) as session:
+        with writing(self.sessions) as session:
             before = people.person_by_id(session, person_id)
             if before is None:
                 return None
@@ -113,7 +117,7 @@ class SqlPeopleStore:
         Raises:
             KeyError: when a key names no body (nothing is changed).
         """
-        with transaction(self.sessions) as session:
+        with writing(self.sessions) as session:
             before = people.person_by_id(session, person_id)
             people.set_member_bodies(session, person_id, body_keys)
             after = people.person_by_id(session, person_id)
@@ -122,17 +126,17 @@ class SqlPeopleStore:
 
     def chairs_of(self, body_key: str) -> list[str]:
         """Names (or e-mails) of a body's chairs."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return people.chairs_of(session, body_key)
 
     def reminders_on(self, person_id: int) -> bool:
         """Whether the person gets meeting reminders."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return reminders.is_subscribed(session, person_id)
 
     def set_reminders(self, person_id: int, on: bool, now: datetime) -> None:
         """Turn the person's meeting reminders on or off."""
-        with transaction(self.sessions) as session:
+        with writing(self.sessions) as session:
             if on:
                 reminders.subscribe(session, person_id, now)
             else:
@@ -142,7 +146,7 @@ class SqlPeopleStore:
         """Whether the bot can message the person 1:1 (an active personal chat is stored)."""
         if not aad_object_id:
             return False
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return personal_reference(session, aad_object_id) is not None
 
 

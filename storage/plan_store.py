@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.plan import rules
@@ -31,7 +30,7 @@ from bot.plan.types import (
 )
 from bot.plan.vocabulary import Vocabulary
 from storage import audit, plan_queries
-from storage.db import transaction
+from storage.db import reading, writing
 from storage.models import Plan
 from storage.notices import plan_update_notices
 from storage.plan_cache import PlanCache
@@ -81,7 +80,7 @@ class SqlPlanStore:
 
         The vocabulary is read outside the lock: turns keep using the previous one meanwhile.
         """
-        with self.sessions() as session, contextlib.suppress(PlanNotFound):
+        with reading(self.sessions) as session, contextlib.suppress(PlanNotFound):
             self.cache.warm(session)
         with self._lock:
             age = self._timer() - self._vocabulary_at
@@ -98,7 +97,7 @@ class SqlPlanStore:
             self._vocabulary = None
 
     def _read_vocabulary(self) -> Vocabulary:
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             bodies = BodyIndex(body_infos(session))
             try:
                 sections = tuple(title for _, title in plan_queries.section_titles(session))
@@ -116,12 +115,12 @@ class SqlPlanStore:
 
     def plan(self, plan_key: str | None = None) -> PlanRecord:
         """A plan (None: the current one) with its themes and outcomes."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return plan_queries.plan_record(session, plan_key)
 
     def plans(self) -> list[PlanRecord]:
         """Every plan, current first."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return plan_queries.plans(session)
 
     def actions_for(
@@ -136,7 +135,7 @@ class SqlPlanStore:
         words: Iterable[str] | None = None,
     ) -> list[ActionRecord]:
         """Actions owned by any of ``bodies`` (None: all), narrowed, in number order."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return plan_queries.actions(
                 session,
                 plan_key,
@@ -150,31 +149,31 @@ class SqlPlanStore:
 
     def action(self, number: str, plan_key: str | None = None) -> ActionRecord | None:
         """One action by its number, or None."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return plan_queries.action_by_number(session, number, plan_key)
 
     def action_by_id(self, action_id: int) -> ActionRecord | None:
         """One action by its database id, or None."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return plan_queries.action_by_id(session, action_id)
 
     def history(self, action_id: int) -> list[UpdateRecord]:
         """Every update of an action, newest first."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return plan_queries.history(session, action_id)
 
     def posted_between(
         self, action_ids: Iterable[int], since: datetime, until: datetime, *, limit: int
     ) -> tuple[int, list[tuple[int, UpdateRecord]]]:
         """How many updates of these actions were posted in ``[since, until)``, and the newest."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return plan_queries.posted_between(session, action_ids, since, until, limit=limit)
 
     def audit_entries(
         self, subject_key: str | None, *, limit: int, offset: int
     ) -> list[AuditRecord]:
         """Audit entries, newest first, of one subject or of everything."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return audit.entries(session, subject_key=subject_key, limit=limit, offset=offset)
 
     # --- writes --------------------------------------------------------------------------
@@ -188,33 +187,30 @@ class SqlPlanStore:
             StoreUnavailable: when the database failed; the transaction left nothing behind.
         """
         notices = 0
-        try:
-            with transaction(self.sessions) as session:
-                before = plan_queries.action_by_id(session, update.action_id)
-                stored, created = record_update(session, update, now)
-                if created and before is not None:
-                    audit.record(
-                        session,
-                        actor,
-                        "update.posted",
-                        "action",
-                        before.number,
-                        now=now,
-                        before={"status": rules.current_status(before)},
-                        after={
-                            "status": stored.status,
-                            "text": stored.text,
-                            "revised_date": str(stored.revised_date or ""),
-                            "evidence_url": stored.evidence_url or "",
-                        },
-                    )
-                if created and notify_from is not None:
-                    notices = plan_update_notices(
-                        session, stored.id, now, skip_conversation=notify_from
-                    )
-            after = self.action_by_id(update.action_id)
-        except SQLAlchemyError as exc:
-            raise StoreUnavailable("the update could not be stored") from exc
+        with writing(self.sessions) as session:
+            before = plan_queries.action_by_id(session, update.action_id)
+            stored, created = record_update(session, update, now)
+            if created and before is not None:
+                audit.record(
+                    session,
+                    actor,
+                    "update.posted",
+                    "action",
+                    before.number,
+                    now=now,
+                    before={"status": rules.current_status(before)},
+                    after={
+                        "status": stored.status,
+                        "text": stored.text,
+                        "revised_date": str(stored.revised_date or ""),
+                        "evidence_url": stored.evidence_url or "",
+                    },
+                )
+            if created and notify_from is not None:
+                notices = plan_update_notices(
+                    session, stored.id, now, skip_conversation=notify_from
+                )
+        after = self.action_by_id(update.action_id)
         if after is None:
             raise StoreUnavailable("the action is gone")
         return RecordedUpdate(after, created, notices)

@@ -15,7 +15,7 @@ from bot.plan.schedule import BodyRules
 from bot.plan.types import Actor, DeliveryProblem, LinkRecord
 from storage import audit, body_rules, channel_links, meetings
 from storage.conversations import reference_for
-from storage.db import transaction
+from storage.db import reading, writing
 from storage.delivery_problems import problems
 
 
@@ -29,7 +29,7 @@ class SqlScheduleStore:
         self, *, body_keys: Iterable[str] | None = None, conversation_id: str | None = None
     ) -> list[LinkRecord]:
         """Channel links, of some bodies or of one conversation, by body then date."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             if conversation_id is None:
                 return channel_links.links(session, body_keys=body_keys)
             reference = reference_for(session, conversation_id)
@@ -41,14 +41,14 @@ class SqlScheduleStore:
 
     def linked_bodies(self, conversation_id: str) -> tuple[str, ...]:
         """Keys of the bodies a conversation (or its channel) is linked to."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return channel_links.linked_body_keys(session, conversation_id)
 
     def link(
         self, conversation_id: str, body_keys: Iterable[str], actor: Actor, now: datetime
     ) -> list[tuple[str, bool]] | None:
         """Link a channel to bodies (audited); None when the channel is not on record."""
-        with transaction(self.sessions) as session:
+        with writing(self.sessions) as session:
             reference = reference_for(session, conversation_id)
             if reference is None:
                 return None
@@ -70,7 +70,7 @@ class SqlScheduleStore:
 
     def unlink(self, found: Iterable[LinkRecord], actor: Actor, now: datetime) -> None:
         """Remove these links (audited)."""
-        with transaction(self.sessions) as session:
+        with writing(self.sessions) as session:
             for link in found:
                 channel_links.unlink_channel(session, link.conversation_ref_id, [link.body_key])
                 audit.record(
@@ -85,12 +85,12 @@ class SqlScheduleStore:
 
     def meetings(self, body_keys: Iterable[str] | None = None) -> list[MeetingSeries]:
         """Every meeting or series, optionally of some bodies only."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return meetings.meeting_series(session, body_keys)
 
     def meeting(self, meeting_id: int) -> MeetingSeries | None:
         """One meeting or series, or None."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return meetings.meeting_by_id(session, meeting_id)
 
     def save_meeting(
@@ -102,7 +102,7 @@ class SqlScheduleStore:
         describe: Callable[[MeetingSeries], dict[str, Any]],
     ) -> MeetingSeries:
         """Add or change a meeting; audited with ``describe`` of it before and after."""
-        with transaction(self.sessions) as session:
+        with writing(self.sessions) as session:
             existing = meetings.meeting_by_id(session, meeting_id) if meeting_id else None
             saved = meetings.save_meeting(session, draft, meeting_id=meeting_id)
             audit.record(
@@ -119,12 +119,12 @@ class SqlScheduleStore:
 
     def rules(self, body_key: str) -> BodyRules:
         """A body's prompt and reminder timing (the defaults when it has none)."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             return body_rules.rules_for(session, body_key)
 
     def save_rules(self, body_key: str, rules: BodyRules, actor: Actor, now: datetime) -> None:
         """Store a body's timing (audited)."""
-        with transaction(self.sessions) as session:
+        with writing(self.sessions) as session:
             before = body_rules.rules_for(session, body_key)
             body_rules.save_rules(session, body_key, rules, actor.person_id, now)
             audit.record(
@@ -140,7 +140,7 @@ class SqlScheduleStore:
 
     def failed_deliveries(self, since: datetime) -> list[DeliveryProblem]:
         """Scheduled messages since ``since`` that did not arrive, newest first."""
-        with self.sessions() as session:
+        with reading(self.sessions) as session:
             found = problems(session, since)
         return [
             DeliveryProblem(

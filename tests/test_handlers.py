@@ -9,7 +9,15 @@ import pytest
 
 from bot import dispatch, routes
 from bot.clock import FixedClock
-from bot.plan.types import ActionRecord, BodyInfo, BodyRef, PersonRecord, PlanRecord, UpdateRecord
+from bot.plan.types import (
+    ActionRecord,
+    BodyInfo,
+    BodyRef,
+    PersonRecord,
+    PlanRecord,
+    StoreUnavailable,
+    UpdateRecord,
+)
 from bot.services import Services
 from bot.turns import DialogDone, Place, Reply, Request, Sender
 from bot.understand import understand
@@ -196,3 +204,17 @@ def test_an_inline_update_redraws_only_cards_that_show_status(services: Services
         services, replace(shared, verb=verbs.SAVE_UPDATE, data=data)
     )
     assert reply.card is not None and reply.refresh is None
+
+
+def test_a_database_failure_is_answered_plainly_and_changes_nothing(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def down(*args: object, **kwargs: object) -> None:
+        raise StoreUnavailable("the database failed (OperationalError)")
+
+    monkeypatch.setattr(services.plan, "actions_for", down)
+    reply = ask(services, "what's overdue for me?")
+    assert reply.messages == [] and reply.error == dispatch.DATABASE_TROUBLE
+    monkeypatch.setattr(services.people, "identify", down)
+    reply = press(services, verbs.LIST_PAGE, {"q": {"i": "overdue"}, "page": 1})
+    assert reply.error == dispatch.DATABASE_TROUBLE

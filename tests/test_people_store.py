@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import Engine
 
-from bot.plan.types import Actor
+from bot.plan.types import Actor, StoreUnavailable
 from storage import people_store
-from storage.db import make_sessionmaker, transaction
+from storage.db import make_engine, make_sessionmaker, transaction
 from storage.people import add_memberships
 from storage.stores import open_stores
 
@@ -67,3 +68,13 @@ def test_reminders_and_chairs(engine: Engine) -> None:
         add_memberships(session, person.id, ["DASVG"], role="chair", source="csv")
     assert "Lee" in stores.people.chairs_of("DASVG")
     assert not stores.people.has_personal_chat("aad-4")
+
+
+def test_a_database_that_cannot_be_reached_is_store_unavailable() -> None:
+    stores = open_stores(make_engine("postgresql://postgres@127.0.0.1:1/none"))
+    with pytest.raises(StoreUnavailable):
+        stores.people.identify("aad-5", "Ann", None)
+    with pytest.raises(StoreUnavailable):
+        stores.plan.actions_for(None)
+    with pytest.raises(StoreUnavailable):
+        stores.schedule.linked_bodies("19:chan")

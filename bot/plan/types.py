@@ -15,7 +15,7 @@ class PlanNotFound(LookupError):
 
 
 class StoreUnavailable(RuntimeError):
-    """The database failed during a write; nothing of it was kept."""
+    """The database failed; a write that was under way kept nothing (the stores' one error)."""
 
 
 @dataclass(frozen=True)
