@@ -1,4 +1,8 @@
-"""Reading the plan: narrow functions that return plain records (``bot.plan.types``)."""
+"""Reading the plan: narrow functions that return plain records (``bot.plan.types``).
+
+On a session made by the stores (``storage.stores``) the whole-plan reads go through the plan
+cache the session carries; on any other session they read the database each time.
+"""
 
 from __future__ import annotations
 
@@ -317,6 +321,8 @@ def actions(
     as_of: date | None = None,
 ) -> list[ActionRecord]:
     """Actions of a plan (default: the current one), filtered, in action-number order.
+
+    From the session's plan cache when it has one (see the module's docstring).
 
     Args:
         session: an open session.
