@@ -197,7 +197,7 @@ class ScheduleStore(Protocol):
         """Add or change a meeting; audited with ``describe`` of it before and after."""
         ...
 
-    def rules(self, body_key: str) -> BodyRules:
+    def body_rules(self, body_key: str) -> BodyRules:
         """A body's prompt and reminder timing (the defaults when it has none).
 
         Raises:
@@ -205,7 +205,7 @@ class ScheduleStore(Protocol):
         """
         ...
 
-    def save_rules(self, body_key: str, rules: BodyRules, actor: Actor, now: datetime) -> None:
+    def save_body_rules(self, body_key: str, rules: BodyRules, actor: Actor, now: datetime) -> None:
         """Store a body's timing (audited)."""
         ...
 

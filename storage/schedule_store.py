@@ -117,12 +117,12 @@ class SqlScheduleStore:
             )
             return saved
 
-    def rules(self, body_key: str) -> BodyRules:
+    def body_rules(self, body_key: str) -> BodyRules:
         """A body's prompt and reminder timing (the defaults when it has none)."""
         with reading(self.sessions) as session:
             return body_rules.rules_for(session, body_key)
 
-    def save_rules(self, body_key: str, rules: BodyRules, actor: Actor, now: datetime) -> None:
+    def save_body_rules(self, body_key: str, rules: BodyRules, actor: Actor, now: datetime) -> None:
         """Store a body's timing (audited)."""
         with writing(self.sessions) as session:
             before = body_rules.rules_for(session, body_key)

@@ -37,7 +37,7 @@ def who_can(services: Services, body_key: str) -> str:
 
 def _next_prompt(services: Services, body_key: str, request: Request) -> str:
     coming = upcoming(services.schedule.meetings([body_key]), request.now, days=400, limit=5)
-    rules = services.schedule.rules(body_key)
+    rules = services.schedule.body_rules(body_key)
     for meeting in coming:
         due = prompt_due(meeting, rules)
         if due >= request.now:

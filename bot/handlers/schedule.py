@@ -28,7 +28,7 @@ DELIVERY_STATUS_WORDS = {
 
 
 def _view(services: Services, request: Request, body_key: str, **extra: object) -> RulesView:
-    rules = services.schedule.rules(body_key)
+    rules = services.schedule.body_rules(body_key)
     return RulesView(
         body_key=body_key,
         body_label=body_label(services, body_key),
@@ -76,7 +76,7 @@ def save_rules_form(services: Services, request: Request) -> Reply:
     if rules is None:
         message = "Please correct the fields marked below. Nothing was saved."
         return Reply.with_card(rules_card(replace(view, message=message)))
-    services.schedule.save_rules(key, rules, actor_of(request), request.now)
+    services.schedule.save_body_rules(key, rules, actor_of(request), request.now)
     saved = _view(services, request, key, message=f"Saved. {_summary(rules)}")
     return Reply.with_card(rules_card(saved))
 

@@ -233,10 +233,10 @@ class FakeScheduleStore:
     ) -> MeetingSeries:
         raise NotImplementedError("not needed by these tests")
 
-    def rules(self, body_key: str) -> BodyRules:
+    def body_rules(self, body_key: str) -> BodyRules:
         return DEFAULT_RULES
 
-    def save_rules(self, body_key: str, rules: BodyRules, actor: Actor, now: datetime) -> None:
+    def save_body_rules(self, body_key: str, rules: BodyRules, actor: Actor, now: datetime) -> None:
         return None
 
     def failed_deliveries(self, since: datetime) -> list[DeliveryProblem]:
