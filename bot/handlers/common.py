@@ -11,6 +11,10 @@ from bot.turns import Request
 from cards.views import ActionItem
 
 
+class BadQuery(ValueError):
+    """Card data that does not describe a question (tampered, or from an older version)."""
+
+
 def item_for(action: ActionRecord, today: date, interval_days: int) -> ActionItem:
     """One action as a list item, labelled for ``today``."""
     return ActionItem(

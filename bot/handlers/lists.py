@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.handlers.bodies import chooser_reply
-from bot.handlers.common import item_for, pages, person_of
+from bot.handlers.common import BadQuery, item_for, pages, person_of
 from bot.plan import rules
 from bot.plan.labels import day_label
 from bot.plan.types import ActionRecord, PersonRecord, PlanNotFound
@@ -29,10 +29,6 @@ from cards.views import ActionListView
 
 LIST_INTENTS = ("overdue", "due", "my_actions", "actions")
 DEFAULT_DUE_DAYS = 30
-
-
-class BadQuery(ValueError):
-    """Card data that does not describe a list (tampered or from an older version)."""
 
 
 @dataclass(frozen=True)

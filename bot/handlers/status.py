@@ -13,8 +13,7 @@ from datetime import date, datetime, timedelta
 
 from bot.clock import LONDON, london_day_end, london_day_start
 from bot.handlers import lists
-from bot.handlers.common import item_for
-from bot.handlers.lists import BadQuery
+from bot.handlers.common import BadQuery, item_for
 from bot.handlers.status_scope import StatusScope, scope_for, scope_from
 from bot.plan import rules
 from bot.plan.labels import day_label

@@ -10,8 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from bot.handlers.common import person_of
-from bot.handlers.lists import BadQuery
+from bot.handlers.common import BadQuery, person_of
 from bot.services import Services
 from bot.turns import Request
 from bot.understand import Intent
