@@ -23,17 +23,7 @@ from storage.plan_queries import current_plan_key
 from storage.plan_store import VOCABULARY_RENEW_SECONDS
 from storage.stores import open_stores
 from tests.harness import settings_for
-from tests.plan_reads import count_plan_reads
-
-
-class Timer:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.store_support import Timer, count_plan_reads
 
 
 def _import_elsewhere(engine: Engine) -> None:

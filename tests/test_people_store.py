@@ -12,17 +12,10 @@ from storage import people_store
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.people import add_memberships
 from storage.stores import open_stores
+from tests.store_support import Timer
 
 NOW = datetime(2022, 6, 1, 11, tzinfo=UTC)
 ACTOR = Actor(None, "test")
-
-
-class Timer:
-    def __init__(self) -> None:
-        self.now = 50.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def test_a_sender_is_created_once_then_found(engine: Engine) -> None:

@@ -27,8 +27,8 @@ from storage.plan_queries import actions, plan_record, posted_between, updates_s
 from storage.stores import Stores, open_stores
 from tests.cardcheck import assert_valid_card
 from tests.harness import card_texts, cards_of, execute, invoke_body, message, settings_for, turn
-from tests.plan_reads import count_plan_reads
 from tests.posting import post_update
+from tests.store_support import count_plan_reads
 
 JUNE_1 = date(2022, 6, 1)
 

@@ -1,4 +1,4 @@
-"""Counting the plan store's reads of the actions from the database (cache tests)."""
+"""For the stores' cache tests: a monotonic timer moved by hand, and counting plan reads."""
 
 from __future__ import annotations
 
@@ -21,3 +21,13 @@ def count_plan_reads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     monkeypatch.setattr(plan_queries, "read_actions", counted)
     monkeypatch.setattr(plan_cache, "read_actions", counted)
     return reads
+
+
+class Timer:
+    """A monotonic clock the test moves by hand (``timer.now += 1.0``)."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
