@@ -7,9 +7,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
 from cachetools import TTLCache
+from microsoft_agents.activity import Activity
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -61,10 +60,13 @@ class ReferenceKeeper:
             return
         if self._stored_lately(conversation_id, service_url):
             return
-        reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
+        reference: dict[str, Any] = activity.get_conversation_reference().model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        )
         if isinstance(reference.get("conversation"), dict):
             reference["conversation"]["id"] = conversation_id
         reference.pop("activityId", None)
+        reference.pop("requestId", None)  # per request, not per conversation
         sender = activity.from_property
         fields: dict[str, Any] = {
             "conversation_id": conversation_id,
