@@ -12,24 +12,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
-
 from bot import routes
 from bot.clock import as_of_problem
-from bot.handlers.common import is_admin
 from bot.handlers.help import welcome
+from bot.plan.permissions import is_admin
+from bot.plan.types import StoreUnavailable
 from bot.services import Services
 from bot.turns import DialogDone, DialogView, Reply, Request
 from bot.understand import understand
 from cards import verbs
-from storage.db import transaction
-from storage.people import (
-    PersonRecord,
-    Unidentifiable,
-    ensure_person,
-    known_person,
-    valid_aad_id,
-)
 
 log = logging.getLogger(__name__)
 
@@ -66,41 +57,25 @@ def identify(services: Services, request: Request) -> Request:
     if "\x00" in request.text or "\\x00" in repr(request.data):  # repr escapes NUL
         request = replace(request, text=_without_nul(request.text), data=_without_nul(request.data))
     sender = request.sender
-    aad = valid_aad_id(sender.aad_object_id)
-    if aad is None and sender.email is None:
+    if sender.aad_object_id is None and sender.email is None:
         return request  # nobody to go by: the plan can be read, nothing is personal
-    person = None
-    if aad:
-        with services.db() as session:  # read-only fast path: most turns change nothing
-            person = known_person(session, aad, sender.name, sender.email)
-    if person is None:
-        person = _ensure(services, request)
-        if person is None:
-            return request
-    known = replace(
-        request, person_id=person.id, memberships=person.memberships, claimed=person.claimed
+    person = services.people.identify(sender.aad_object_id, sender.name, sender.email)
+    if person is None:  # no valid AAD id, and no e-mail address free to go by
+        return request
+    settings = services.settings
+    admin = request.is_admin or is_admin(
+        person,
+        aad_object_id=person.aad_object_id,
+        bot_admins=settings.bot_admins,
+        admin_body=settings.admin_body,
     )
-    return replace(known, is_admin=is_admin(services, known, person))
-
-
-def _ensure(services: Services, request: Request) -> PersonRecord | None:
-    for attempt in (1, 2):
-        try:
-            with transaction(services.db) as session:
-                return ensure_person(
-                    session,
-                    aad_object_id=request.sender.aad_object_id,
-                    name=request.sender.name,
-                    email=request.sender.email,
-                    domain_bodies=services.settings.membership_domains,
-                )
-        except Unidentifiable:
-            return None
-        except IntegrityError:
-            # Two first turns of one person at once: the other created the row; use it.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    return replace(
+        request,
+        person_id=person.id,
+        memberships=person.memberships,
+        claimed=person.claimed,
+        is_admin=admin,
+    )
 
 
 def _guarded(action: str, request: Request, work: Callable[[], Reply]) -> Reply:
@@ -109,7 +84,7 @@ def _guarded(action: str, request: Request, work: Callable[[], Reply]) -> Reply:
     except OverflowError:  # a date or number beyond what can be worked with
         log.info("out of range input during %s", action, extra={"activity_id": request.activity_id})
         return Reply(messages=[], error=OUT_OF_RANGE, notice=OUT_OF_RANGE)
-    except SQLAlchemyError:
+    except StoreUnavailable:
         log.exception(
             "database error during %s", action, extra={"activity_id": request.activity_id}
         )
@@ -132,9 +107,8 @@ def handle_text(services: Services, request: Request) -> Reply:
         out_of_range = as_of_problem(intent.as_of) if intent.as_of else None
         if out_of_range:
             return Reply.with_text(out_of_range)
-        handler = routes.INTENTS.get(intent.name, routes.INTENTS["unknown"])
         log.debug("intent %s", intent.name, extra={"activity_id": request.activity_id})
-        return handler(services, known, intent)
+        return routes.intent_handler(intent.name)(services, known, intent)
 
     return _guarded("message", request, work)
 
@@ -149,15 +123,31 @@ def handle_card_action(services: Services, request: Request) -> Reply:
             if not isinstance(typed, str) or not typed.strip():
                 return Reply(error="That button carries no command.")
             return handle_text(services, replace(known, text=typed[:MAX_TEXT], verb=None))
-        handler = routes.VERBS.get(known.verb or "")
+        handler = routes.verb_handler(known.verb)
         if handler is None:
             return Reply(
                 error="That button is not one I know (perhaps from an older card). "
                 "Ask your question again for a fresh card."
             )
-        return handler(services, known)
+        return _redrawn(services, known, handler(services, known))
 
     return _guarded(f"card action {request.verb}", request, work)
+
+
+def _redrawn(services: Services, request: Request, reply: Reply) -> Reply:
+    """The reply with the card its button was on drawn again, when the handler asked for it."""
+    if reply.redraw is not None:
+        reply.refresh = _redraw(services, request, reply.redraw)
+    return reply
+
+
+def _redraw(services: Services, request: Request, origin: dict[str, Any]) -> dict[str, Any] | None:
+    """Run the card action that drew a card again (its verb and data); its card, or None."""
+    verb = origin.get("verb")
+    handler = routes.verb_handler(verb if isinstance(verb, str) else None)
+    if handler is None:
+        return None
+    return handler(services, replace(request, verb=verb, data=dict(origin))).card
 
 
 def handle_install(services: Services, request: Request) -> Reply:
@@ -173,12 +163,16 @@ def _dialog(request: Request) -> str:
 def _in_dialog(
     services: Services, request: Request, step: str, unknown: str
 ) -> DialogView | DialogDone:
-    dialog = routes.DIALOGS.get(_dialog(request))
+    dialog = routes.dialog_for(_dialog(request))
     if dialog is None:
         return DialogDone(unknown)
     try:
-        return getattr(dialog, step)(services, identify(services, request))
-    except SQLAlchemyError:
+        known = identify(services, request)
+        result = getattr(dialog, step)(services, known)
+        if isinstance(result, DialogDone) and result.redraw is not None:
+            result = replace(result, refresh=_redraw(services, known, result.redraw))
+        return result
+    except StoreUnavailable:
         log.exception("database error in a dialog (%s)", step)
         return DialogDone(DATABASE_TROUBLE)
     except OverflowError:

@@ -12,11 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.plan.body_names import BodyIndex
+from bot.plan.statuses import ROLES
 from storage import audit
 from storage.models import Body, Membership, Person, utcnow
 from storage.plan_loader import RowResult, body_infos
 
-ROLES = ("member", "chair", "admin")
 REMOVE = "remove"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 

@@ -10,32 +10,19 @@ refusal and withdrawal is audited in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.plan.schedule import APPROVAL, PlannedDelivery, person_recipient
-from bot.plan.types import PendingRequest
+from bot.plan.types import ChoiceResult, PendingRequest
 from storage import audit, freshness
 from storage.deliveries import record_planned
 from storage.models import Body, Membership, Person
 from storage.people import SELF_SERVICE_SOURCES
 
 OCCURRENCE_PREFIX = "request:"
-
-
-@dataclass
-class ChoiceResult:
-    """What saving a person's choice of bodies did."""
-
-    requested: list[str] = field(default_factory=list)
-    withdrawn: list[str] = field(default_factory=list)
-    left: list[str] = field(default_factory=list)
-    already: list[str] = field(default_factory=list)
-    kept: list[str] = field(default_factory=list)
-    unknown: list[str] = field(default_factory=list)
 
 
 def _bodies(session: Session, keys: Iterable[str]) -> dict[str, Body]:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-import threading
-import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Column, bindparam, delete, select
 from sqlalchemy.orm import Session
 
+from bot.plan.statuses import MEMBER
+from bot.plan.types import PersonRecord
 from storage import audit, freshness
 from storage.models import (
     Base,
@@ -22,6 +21,8 @@ from storage.models import (
     ReminderSubscription,
     utcnow,
 )
+
+__all__ = ["PersonRecord"]
 
 # Sources of memberships the person asked for themselves (never enough for ADMIN_BODY).
 SELF_SERVICE_SOURCES = ("self", "approved")
@@ -39,39 +40,6 @@ def valid_aad_id(value: str | None) -> str | None:
 def clean_name(name: str) -> str:
     """A display name as stored: control characters dropped, at most 256 characters."""
     return "".join(c for c in name if c.isprintable())[:MAX_NAME]
-
-
-@dataclass(frozen=True)
-class PersonRecord:
-    """A person with their memberships.
-
-    Attributes:
-        memberships: active memberships as (body key, role) pairs: these grant permissions.
-        claimed: bodies the person asked to join, waiting for approval: they scope "me"
-            questions and grant nothing.
-        vouched: bodies of active memberships from the operator's list or an e-mail domain
-            rule (not self-service): only these count for ``ADMIN_BODY``.
-    """
-
-    id: int
-    aad_object_id: str | None
-    name: str
-    email: str | None
-    memberships: tuple[tuple[str, str], ...] = ()
-    claimed: tuple[str, ...] = ()
-    vouched: tuple[str, ...] = ()
-
-    @property
-    def body_keys(self) -> tuple[str, ...]:
-        """Keys of every body the person works for, as far as "me" questions go.
-
-        Active memberships (whatever the role) and pending claims.
-        """
-        return tuple(dict.fromkeys([*(key for key, _ in self.memberships), *self.claimed]))
-
-    def role_in(self, body_key: str) -> str | None:
-        """The person's role in a body, or None."""
-        return next((role for key, role in self.memberships if key == body_key), None)
 
 
 def _split(
@@ -127,32 +95,26 @@ _KNOWN_PERSON = (
 )
 
 
-RECHECK_SECONDS = 1.0
-_recent: dict[tuple[str, str], tuple[float, int, Any]] = {}
-_recent_lock = threading.Lock()
+def person_rows(session: Session, aad_object_id: str) -> Sequence[Any]:
+    """The person with this AAD id and their memberships, in one query (no rows: unknown)."""
+    return session.execute(_KNOWN_PERSON, {"aad": aad_object_id}).all()
 
 
 def known_person(
-    session: Session, aad_object_id: str, name: str, email: str | None
+    session: Session,
+    aad_object_id: str,
+    name: str,
+    email: str | None,
+    rows: Sequence[Any] | None = None,
 ) -> PersonRecord | None:
     """The person with this AAD id when nothing about them needs writing (the common case).
 
-    One query, person and memberships together, reused for a second (a change made by this
-    process is seen at once, see ``storage.freshness``). Returns None when the person is new or
-    their name or e-mail changed; then :func:`ensure_person` does the write.
+    ``rows`` are :func:`person_rows` already read (the people store keeps them a second).
+    Returns None when the person is new or their name or e-mail changed; then
+    :func:`ensure_person` does the write.
     """
-    name_key = (session.get_bind().engine.url.render_as_string(hide_password=False), aad_object_id)
-    now, generation = time.monotonic(), freshness.generation("people")
-    with _recent_lock:
-        cached = _recent.get(name_key)
-    if cached is not None and now - cached[0] < RECHECK_SECONDS and cached[1] == generation:
-        rows = cached[2]
-    else:
-        rows = session.execute(_KNOWN_PERSON, {"aad": aad_object_id}).all()
-        with _recent_lock:
-            if len(_recent) > 10_000:
-                _recent.clear()
-            _recent[name_key] = (now, generation, rows)
+    if rows is None:
+        rows = person_rows(session, aad_object_id)
     if not rows:
         return None
     person_id, stored_name, stored_email = rows[0][0], rows[0][1], rows[0][2]
@@ -329,7 +291,7 @@ def grant_domain_memberships(
         if existing is not None and existing.status == "active":
             continue
         if existing is None:
-            existing = Membership(person_id=person_id, body_id=body_id, role="member")
+            existing = Membership(person_id=person_id, body_id=body_id, role=MEMBER)
             session.add(existing)
         existing.source, existing.status = "domain", "active"
         granted.append(key)

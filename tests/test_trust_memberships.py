@@ -11,7 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from bot.clock import FixedClock
 from bot.reports import links
-from bot.services import Services
+from bot.services import open_services
 from bot.web.reports import NOT_ALLOWED, Refused, make_file
 from cards import verbs
 from storage.db import make_engine, make_sessionmaker, transaction
@@ -227,7 +227,7 @@ def test_a_demoted_chairs_issued_link_stops_working(db_url: str, tmp_path: Path)
         add_memberships(session, chair.id, ["DASVG"], role="chair", source="csv")
     settings = settings_for(db_url, tmp_path, link_secret="s" * 40, public_base_url="https://b")
     clock = FixedClock.at_london_noon(date(2022, 6, 1))
-    services = Services(settings=settings, db=factory, clock=clock)
+    services = open_services(settings, factory, clock)
     claims = links.new_claims(
         chair.id, "csv", "safer-norfolk-2021-24", date(2022, 6, 1), clock.now()
     )
@@ -266,10 +266,8 @@ def test_a_sender_without_an_aad_id_adds_no_rows(db_url: str, tmp_path: Path) ->
     factory = _factory(db_url)
     with transaction(factory) as session:
         ensure_person(session, aad_object_id="aad-erin", name="Erin", email="erin@x.example")
-    services = Services(
-        settings=settings_for(db_url, tmp_path),
-        db=factory,
-        clock=FixedClock.at_london_noon(date(2022, 6, 1)),
+    services = open_services(
+        settings_for(db_url, tmp_path), factory, FixedClock.at_london_noon(date(2022, 6, 1))
     )
     before = people(db_url)
     for sender in (

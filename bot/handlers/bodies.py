@@ -5,24 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.handlers.common import actor_of, person_of
 from bot.plan.body_names import normalise
-from bot.plan.types import BodyInfo
+from bot.plan.types import BodyInfo, ChoiceResult, PersonRecord
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.bodies import CHOICE_INPUT, SEARCH_INPUT, choose_bodies_card
 from cards.views import BodyChoiceView
-from storage.db import transaction
-from storage.membership_requests import (
-    ChoiceResult,
-    choose_bodies,
-    plan_approver_notices,
-    request_bodies,
-)
-from storage.people import PersonRecord, chairs_of, person_by_id
 
 MAX_SHOWN = 30
 
@@ -43,7 +33,6 @@ def matching_bodies(bodies: tuple[BodyInfo, ...], search: str) -> list[BodyInfo]
 
 def chooser_reply(
     services: Services,
-    session: Session,
     person: PersonRecord | None,
     *,
     search: str = "",
@@ -71,32 +60,27 @@ def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
     A request is pending until a chair of the body (or an admin) approves it; they are sent a
     card to decide from.
     """
-    if not intent.bodies:
-        with services.db() as session:
-            person = person_by_id(session, request.person_id) if request.person_id else None
-            if person is None:
-                return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
-            current = ", ".join(person.body_keys) or "none yet"
-            return chooser_reply(services, session, person, message=f"Your bodies now: {current}.")
-    if request.person_id is None:
+    person = services.people.person(request.person_id) if request.person_id else None
+    if person is None:
         return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
-    with transaction(services.db) as session:
-        result = request_bodies(
-            session, request.person_id, intent.bodies, actor_of(request), request.now
+    if intent.bodies:
+        result = services.people.add_bodies(
+            person.id, intent.bodies, actor_of(request), request.now
         )
-        notices = plan_approver_notices(session, request.person_id, result.requested, request.now)
-        text = _choice_text(session, result, intent.bodies)
-    if notices:
-        services.wake_jobs()
-    return Reply.with_text(text)
+        if result.notified:
+            services.wake_jobs()
+        return Reply.with_text(_choice_text(services, result, intent.bodies))
+    current = ", ".join(person.body_keys) or "none yet"
+    return chooser_reply(services, person, message=f"Your bodies now: {current}.")
 
 
-def _choice_text(session: Session, result: ChoiceResult, chosen: Iterable[str]) -> str:
+def _choice_text(services: Services, result: ChoiceResult, chosen: Iterable[str]) -> str:
     """What happened to a choice of bodies, and what a pending request means."""
     parts = []
     if result.requested:
         approvers = "; ".join(
-            f"{key}: {', '.join(chairs_of(session, key)) or 'an admin'}" for key in result.requested
+            f"{key}: {', '.join(services.people.chairs_of(key)) or 'an admin'}"
+            for key in result.requested
         )
         parts.append(
             f"Asked to join {', '.join(result.requested)}. Your request is pending until a "
@@ -115,7 +99,6 @@ def _choice_text(session: Session, result: ChoiceResult, chosen: Iterable[str]) 
             "ask an admin to change them."
         )
     if not parts:
-        chosen = list(chosen)
         return f"Nothing changed: {', '.join(chosen) or 'no bodies'}."
     return " ".join(parts)
 
@@ -141,10 +124,7 @@ def search_bodies(services: Services, request: Request) -> Reply:
     """
     search = str(request.data.get(SEARCH_INPUT) or "")[:100]
     selected = _merge(request.data)
-    with services.db() as session:
-        return chooser_reply(
-            services, session, person_of(request), search=search, selected=tuple(selected)
-        )
+    return chooser_reply(services, person_of(request), search=search, selected=tuple(selected))
 
 
 def _merge(data: dict[str, Any]) -> list[str]:
@@ -155,20 +135,17 @@ def _merge(data: dict[str, Any]) -> list[str]:
 
 
 def save_bodies(services: Services, request: Request) -> Reply:
-    """The chooser's Save button: ask for exactly the bodies chosen (see ``choose_bodies``)."""
+    """The chooser's Save button: store exactly the bodies chosen."""
     chosen = _merge(request.data)
     known = {b.key for b in services.vocabulary().bodies.bodies}
     unknown = [k for k in chosen if k not in known]
     if unknown:
         return Reply(error=f"Unknown bodies: {', '.join(unknown)}. Nothing was changed.")
-    with transaction(services.db) as session:
-        if request.person_id is None:
-            return Reply(error="I could not tell who you are; nothing was changed.")
-        result = choose_bodies(session, request.person_id, chosen, actor_of(request), request.now)
-        notices = plan_approver_notices(session, request.person_id, result.requested, request.now)
-        text = _choice_text(session, result, chosen)
-    if notices:
+    if request.person_id is None:
+        return Reply(error="I could not tell who you are; nothing was changed.")
+    result = services.people.set_bodies(request.person_id, chosen, actor_of(request), request.now)
+    if result.notified:
         services.wake_jobs()
     if not chosen and not result.kept:
         return Reply.with_text("Saved: you are not a member of any body now.")
-    return Reply.with_text(text)
+    return Reply.with_text(_choice_text(services, result, chosen))

@@ -5,13 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from bot.handlers.common import actor_of
-from bot.plan.permissions import chairs_body
+from bot.plan.permissions import may_manage
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.memberships import requests_card
-from storage.db import transaction
-from storage.membership_requests import decide_request, pending_requests
 
 NOT_AN_APPROVER = (
     "Only chairs of a body (and admins) can see and decide requests to join it. "
@@ -28,8 +26,7 @@ def _chaired(request: Request) -> list[str] | None:
 
 def _card(services: Services, request: Request, message: str = "") -> Reply:
     bodies = _chaired(request)
-    with services.db() as session:
-        pending = pending_requests(session, bodies)
+    pending = services.people.pending_requests(bodies)
     return Reply.with_card(requests_card(pending, message))
 
 
@@ -54,19 +51,13 @@ def _decide(services: Services, request: Request, *, approve: bool) -> Reply:
     if target is None:
         return Reply(error="That button's data could not be read.")
     person_id, body_key = target
-    if not (request.is_admin or chairs_body(request.memberships, body_key)):
+    if not may_manage(request.memberships, body_key, is_admin=request.is_admin):
         return Reply.with_text(NOT_AN_APPROVER)
     if person_id == request.person_id and not request.is_admin:
         return _card(services, request, "You cannot decide your own request.")
-    with transaction(services.db) as session:
-        done = decide_request(
-            session,
-            person_id,
-            body_key,
-            approve=approve,
-            actor=actor_of(request),
-            now=request.now,
-        )
+    done = services.people.decide_request(
+        person_id, body_key, approve=approve, actor=actor_of(request), now=request.now
+    )
     if not done:
         message = "That request was already decided or withdrawn."
     else:

@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-STATUSES: tuple[str, ...] = (
-    "Not started",
-    "On track",
-    "At risk",
-    "Off track",
-    "Complete",
-    "Ongoing",
-)
-NO_UPDATE = "No update yet"
-ROLES: tuple[str, ...] = ("member", "chair", "admin")
+
+class PlanNotFound(LookupError):
+    """No plan with that key (or no current plan)."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The database failed; a write that was under way kept nothing (the stores' one error)."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +128,110 @@ class PlanRecord:
 
 
 @dataclass(frozen=True)
+class PersonRecord:
+    """A person with their memberships.
+
+    Attributes:
+        memberships: active memberships as (body key, role) pairs: these grant permissions.
+        claimed: bodies the person asked to join, waiting for approval: they scope "me"
+            questions and grant nothing.
+        vouched: bodies of active memberships from the operator's list or an e-mail domain
+            rule (not self-service): only these count for ``ADMIN_BODY``.
+    """
+
+    id: int
+    aad_object_id: str | None
+    name: str
+    email: str | None
+    memberships: tuple[tuple[str, str], ...] = ()
+    claimed: tuple[str, ...] = ()
+    vouched: tuple[str, ...] = ()
+
+    @property
+    def body_keys(self) -> tuple[str, ...]:
+        """Keys of every body the person works for, as far as "me" questions go.
+
+        Active memberships (whatever the role) and pending claims.
+        """
+        return tuple(dict.fromkeys([*(key for key, _ in self.memberships), *self.claimed]))
+
+    def role_in(self, body_key: str) -> str | None:
+        """The person's role in a body, or None."""
+        return next((role for key, role in self.memberships if key == body_key), None)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: a person (with their id) or a command-line operator."""
+
+    person_id: int | None
+    label: str
+    conversation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One audit entry as plain data."""
+
+    at: datetime
+    actor: str
+    action: str
+    subject_type: str
+    subject_key: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class NewUpdate:
+    """A validated progress update, ready to store."""
+
+    action_id: int
+    status: str
+    text: str
+    revised_date: date | None
+    evidence_url: str | None
+    author_person_id: int | None
+    author_name: str
+    key: str
+    source: str = "teams"
+
+
+@dataclass(frozen=True)
+class RecordedUpdate:
+    """What storing an update came to: the action as it now stands, and what happened."""
+
+    action: ActionRecord
+    created: bool  # False: a repeat of the same submission (nothing new stored)
+    notices: int = 0  # update notices planned for linked channels
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """A channel linked to a body."""
+
+    body_key: str
+    body_label: str
+    conversation_ref_id: int
+    conversation_id: str
+    team_id: str | None
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    """A scheduled message that did not arrive, with readable names (for "failed deliveries")."""
+
+    due_at: datetime
+    rule: str
+    status: str
+    outcome: str | None
+    body_label: str
+    recipient_label: str
+
+
+@dataclass(frozen=True)
 class PendingRequest:
     """A request to join a body, as an approver sees it."""
 
@@ -139,3 +241,16 @@ class PendingRequest:
     body_key: str
     body_name: str
     requested_at: datetime
+
+
+@dataclass
+class ChoiceResult:
+    """What saving a person's choice of bodies did."""
+
+    requested: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    notified: int = 0

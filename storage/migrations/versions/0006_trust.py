@@ -5,7 +5,7 @@ pending requests (they still scope "what's overdue for me?", and grant nothing u
 or an admin approves them).
 
 Revision ID: 0006
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
