@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.plan.types import Actor, ChoiceResult, PendingRequest, PersonRecord
-from storage import audit, people, reminders
 from storage import membership_requests as requests
+from storage import people, reminders
 from storage.conversations import personal_reference
 from storage.db import database_errors, reading, transaction, writing
 from storage.freshness import PEOPLE, Freshness
@@ -171,26 +171,3 @@ class SqlPeopleStore:
             return False
         with reading(self.sessions) as session:
             return personal_reference(session, aad_object_id) is not None
-
-
-def _audit_bodies(
-    session: Session,
-    actor: Actor,
-    person_id: int,
-    before: PersonRecord | None,
-    after: PersonRecord | None,
-    now: datetime,
-) -> None:
-    old = before.body_keys if before else ()
-    new = after.body_keys if after else ()
-    if set(old) != set(new):
-        audit.record(
-            session,
-            actor,
-            "membership.changed",
-            "person",
-            str(person_id),
-            now=now,
-            before={"bodies": sorted(old)},
-            after={"bodies": sorted(new)},
-        )
