@@ -50,6 +50,7 @@ VOCAB = Vocabulary(
         "Modern Slavery",
     ),
     previous_plan_key="cspp-2018-21",
+    plan_words=frozenset({"hate", "crime", "fraud", "county", "line", "prevent"}),
 )
 TODAY = date(2022, 1, 17)
 
@@ -77,7 +78,7 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "actions 1.18 and 1.19": expect("actions", numbers=("1.18", "1.19")),
     "actions about fraud": expect("actions", section="Fraud"),
     "show the county lines actions": expect("actions", section="County Lines", bodies=()),
-    "actions about hate crime": expect("actions", words=("hate", "crime")),
+    "actions about hate crime": expect("search", words=("hate", "crime")),
     "modern slavery": expect("actions", section="Modern Slavery"),
     "DASVG": expect("actions", bodies=("DASVG",)),
     "what are the priorities?": expect("priorities", plan=None),
