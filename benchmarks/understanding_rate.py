@@ -68,19 +68,24 @@ class World:
 def load_world() -> World:
     """Bodies, knowledge and the current plan from the seed files."""
     partnership = yaml.safe_load(PARTNERSHIP_FILE.read_text(encoding="utf-8"))
+    plan = yaml.safe_load(PLAN_FILES[1].read_text(encoding="utf-8"))
+    return world_from(partnership, plan)
+
+
+def world_from(partnership: dict[str, Any], plan: dict[str, Any]) -> World:
+    """Bodies, knowledge and a plan from the mappings of a partnership and a plan file."""
     bodies = [
         BodyInfo(
             key=b["key"],
-            name=b["name"],
+            name=str(b["name"]),
             abbreviation=b.get("abbreviation"),
             kind=b.get("kind", "organisation"),
-            aliases=tuple(b.get("aliases") or ()),
+            aliases=tuple(str(a) for a in b.get("aliases") or ()),
             reports_to=b.get("reports_to"),
         )
         for b in partnership["bodies"]
     ]
     by_key = {b.key: b for b in bodies}
-    plan = yaml.safe_load(PLAN_FILES[1].read_text(encoding="utf-8"))
     latest: dict[str, UpdateRecord] = {}
     for u in plan.get("updates") or []:
         day = date.fromisoformat(str(u["date"]))

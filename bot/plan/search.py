@@ -45,9 +45,21 @@ def stem(word: str) -> str:
     return word
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-case content words of ``text``, stemmed (stopwords dropped)."""
-    return [stem(w) for w in _WORD.findall(text.lower().replace("'", "")) if w not in STOPWORDS]
+def tokens(text: str, stems: dict[str, str] | None = None) -> list[str]:
+    """Lower-case content words of ``text``, stemmed (stopwords dropped).
+
+    ``stems`` remembers stems already worked out (an index build reads the same words often).
+    """
+    words = [w for w in _WORD.findall(text.lower().replace("'", "")) if w not in STOPWORDS]
+    if stems is None:
+        return [stem(w) for w in words]
+    found = []
+    for word in words:
+        stemmed = stems.get(word)
+        if stemmed is None:
+            stemmed = stems[word] = stem(word)
+        found.append(stemmed)
+    return found
 
 
 @dataclass(frozen=True)
@@ -104,14 +116,13 @@ class ActionSearch:
         self._terms = dict(terms or {})
         by_key = {b.key: b for b in bodies}
         self._fields = [_fields(a, outcomes or {}, by_key, self._terms) for a in self.actions]
-        self._field_tokens = [
-            {name: set(tokens(text)) for name, text in fields.items()} for fields in self._fields
+        stems: dict[str, str] = {}
+        per_field = [
+            {name: tokens(text, stems) for name, text in fields.items()} for fields in self._fields
         ]
-        own = [
-            tokens(" ".join(v for k, v in fields.items() if k != "theme"))
-            for fields in self._fields
-        ]
-        themes = [tokens(fields["theme"]) for fields in self._fields]
+        self._field_tokens = [{name: set(t) for name, t in f.items()} for f in per_field]
+        own = [[t for name, ts in f.items() if name != "theme" for t in ts] for f in per_field]
+        themes = [f["theme"] for f in per_field]
         self._vocabulary = sorted({t for doc in own + themes for t in doc})
         self._known = frozenset(self._vocabulary)
         self._bodies = by_key
