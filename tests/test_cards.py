@@ -161,24 +161,27 @@ def test_user_text_is_escaped() -> None:
     card = action_detail_card(ActionDetailView(action(), "At risk", "d"))
     texts = [b.get("text", "") for b in card["body"] if b.get("type") == "TextBlock"]
     joined = "\n".join(texts)
-    assert "[data](https" not in joined and "\\[data\\]\\(https" in joined
-    assert "<at>" not in joined and "\\<at\\>" in joined
+    assert "[data](https" not in joined and "[data]\u200b(https" in joined
+    assert "<at>" not in joined and "<\u200bat>" in joined
     assert "*partners*" not in joined
+    assert "\\" not in joined
 
 
 @pytest.mark.parametrize(
     ("raw", "escaped"),
     [
-        ("[x](y)", "\\[x\\]\\(y\\)"),
-        ("**bold**", "\\*\\*bold\\*\\*"),
-        ("<at>Bob</at>", "\\<at\\>Bob\\</at\\>"),
-        ("- item\n1. first", "\\- item\n1\\. first"),
+        ("[x](y)", "[x]\u200b(y)"),
+        ("**bold**", "\u2217\u2217bold\u2217\u2217"),
+        ("<at>Bob</at>", "<\u200bat>Bob<\u200b/at>"),
+        ("_it_", "\u200b_\u200bit\u200b_\u200b"),
+        ("- item\n1. first (a) #2!", "- item\n1. first (a) #2!"),
         ("plain text, 50% done", "plain text, 50% done"),
         ("", ""),
     ],
 )
 def test_escape(raw: str, escaped: str) -> None:
     assert escape(raw) == escaped
+    assert "\\" not in escape(raw)
 
 
 def test_checker_rejects_what_the_schema_rejects() -> None:
