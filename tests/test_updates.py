@@ -169,7 +169,7 @@ async def test_valid_submit_saves_once_even_when_sent_twice(
     texts = card_texts(detail)
     assert "At risk" in texts and "30 Sep 2022 (revised)" in texts
     shown = [b.get("text", "") for b in detail["body"] if b.get("type") == "TextBlock"]
-    assert any("\\[see\\]\\(https://evil.example\\)" in t for t in shown)
+    assert any("[see]\u200b(https://evil.example)" in t for t in shown)
 
 
 async def test_outsider_is_told_who_can_and_nothing_is_saved(
@@ -379,7 +379,7 @@ async def test_update_notice_goes_to_the_owners_linked_channel(
     notices = connector.sent("19:chan@thread.tacv2")
     assert len(notices) == 1
     assert notices[0].text.startswith("Alex Wilber posted an update to action 1.10: now At risk.")
-    assert "\\[x\\]\\(y\\)" in notices[0].text
+    assert "[x]\u200b(y)" in notices[0].text
     assert (await server.post(typed))[0] == 201  # a retry: no second update, no second notice
     await connector.wait_for(3)
     await asyncio.sleep(0.2)
