@@ -49,6 +49,8 @@ def _item(item: ActionItem, origin: dict[str, Any]) -> Container:
         text(f"**{escape(action.number)}** {escape(shorten(action.text, LIST_TEXT_LIMIT))}"),
         subtle(f"Owner: {escape(action.owner_labels)} · Due: {escape(item.deadline_label)}"),
     ]
+    if item.why:
+        left.append(subtle(f"Matched: {escape(item.why)}"))
     right: list[CardElement] = [status_text(item.status, horizontal_alignment="Right")]
     if item.flag:
         right.append(text(item.flag, color="Attention", size="Small", horizontal_alignment="Right"))

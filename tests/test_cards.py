@@ -201,3 +201,50 @@ def test_checker_rejects_what_the_schema_rejects() -> None:
         "body": [{"type": "TextBlock", "text": "x" * 30000}],
     }
     assert any("budget" in p for p in check_card(huge))
+
+
+def test_answer_and_did_you_mean_cards_are_valid() -> None:
+    from cards.answers import (
+        AnswerView,
+        BodyChoice,
+        DidYouMeanView,
+        answer_card,
+        did_you_mean_body_card,
+    )
+
+    answer = answer_card(
+        AnswerView(
+            "Who chairs the DASVG",
+            ("Two co-chairs, chairing alternately.",),
+            (("Co-Chair", "Gavin Thompson (OPCCN)"),),
+            "DASVG terms of reference",
+            (("DASVG actions", "actions DASVG"),),
+        )
+    )
+    assert not check_card(answer)
+    dym = did_you_mean_body_card(
+        DidYouMeanView(
+            "Norwich City Council",
+            (BodyChoice("NCC (Norfolk County Council)", "overdue for NCC"),),
+            "overdue for everyone",
+        )
+    )
+    assert not check_card(dym)
+    titles = [a["title"] for a in dym["body"][-1]["actions"]]
+    assert titles == ["Did you mean NCC (Norfolk County Council)?", "Ask about the whole plan"]
+
+
+def test_audit_entries_read_as_changes_with_names() -> None:
+    from cards.audit import changes
+
+    lines = changes(
+        {"status": "On track", "bodies": ["CONSTABULARY"]},
+        {"status": "At risk", "bodies": ["CONSTABULARY", "OPCCN"], "revised_date": "2022-09-30"},
+        {"CONSTABULARY": "Norfolk Constabulary", "OPCCN": "OPCCN"},
+    )
+    assert lines == [
+        "Bodies: Norfolk Constabulary → Norfolk Constabulary, OPCCN",
+        "Revised date: 2022-09-30",
+        "Status: On track → At risk",
+    ]
+    assert changes(None, None, {}) == ["No field changed."]
