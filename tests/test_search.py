@@ -59,3 +59,15 @@ def test_words_rank_within_the_narrowed_actions_and_never_filter_them_out_blindl
     assert chosen.why["1.3"]
     everything = rank(fraud, [], world.search)
     assert [a.number for a in everything.actions] == [a.number for a in fraud]
+
+
+def test_the_index_is_built_once_per_version_of_the_plan(world: World) -> None:
+    from dataclasses import replace
+
+    from bot.plan.search import SearchCache
+
+    cache = SearchCache()
+    first = cache.index(world.actions, outcomes={}, bodies=(), terms={})
+    assert cache.index(list(world.actions), outcomes={}, bodies=(), terms={}) is first
+    changed = [replace(world.actions[0], text="new words"), *world.actions[1:]]
+    assert cache.index(changed, outcomes={}, bodies=(), terms={}) is not first

@@ -10,6 +10,7 @@ matched. Pure: build an :class:`ActionSearch` from records, then ask it.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -197,3 +198,39 @@ class ActionSearch:
 def normalise_term(word: str) -> str:
     """A glossary key: lower-case letters and digits only."""
     return re.sub(r"[^a-z0-9]", "", word.lower())
+
+
+class SearchCache:
+    """The search index of the current plan, built once per version of its actions.
+
+    Owned by the running bot's services (never module-level): building the index of a large
+    plan takes a second, asking it a few milliseconds.
+    """
+
+    def __init__(self) -> None:
+        self._key: int | None = None
+        self._index: ActionSearch | None = None
+        self._lock = threading.Lock()
+
+    def index(
+        self,
+        actions: Sequence[ActionRecord],
+        *,
+        outcomes: Mapping[int, str],
+        bodies: Iterable[BodyInfo],
+        terms: Mapping[str, Term],
+    ) -> ActionSearch:
+        """The index of ``actions``, reused while their texts and owners are unchanged."""
+        key = hash(
+            tuple(
+                (a.plan_key, a.number, a.text, a.success_measure, a.owner_text, a.due_text)
+                for a in actions
+            )
+        )
+        with self._lock:
+            if self._index is not None and self._key == key:
+                return self._index
+        index = ActionSearch(actions, outcomes=outcomes, bodies=bodies, terms=terms)
+        with self._lock:
+            self._key, self._index = key, index
+        return index
