@@ -7,6 +7,7 @@ from typing import Any
 from microsoft_teams.cards.core import CardElement, Container
 
 from bot.clock import LONDON
+from bot.plan.types import ActionRecord
 from cards import verbs
 from cards.base import (
     buttons,
@@ -43,15 +44,32 @@ def update_buttons(action_id: int, number: str, origin: dict[str, Any] | None = 
     ]
 
 
+def owners_as_written(action: ActionRecord) -> str:
+    """The owner cell as the plan writes it, its lines joined."""
+    lines = [line.strip() for line in action.owner_text.splitlines() if line.strip()]
+    return ", ".join(lines) or action.owner_labels
+
+
+def due_as_written(item: ActionItem) -> str:
+    """The date cell as the plan writes it; a revised deadline is said as such."""
+    action = item.action
+    revised = action.latest is not None and action.latest.revised_date is not None
+    if revised or not action.due_text:
+        return item.deadline_label
+    return " ".join(action.due_text.split())
+
+
 def _item(item: ActionItem, origin: dict[str, Any]) -> Container:
     action = item.action
     left: list[CardElement] = [
         text(f"**{escape(action.number)}** {escape(shorten(action.text, LIST_TEXT_LIMIT))}"),
-        subtle(f"Owner: {escape(action.owner_labels)} · Due: {escape(item.deadline_label)}"),
+        subtle(f"Owner: {escape(owners_as_written(action))} · Due: {escape(due_as_written(item))}"),
     ]
     if item.why:
         left.append(subtle(f"Matched: {escape(item.why)}"))
     right: list[CardElement] = [status_text(item.status, horizontal_alignment="Right")]
+    if item.status_note:
+        right.append(subtle(escape(item.status_note), horizontal_alignment="Right", spacing="None"))
     if item.flag:
         right.append(text(item.flag, color="Attention", size="Small", horizontal_alignment="Right"))
     row_buttons = [execute("Details", verbs.SHOW_ACTION, {"actionId": action.id})]

@@ -66,7 +66,7 @@ class DidYouMeanView:
 
 
 def did_you_mean_body_card(view: DidYouMeanView) -> dict[str, Any]:
-    """ "I don't know a body called X": buttons for the bodies meant, never the plan silently."""
+    """Says "I don't know a body called X", with buttons for the bodies meant (never the plan)."""
     body: list[CardElement] = [
         text(f"I don't know a body called “{escape(view.unknown)}”.", weight="Bolder")
     ]

@@ -19,6 +19,7 @@ class ActionItem:
     flag: str = ""  # e.g. "42 days overdue", "no update for 120 days"
     can_update: bool = True
     why: str = ""  # for a topic search: where the words were found
+    status_note: str = ""  # "30 Nov 2021" for an inferred status; "stale: ..." for an old one
 
 
 @dataclass(frozen=True)

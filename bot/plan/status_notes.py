@@ -45,7 +45,7 @@ def is_stale(action: ActionRecord, today: date) -> bool:
 
 
 def stale_note(action: ActionRecord, today: date) -> str:
-    """ "status from 30 Nov 2021, before the deadline" for a stale status, else ""."""
+    """The note for a stale status ("status from 30 Nov 2021, before the deadline"), else empty."""
     if not is_stale(action, today) or action.latest is None:
         return ""
     return f"status from {_day(london_today(action.latest.created_at))}, before the deadline"
