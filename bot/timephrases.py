@@ -27,6 +27,10 @@ _QUARTER = re.compile(
 )
 _QUARTER_WORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
 _FINANCIAL = re.compile(r"\b(?P<which>this|current|next|last|previous)\s+financial\s+year\b")
+_END_OF = re.compile(
+    r"\b(?:(?:before|by|until|till|up to)\s+)?(?:the\s+)?end\s+of\s+(?:the\s+|this\s+)?"
+    r"(?P<period>financial year|year|month|quarter)\b"
+)
 _PAST = re.compile(r"\b(?:was|were|did|had|last|previous|ago)\b")
 
 
@@ -97,6 +101,11 @@ def _fixed(today: date) -> dict[str, Window]:
 
 
 def _relative(text: str, today: date) -> TimePhrase | None:
+    found = _END_OF.search(text)
+    if found:
+        end = _period_end(found["period"], today)
+        label = f"by the end of the {found['period']}"
+        return TimePhrase(window=Window(None, end, label), span=found.span())
     found = _FINANCIAL.search(text)
     if found:
         start, _ = financial_year_of(today)
@@ -128,6 +137,18 @@ def _relative(text: str, today: date) -> TimePhrase | None:
             window=Window(today, end, f"in the next {n} {unit_word}"), span=found.span()
         )
     return None
+
+
+def _period_end(period: str, today: date) -> date:
+    """The last day of the current financial year, year, month or (financial) quarter."""
+    if period == "financial year":
+        return financial_year_of(today)[1]
+    if period == "year":
+        return date(today.year, 12, 31)
+    if period == "month":
+        return month_end(today.year, today.month)
+    quarter_start = _add_months(date(today.year, ((today.month - 1) // 3) * 3 + 1, 1), 0)
+    return _add_months(quarter_start, 3) - timedelta(days=1)
 
 
 def _quarter(found: re.Match[str], today: date) -> TimePhrase:

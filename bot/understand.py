@@ -114,6 +114,7 @@ _HELLO_RE = re.compile(r"^(?:help|hi|hello|hey|start|menu|commands|\?|what can y
 # abbreviations of bodies and terms.
 _FACT_OWNER = re.compile(
     r"\bwho(?:s| is)? (?:owns?|leads?|leading|responsible|in charge|accountable)\b|\bowner"
+    r"|\bwho(?:s| is)? (?:the )?(?:lead|owner)\b|\blead (?:for|on|of)\b"
     r"|\bwhose\b|\bwho has\b|\bwho is doing\b|\bwho does\b"
 )
 _FACT_MEASURE = re.compile(
@@ -132,7 +133,8 @@ _FACT_STANDS = re.compile(
 )
 _FACT_REMIT = re.compile(
     r"\bresponsible for\b|\bwhat (?:does|do) (?:the )?.+ do\b|\bremit\b|\brole of\b|\bs role\b"
-    r"|\bwhat is (?:the )?[a-z0-9 ]+$|\bwhat are (?:the )?[a-z0-9 ]+$|\bwho (?:is|are) (?:the )?"
+    r"|\bwhat(?:s| is) (?:the )?[a-z0-9 ]+$|\bwhat are (?:the )?[a-z0-9 ]+$"
+    r"|\bwho (?:is|are) (?:the )?"
     r"|\btell me about\b|\bwhat(?:s| is) (?:the )?.+ for\b|\bpurpose of\b"
     r"|\binfo(?:rmation)? (?:on|about)\b"
 )
@@ -548,7 +550,15 @@ def _topic_and_unknown(
     if not topic:
         return (), "", ()
     unknown = " ".join(topic)
+    if len(topic) == 1 and _near_command(topic[0]):
+        return (), "", ()  # a command mistyped ("overdeu"): "did you mean" offers it
+    if not (_looks_like_name(unknown) or (len(topic) == 1 and len(topic[0]) <= 6)):
+        return tuple(topic), "", ()  # a topic the plan never mentions: searched, said so
     return (), unknown, vocabulary.bodies.suggest(unknown)
+
+
+def _near_command(word: str) -> bool:
+    return process.extractOne(word, COMMANDS, scorer=fuzz.ratio, score_cutoff=75) is not None
 
 
 def _plan_knows(word: str, vocabulary: Vocabulary) -> bool:

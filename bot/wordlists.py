@@ -32,6 +32,8 @@ FILLER = _words(
     actions plan plans work working outstanding open everything least best check checking
     concerning concerns concern related relating relates relation top deliver delivering
     delivered delivery
+    section sections area areas workstream workstreams mention mentions mentioning cover
+    covers covering include includes involving
     """
 )
 

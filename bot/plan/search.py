@@ -168,6 +168,10 @@ class ActionSearch:
                     wanted.append(near[0])
         return list(dict.fromkeys(wanted))
 
+    def unmatched(self, words: Iterable[str]) -> list[str]:
+        """The words of a topic the plan never uses (not even spelt nearly): said, not hidden."""
+        return [w for w in words if w.lower() not in STOPWORDS and not self.query_tokens([w])]
+
     def search(self, words: Iterable[str], limit: int = 10) -> list[Hit]:
         """The best matching actions, best first, each with why it matched."""
         query = self.query_tokens(words)
