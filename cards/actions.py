@@ -7,7 +7,7 @@ from typing import Any
 from microsoft_teams.cards.core import CardElement, Container
 
 from bot.clock import LONDON
-from bot.plan.types import ActionRecord
+from bot.plan.types import NO_UPDATE, ActionRecord
 from cards import verbs
 from cards.base import (
     buttons,
@@ -70,7 +70,8 @@ def _item(item: ActionItem, origin: dict[str, Any]) -> Container:
     right: list[CardElement] = [status_text(item.status, horizontal_alignment="Right")]
     if item.status_note:
         right.append(subtle(escape(item.status_note), horizontal_alignment="Right", spacing="None"))
-    if item.flag:
+    if item.flag and not (item.status == NO_UPDATE and item.flag == "no update yet"):
+        # One "no update" line: the status already says it.
         right.append(text(item.flag, color="Attention", size="Small", horizontal_alignment="Right"))
     row_buttons = [execute("Details", verbs.SHOW_ACTION, {"actionId": action.id})]
     if item.can_update:
@@ -99,8 +100,9 @@ def _pager(view: ActionListView) -> list[Any]:
 
 def action_list_card(view: ActionListView) -> dict[str, Any]:
     """A page of actions with status, deadline, flags and update buttons."""
-    body: list[CardElement] = [heading(escape(view.title)), text(escape(view.summary))]
+    body: list[CardElement] = [heading(escape(view.title))]
     if view.items:
+        body.append(text(escape(view.summary)))
         origin = {"verb": verbs.LIST_PAGE, "q": view.query, "page": view.page}
         body.extend(_item(item, origin) for item in view.items)
         if view.pages > 1:

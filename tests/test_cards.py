@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -248,3 +250,27 @@ def test_audit_entries_read_as_changes_with_names() -> None:
         "Status: On track → At risk",
     ]
     assert changes(None, None, {}) == ["No field changed."]
+
+
+def test_empty_list_has_no_boilerplate_and_one_no_update_line() -> None:
+    from cards.views import ActionItem
+
+    empty = action_list_card(
+        ActionListView(
+            title="Overdue: DASVG",
+            summary="0 actions past the deadline and not complete. Most overdue first.",
+            items=(),
+            empty_text="Nothing is overdue for DASVG as of 1 Jun 2022.",
+        )
+    )
+    shown = " ".join(b.get("text", "") for b in empty["body"])
+    assert "0 actions" not in shown and "Most overdue first" not in shown
+    assert "Nothing is overdue for DASVG" in shown
+    item = ActionItem(
+        action=replace(action(), latest=None),
+        status="No update yet",
+        deadline_label="Ongoing",
+        flag="no update yet",
+    )
+    one = action_list_card(ActionListView(title="t", summary="s", items=(item,)))
+    assert json.dumps(one).lower().count("no update yet") == 1
