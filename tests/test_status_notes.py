@@ -62,3 +62,13 @@ def test_changing_a_complete_action_needs_confirmation() -> None:
     assert reopens(done, "On track")
     assert not reopens(done, "Complete") and not reopens(done, None)
     assert not reopens(action("On track"), "At risk")
+
+
+def test_the_note_under_a_status() -> None:
+    from bot.plan.status_notes import status_note
+
+    assert status_note(action("On track", source="seed"), date(2022, 6, 1)) == (
+        "30 Nov 2021, from a report"
+    )
+    assert status_note(action("On track", source="seed"), date(2022, 11, 1)).startswith("stale: ")
+    assert status_note(action("On track"), date(2022, 6, 1)) == ""

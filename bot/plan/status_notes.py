@@ -54,3 +54,14 @@ def stale_note(action: ActionRecord, today: date) -> str:
 def reopens(action: ActionRecord, new_status: str | None) -> bool:
     """True when an update would change a Complete action to another status."""
     return rules.current_status(action) == COMPLETE and new_status not in (None, COMPLETE)
+
+
+def status_note(action: ActionRecord, today: date) -> str:
+    """The line under a status: stale, or the date of an inferred status; else ""."""
+    stale = stale_note(action, today)
+    if stale:
+        return f"stale: {stale}"
+    latest = action.latest
+    if latest is not None and latest.source in INFERRED_SOURCES:
+        return f"{_day(london_today(latest.created_at))}, from a report"
+    return ""
