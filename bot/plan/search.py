@@ -205,15 +205,14 @@ def normalise_term(word: str) -> str:
 
 
 class SearchCache:
-    """The search index of the current plan, built once per version of its actions.
+    """The search index of each plan, built once per version of its actions.
 
     Owned by the running bot's services (never module-level): building the index of a large
     plan takes a second, asking it a few milliseconds.
     """
 
     def __init__(self) -> None:
-        self._key: int | None = None
-        self._index: ActionSearch | None = None
+        self._entries: dict[str, tuple[int, ActionSearch]] = {}
         self._lock = threading.Lock()
 
     def index(
@@ -225,16 +224,15 @@ class SearchCache:
         terms: Mapping[str, Term],
     ) -> ActionSearch:
         """The index of ``actions``, reused while their texts and owners are unchanged."""
+        plan_key = actions[0].plan_key if actions else ""
         key = hash(
-            tuple(
-                (a.plan_key, a.number, a.text, a.success_measure, a.owner_text, a.due_text)
-                for a in actions
-            )
+            tuple((a.number, a.text, a.success_measure, a.owner_text, a.due_text) for a in actions)
         )
         with self._lock:
-            if self._index is not None and self._key == key:
-                return self._index
+            found = self._entries.get(plan_key)
+            if found is not None and found[0] == key:
+                return found[1]
         index = ActionSearch(actions, outcomes=outcomes, bodies=bodies, terms=terms)
         with self._lock:
-            self._key, self._index = key, index
+            self._entries[plan_key] = (key, index)
         return index
