@@ -71,3 +71,14 @@ def test_the_index_is_built_once_per_version_of_the_plan(world: World) -> None:
     assert cache.index(list(world.actions), outcomes={}, bodies=(), terms={}) is first
     changed = [replace(world.actions[0], text="new words"), *world.actions[1:]]
     assert cache.index(changed, outcomes={}, bodies=(), terms={}) is not first
+
+
+def test_a_past_period_lists_what_was_due_then_complete_or_not(world: World) -> None:
+    from datetime import date
+
+    from bot.plan.selection import due_in
+    from bot.timephrases import Window
+
+    october_2021 = Window(date(2021, 10, 1), date(2021, 10, 31), "in October 2021")
+    assert [a.number for a in due_in(world.actions, october_2021, date(2022, 6, 1))] == ["1.18"]
+    assert due_in(world.actions, october_2021, date(2021, 9, 1)) == []  # 1.18 is complete

@@ -67,20 +67,34 @@ def _score(chosen: dict[str, Hit], action: ActionRecord) -> float:
     return hit.score if hit is not None else 0.0
 
 
+def due_in(records: Sequence[ActionRecord], window: Window, today: date) -> list[ActionRecord]:
+    """Actions with a deadline in the window, soonest first.
+
+    A window still to come lists open actions (what is left to do); a window wholly past
+    ("what was due in March 2022") lists every action due then, complete or not, so the answer
+    shows how that period went.
+    """
+    start, end = window.start or date.min, window.end or date.max
+    past = window.end is not None and window.end < today
+    chosen = [
+        a
+        for a in records
+        if (
+            start <= (rules.effective_deadline(a) or date.max) <= end
+            if past
+            else rules.due_between(a, start, end)
+        )
+    ]
+    chosen.sort(key=lambda a: (rules.effective_deadline(a) or date.max, rules.number_key(a.number)))
+    return chosen
+
+
 def by_deadline(
     kind: str, records: Sequence[ActionRecord], today: date, window: Window | None
 ) -> list[ActionRecord]:
-    """Overdue ones most overdue first, or open ones due in the window soonest first."""
+    """Overdue ones most overdue first, or those due in the window soonest first."""
     if kind == "overdue":
         return rules.overdue_first(records, today)
     if kind == "due" and window is not None:
-        chosen = [
-            a
-            for a in records
-            if rules.due_between(a, window.start or date.min, window.end or date.max)
-        ]
-        chosen.sort(
-            key=lambda a: (rules.effective_deadline(a) or date.max, rules.number_key(a.number))
-        )
-        return chosen
+        return due_in(records, window, today)
     return list(records)
