@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from bot.handlers import (
+    answers,
     audit,
     bodies,
     help,
@@ -45,6 +46,10 @@ class Dialog(Protocol):
 
 INTENTS: dict[str, IntentHandler] = {
     "help": help.help_reply,
+    "smalltalk": answers.small_talk,
+    "fact": answers.fact,
+    "outcome": answers.outcome,
+    "search": lists.list_intent,
     "unknown": help.not_understood,
     "priorities": plan.priorities,
     "action": plan.action_detail,

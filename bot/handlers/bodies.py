@@ -71,12 +71,14 @@ def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
             person = person_by_id(session, person.id)
             assert person is not None
             _audit(session, request, person.id, before, person.body_keys)
-            names = ", ".join(person.body_keys)
+            labels = _labels(services)
+            names = ", ".join(labels.get(k, k) for k in person.body_keys)
             return Reply.with_text(
                 f"Noted: you work for {names}. Ask “what's overdue for me?” any time; "
                 "say “my bodies” to change this."
             )
-        current = ", ".join(person.body_keys) or "none yet"
+        labels = _labels(services)
+        current = ", ".join(labels.get(k, k) for k in person.body_keys) or "none yet"
         return chooser_reply(services, session, person, message=f"Your bodies now: {current}.")
 
 
@@ -136,9 +138,14 @@ def save_bodies(services: Services, request: Request) -> Reply:
         )
     if not chosen:
         return Reply.with_text("Saved: you are not a member of any body now.")
-    return Reply.with_text(
-        f"Saved: you work for {', '.join(chosen)}. Now ask “what's overdue for me?”."
-    )
+    labels = _labels(services)
+    names = ", ".join(labels.get(k, k) for k in chosen)
+    return Reply.with_text(f"Saved: you work for {names}. Now ask “what's overdue for me?”.")
+
+
+def _labels(services: Services) -> dict[str, str]:
+    """Body keys to the names people know them by (never show a key)."""
+    return {b.key: b.ref.label for b in services.vocabulary().bodies.bodies}
 
 
 def _audit(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.plan import rules
+from bot.plan.status_notes import status_note
 from bot.plan.types import ActionRecord
 from bot.services import Services
 from bot.turns import Request
@@ -41,13 +42,15 @@ def flag_for(action: ActionRecord, today: date, interval_days: int) -> str:
     return ""
 
 
-def item_for(action: ActionRecord, today: date, interval_days: int) -> ActionItem:
-    """One action as a list item, labelled for ``today``."""
+def item_for(action: ActionRecord, today: date, interval_days: int, why: str = "") -> ActionItem:
+    """One action as a list item, labelled for ``today`` (``why``: what a topic matched)."""
     return ActionItem(
         action=action,
         status=rules.current_status(action),
         deadline_label=deadline_label(action),
         flag=flag_for(action, today, interval_days),
+        why=why,
+        status_note=status_note(action, today),
     )
 
 

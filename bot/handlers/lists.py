@@ -12,18 +12,21 @@ from typing import Any
 
 from bot.handlers.bodies import chooser_reply
 from bot.handlers.common import day_label, item_for, pages, person_of
+from bot.handlers.understood import did_you_mean, overseen_by, oversight_label
 from bot.plan import rules
+from bot.plan.selection import due_in, rank
 from bot.plan.types import ActionRecord
 from bot.services import Services
 from bot.timephrases import Window
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.actions import action_list_card
+from cards.answers import did_you_mean_body_card
 from cards.views import ActionListView
 from storage.people import PersonRecord
 from storage.plan_queries import PlanNotFound, actions
 
-LIST_INTENTS = ("overdue", "due", "my_actions", "actions")
+LIST_INTENTS = ("overdue", "due", "my_actions", "actions", "search")
 DEFAULT_DUE_DAYS = 30
 
 
@@ -119,8 +122,18 @@ def intent_of(q: Any) -> Intent:
     )
 
 
-def scope_of(intent: Intent, person: PersonRecord | None, labels: dict[str, str]) -> Scope:
-    """Which bodies the question is about: named ones, the person's own, or the whole plan."""
+def scope_of(
+    intent: Intent,
+    person: PersonRecord | None,
+    labels: dict[str, str],
+    overseers: tuple[str, ...] = (),
+    oversight: str = "",
+) -> Scope:
+    """Which bodies the question is about: named ones, the person's own, or the whole plan.
+
+    ``overseers``: the person's bodies that scrutinise or run the whole plan (the Scrutiny Sub
+    Panel, the NCCSP and its team): their "me" is the whole plan, named as such (``oversight``).
+    """
     if intent.bodies:
         return Scope(intent.bodies, ", ".join(labels.get(k, k) for k in intent.bodies))
     wants_me = intent.me or intent.name == "my_actions"
@@ -130,6 +143,8 @@ def scope_of(intent: Intent, person: PersonRecord | None, labels: dict[str, str]
     if wants_me or (implicit_me and mine):
         if not mine:
             return Scope(None, "you", needs_bodies=True)
+        if overseers:
+            return Scope(None, oversight)
         return Scope(mine, "you (" + ", ".join(labels.get(k, k) for k in mine) + ")")
     return Scope(None, "the whole plan")
 
@@ -143,15 +158,7 @@ def _select(
         window = intent.window or Window(
             today, today + timedelta(days=DEFAULT_DUE_DAYS), f"in the next {DEFAULT_DUE_DAYS} days"
         )
-        chosen = [
-            a
-            for a in records
-            if rules.due_between(a, window.start or date.min, window.end or date.max)
-        ]
-        chosen.sort(
-            key=lambda a: (rules.effective_deadline(a) or date.max, rules.number_key(a.number))
-        )
-        return chosen, window
+        return due_in(records, window, today), window
     return records, None
 
 
@@ -161,21 +168,29 @@ def _texts(
     """Title, summary and the text for an empty list."""
     as_of = day_label(today)
     plural = "action" if count == 1 else "actions"
+    subject = _subject(intent, scope)
     if intent.name == "overdue":
         return (
-            f"Overdue: {scope.label}",
+            f"Overdue: {subject}",
             f"{count} {plural} past the deadline and not complete, as of {as_of}. "
             "Most overdue first.",
-            f"Nothing is overdue for {scope.label} as of {as_of}.",
+            f"Nothing is overdue for {subject} as of {as_of}.",
         )
     if intent.name == "due" and window is not None:
+        past = window.end is not None and window.end < today
+        kind = f"{plural} (complete or not)" if past else f"open {plural}"
         return (
-            f"Due {window.label}: {scope.label}",
-            f"{count} open {plural} with a deadline {window.label} "
+            f"Due {window.label}: {subject}",
+            f"{count} {kind} with a deadline {window.label} "
             f"({_window_text(window)}), as of {as_of}.",
-            f"Nothing open is due {window.label} for {scope.label}.",
+            f"Nothing open is due {window.label} for {subject}.",
         )
-    subject = _subject(intent, scope)
+    if intent.name == "search":
+        return (
+            f"Actions about {subject}",
+            f"{count} {plural} match, best first, as of {as_of}.",
+            f"No action in the plan mentions {subject}.",
+        )
     return (
         f"Actions: {subject}",
         f"{count} {plural}, as of {as_of}.",
@@ -207,10 +222,15 @@ def _subject(intent: Intent, scope: Scope) -> str:
 def list_reply(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
     """Answer a list question with one page of actions (or the body chooser)."""
     today = intent.as_of or request.today
+    vocabulary = services.vocabulary()
+    if intent.unknown_name and not intent.bodies:
+        # Never widen silently: an unknown name gets "did you mean", not the whole plan.
+        return Reply.with_card(did_you_mean_body_card(did_you_mean(intent, vocabulary)))
     with services.db() as session:
         person = person_of(request)
-        labels = {b.key: b.ref.label for b in services.vocabulary().bodies.bodies}
-        scope = scope_of(intent, person, labels)
+        labels = {b.key: b.ref.label for b in vocabulary.bodies.bodies}
+        overseers = overseen_by(tuple(person.body_keys) if person else (), vocabulary)
+        scope = scope_of(intent, person, labels, overseers, oversight_label(overseers, vocabulary))
         if scope.needs_bodies:
             return chooser_reply(
                 services,
@@ -227,16 +247,36 @@ def list_reply(services: Services, request: Request, intent: Intent, page: int =
                 numbers=intent.numbers or None,
                 theme=intent.theme,
                 section=intent.section,
-                words=intent.words or None,
                 as_of=intent.as_of,  # "as of 1 March 2022": the updates posted by then
             )
+            if not records and intent.bodies and overseen_by(intent.bodies, vocabulary):
+                # A body that oversees the plan and owns none of it: the plan it oversees.
+                scope = Scope(None, oversight_label(intent.bodies, vocabulary))
+                records = actions(
+                    session,
+                    intent.plan,
+                    theme=intent.theme,
+                    section=intent.section,
+                    as_of=intent.as_of,
+                )
         except PlanNotFound as exc:
             return Reply.with_text(f"I have no such plan to look in ({exc}).")
+    why: dict[str, tuple[str, ...]] = {}
+    unmatched: list[str] = []
+    if intent.words:
+        # Topic words never filter on their own: they rank, and the relevant ones are kept.
+        index = services.search_index(intent.plan)
+        ranked = rank(records, intent.words, index)
+        records, why = list(ranked.actions), ranked.why
+        unmatched = index.unmatched(intent.words)
     chosen, window = _select(intent, records, today)
     size = services.settings.page_size
     total_pages = pages(len(chosen), size)
     page = min(max(page, 1), total_pages)
     title, summary, empty = _texts(intent, scope, len(chosen), today, window)
+    if unmatched:
+        missing = ", ".join(f"“{w}”" for w in unmatched)
+        summary = f"{summary} No action mentions {missing}."
     hint = ""
     if person is not None and not person.body_keys and scope.body_keys is None:
         hint = "Tip: tell me which bodies you work for, then ask “what's overdue for me?”."
@@ -244,7 +284,12 @@ def list_reply(services: Services, request: Request, intent: Intent, page: int =
         title=title,
         summary=summary,
         items=tuple(
-            item_for(a, today, services.settings.reporting_interval_days)
+            item_for(
+                a,
+                today,
+                services.settings.reporting_interval_days,
+                "; ".join(why.get(a.number, ())),
+            )
             for a in chosen[(page - 1) * size : page * size]
         ),
         page=page,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.handlers.common import deadline_label, flag_for, pages
 from bot.plan import rules
+from bot.plan.status_notes import status_note
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
@@ -78,7 +79,14 @@ def _detail(
         action=action,
         status=rules.current_status(action),
         deadline_label=deadline_label(action),
-        flag=flag_for(action, today, services.settings.reporting_interval_days),
+        flag=", ".join(
+            f
+            for f in (
+                flag_for(action, today, services.settings.reporting_interval_days),
+                status_note(action, today),
+            )
+            if f
+        ),
         history_count=count,
     )
     return Reply.with_card(action_detail_card(view))
