@@ -268,3 +268,17 @@ async def test_periods_mean_what_people_mean(bot: PartnershipBot, services: Serv
 async def test_small_talk(bot: PartnershipBot) -> None:
     sent = await turn(bot, message("thanks!"))
     assert "You're welcome." in (sent[0].text or "")
+
+
+async def test_me_for_a_body_that_oversees_the_plan(bot: PartnershipBot) -> None:
+    await turn(
+        bot,
+        execute(verbs.SAVE_BODIES, {"bodies": "SSP", "kept": [], "shown": ["SSP"]}, aad="aad-9"),
+    )
+    sent = await turn(bot, message("what's overdue for me?", aad="aad-9"))
+    (card,) = cards_of(sent)
+    text = card_texts(card)
+    assert "Overdue: the whole plan, which the" in text and "Sub Panel oversees" in text
+    assert len(numbers_in(card)) > 1
+    text = await _card_text(bot, "overdue for the scrutiny sub panel")
+    assert "which the" in text and "oversees" in text and "Nothing is overdue" not in text

@@ -400,3 +400,16 @@ async def test_update_notices_can_be_switched_off(
         await connector.wait_for(1)
         await asyncio.sleep(0.2)
     assert connector.sent("19:chan@thread.tacv2") == []
+
+
+async def test_typed_update_never_reopens_a_complete_action_silently(
+    server: BotServer, connector: FakeConnector, sqlite_url: str
+) -> None:
+    before = updates_of(sqlite_url, "1.18")
+    assert before and before[-1][0] == "Complete"
+    typed = message("update 1.18 on track: More to do", aad=MEMBER, service_url=connector.url)
+    assert (await server.post(typed))[0] == 201
+    (asked, form) = await connector.wait_for(2)
+    assert "1.18 is marked Complete" in asked.text
+    assert "Reopen" in card_texts(form.cards[0])
+    assert updates_of(sqlite_url, "1.18") == before
