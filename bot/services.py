@@ -47,6 +47,7 @@ class Services:
     searches: SearchCache = field(default_factory=SearchCache, repr=False)
     _vocabulary: Vocabulary | None = field(default=None, init=False, repr=False)
     _vocabulary_at: float = field(default=0.0, init=False, repr=False)
+    _enriched: tuple[Vocabulary, Vocabulary] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def vocabulary(self) -> Vocabulary:
@@ -65,7 +66,13 @@ class Services:
             words = self.search_index().words
         except PlanNotFound:
             words = frozenset()
-        return replace(base, knowledge=self.knowledge, plan_words=words)
+        with self._lock:
+            # The same vocabulary object while names and the plan's words are unchanged.
+            cached = self._enriched
+            if cached is None or cached[0] is not base or cached[1].plan_words is not words:
+                cached = (base, replace(base, knowledge=self.knowledge, plan_words=words))
+                self._enriched = cached
+            return cached[1]
 
     def search_index(self, plan_key: str | None = None) -> ActionSearch:
         """The topic search over a plan's actions (None: the current plan).
