@@ -20,11 +20,14 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from bot.plan.body_names import BodyIndex, normalise
-from bot.plan.knowledge import Knowledge
 from bot.plan.search import stem
+from bot.plan.statuses import STATUS_WORDS
+from bot.plan.vocabulary import Vocabulary
 from bot.timephrases import Window, read_time
 from bot.wordlists import FILLER as _FILLER
 from bot.wordlists import INTENT_WORDS as _INTENT_WORDS
+
+__all__ = ["Intent", "Vocabulary", "understand"]
 
 # The command menu, in the order help lists it; the first word is what "did you mean" offers.
 COMMANDS: tuple[str, ...] = (
@@ -40,16 +43,6 @@ COMMANDS: tuple[str, ...] = (
     "my bodies",
 )
 
-STATUS_WORDS = {
-    "not started": "Not started",
-    "on track": "On track",
-    "at risk": "At risk",
-    "off track": "Off track",
-    "complete": "Complete",
-    "completed": "Complete",
-    "done": "Complete",
-    "ongoing": "Ongoing",
-}
 
 _NUMBER = r"\d{1,2}\.\d{1,2}[a-z]?"
 _NUMBER_RE = re.compile(rf"(?<![\d.]){_NUMBER}(?![\d.])")
@@ -206,28 +199,6 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("update", re.compile(r"^(?:post )?(?:an? )?update\b")),
 )
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """What the bot knows names for: bodies, the current plan's sections, and other plans.
-
-    Attributes:
-        bodies: every body's names.
-        sections: the current plan's section titles.
-        previous_plan_key: the plan "the previous plan" means.
-        knowledge: chairs, remits, oversight and the glossary from the partnership data.
-        plan_words: the words the current plan uses (lower case, stemmed), to tell a topic
-            from a name the bot does not know.
-        outcomes: the numbers of the current plan's outcomes.
-    """
-
-    bodies: BodyIndex
-    sections: tuple[str, ...] = ()
-    previous_plan_key: str | None = None
-    knowledge: Knowledge = field(default_factory=Knowledge)
-    plan_words: frozenset[str] = frozenset()
-    outcomes: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

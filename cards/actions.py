@@ -7,7 +7,8 @@ from typing import Any
 from microsoft_teams.cards.core import CardElement, Container
 
 from bot.clock import LONDON
-from bot.plan.types import NO_UPDATE, ActionRecord
+from bot.plan.statuses import NO_UPDATE
+from bot.plan.types import ActionRecord
 from cards import verbs
 from cards.base import (
     buttons,

@@ -19,6 +19,8 @@ from microsoft_teams.cards.core import (
     TextBlock,
 )
 
+from bot.plan.statuses import STATUS_COLOURS
+
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 SIZE_BUDGET_BYTES = 28 * 1024
@@ -31,16 +33,6 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # emphasis). Plan lists ("- item", "1. first") keep rendering as lists, as written.
 _ZWSP = "\u200b"
 _INERT = str.maketrans({"*": "\u2217", "_": f"{_ZWSP}_{_ZWSP}", "<": f"<{_ZWSP}"})
-
-# Status words are always written out; colour only repeats them.
-STATUS_COLOURS = {
-    "Complete": "Good",
-    "On track": "Good",
-    "Ongoing": "Accent",
-    "At risk": "Warning",
-    "Off track": "Attention",
-    "Not started": "Default",
-}
 
 
 def escape(text: str | None) -> str:

@@ -14,7 +14,8 @@ from typing import Any
 from urllib.parse import urlparse
 
 from bot.plan.status_notes import reopens
-from bot.plan.types import STATUSES, ActionRecord
+from bot.plan.statuses import NOT_STARTED, STATUSES
+from bot.plan.types import ActionRecord
 from cards.update_form import (
     EVIDENCE,
     KEY,
@@ -67,7 +68,7 @@ def prefill(action: ActionRecord) -> dict[str, str]:
     """The form's starting values: the latest update's, if any."""
     latest = action.latest
     if latest is None:
-        return {STATUS: "Not started"}
+        return {STATUS: NOT_STARTED}
     return {
         STATUS: latest.status,
         TEXT: latest.text,

@@ -9,36 +9,30 @@ reference, glossary), and says so.
 
 from __future__ import annotations
 
-from bot.handlers.common import deadline_label
 from bot.plan.knowledge import Knowledge
-from bot.plan.types import ActionRecord, BodyInfo, PlanRecord
+from bot.plan.labels import deadline_label
+from bot.plan.types import ActionRecord, BodyInfo, PlanNotFound, PlanRecord
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.answers import AnswerView, answer_card
-from storage import people, plan_queries
-from storage.plan_queries import PlanNotFound
 
 
-# --- what the answers read (the only functions that touch the database) -------------------
+# --- what the answers read (through the stores) -------------------------------------------
 def _action_by_number(services: Services, number: str) -> ActionRecord | None:
-    with services.db() as session:
-        return plan_queries.action_by_number(session, number)
+    return services.plan.action(number)
 
 
 def _plan(services: Services, plan_key: str | None) -> PlanRecord:
-    with services.db() as session:
-        return plan_queries.plan_record(session, plan_key)
+    return services.plan.plan(plan_key)
 
 
 def _owned_by(services: Services, body_key: str) -> list[ActionRecord]:
-    with services.db() as session:
-        return plan_queries.actions(session, None, body_keys=[body_key])
+    return services.plan.actions_for((body_key,))
 
 
 def _chairs_in_bot(services: Services, body_key: str) -> list[str]:
-    with services.db() as session:
-        return people.chairs_of(session, body_key)
+    return services.people.chairs_of(body_key)
 
 
 _SMALL_TALK = {

@@ -1,21 +1,27 @@
 """Lists of actions: overdue, due in a period, my actions, actions by body/section/topic.
 
+Each list is one route (:func:`overdue`, :func:`due`, :func:`my_actions`, :func:`actions`): a
+pure selector picks and orders the actions and words the title; one rendering helper
+(:func:`_list_reply`) does the rest.
+
 Paging buttons carry the question in compact form (:func:`query_of`), so "Show more" works the
 question out again from the database: a page is never stale.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from bot.handlers.bodies import chooser_reply
-from bot.handlers.common import day_label, item_for, pages, person_of
+from bot.handlers.common import BadQuery, item_for, pages, person_of
 from bot.handlers.understood import did_you_mean, overseen_by, oversight_label
 from bot.plan import rules
+from bot.plan.labels import day_label
 from bot.plan.selection import due_in, rank
-from bot.plan.types import ActionRecord
+from bot.plan.types import ActionRecord, PersonRecord, PlanNotFound
 from bot.services import Services
 from bot.timephrases import Window
 from bot.turns import Reply, Request
@@ -23,15 +29,9 @@ from bot.understand import Intent
 from cards.actions import action_list_card
 from cards.answers import did_you_mean_body_card
 from cards.views import ActionListView
-from storage.people import PersonRecord
-from storage.plan_queries import PlanNotFound, actions
 
 LIST_INTENTS = ("overdue", "due", "my_actions", "actions", "search")
 DEFAULT_DUE_DAYS = 30
-
-
-class BadQuery(ValueError):
-    """Card data that does not describe a list (tampered or from an older version)."""
 
 
 @dataclass(frozen=True)
@@ -149,53 +149,62 @@ def scope_of(
     return Scope(None, "the whole plan")
 
 
-def _select(
-    intent: Intent, records: list[ActionRecord], today: date
-) -> tuple[list[ActionRecord], Window | None]:
-    if intent.name == "overdue":
-        return rules.overdue_first(records, today), None
-    if intent.name == "due":
-        window = intent.window or Window(
-            today, today + timedelta(days=DEFAULT_DUE_DAYS), f"in the next {DEFAULT_DUE_DAYS} days"
-        )
-        return due_in(records, window, today), window
-    return records, None
+Selection = tuple[list[ActionRecord], tuple[str, str, str]]
 
 
-def _texts(
-    intent: Intent, scope: Scope, count: int, today: date, window: Window | None
-) -> tuple[str, str, str]:
-    """Title, summary and the text for an empty list."""
-    as_of = day_label(today)
-    plural = "action" if count == 1 else "actions"
+def _overdue(intent: Intent, scope: Scope, records: list[ActionRecord], today: date) -> Selection:
+    """Past the deadline and not complete, most overdue first."""
+    chosen = rules.overdue_first(records, today)
+    as_of, plural = day_label(today), _plural(len(chosen))
+    return chosen, (
+        f"Overdue: {_subject(intent, scope)}",
+        f"{len(chosen)} {plural} past the deadline and not complete, as of {as_of}. "
+        "Most overdue first.",
+        f"Nothing is overdue for {_subject(intent, scope)} as of {as_of}.",
+    )
+
+
+def _due(intent: Intent, scope: Scope, records: list[ActionRecord], today: date) -> Selection:
+    """Open actions with a deadline in the window (default: the next 30 days), soonest first."""
+    window = intent.window or Window(
+        today, today + timedelta(days=DEFAULT_DUE_DAYS), f"in the next {DEFAULT_DUE_DAYS} days"
+    )
+    chosen = due_in(records, window, today)
+    plural = _plural(len(chosen))
+    if window.end is not None and window.end < today:
+        plural = f"{plural} (complete or not)"
+    else:
+        plural = f"open {plural}"
+    return chosen, (
+        f"Due {window.label}: {_subject(intent, scope)}",
+        f"{len(chosen)} {plural} with a deadline {window.label} "
+        f"({_window_text(window)}), as of {day_label(today)}.",
+        f"Nothing open is due {window.label} for {_subject(intent, scope)}.",
+    )
+
+
+def _search(intent: Intent, scope: Scope, records: list[ActionRecord], today: date) -> Selection:
+    """The actions that match a topic, best first (already ranked)."""
     subject = _subject(intent, scope)
-    if intent.name == "overdue":
-        return (
-            f"Overdue: {subject}",
-            f"{count} {plural} past the deadline and not complete, as of {as_of}. "
-            "Most overdue first.",
-            f"Nothing is overdue for {subject} as of {as_of}.",
-        )
-    if intent.name == "due" and window is not None:
-        past = window.end is not None and window.end < today
-        kind = f"{plural} (complete or not)" if past else f"open {plural}"
-        return (
-            f"Due {window.label}: {subject}",
-            f"{count} {kind} with a deadline {window.label} "
-            f"({_window_text(window)}), as of {as_of}.",
-            f"Nothing open is due {window.label} for {subject}.",
-        )
-    if intent.name == "search":
-        return (
-            f"Actions about {subject}",
-            f"{count} {plural} match, best first, as of {as_of}.",
-            f"No action in the plan mentions {subject}.",
-        )
-    return (
+    return records, (
+        f"Actions about {subject}",
+        f"{len(records)} {_plural(len(records))} match, best first, as of {day_label(today)}.",
+        f"No action in the plan mentions {subject}.",
+    )
+
+
+def _every(intent: Intent, scope: Scope, records: list[ActionRecord], today: date) -> Selection:
+    """Every action in scope, in number order."""
+    subject = _subject(intent, scope)
+    return records, (
         f"Actions: {subject}",
-        f"{count} {plural}, as of {as_of}.",
+        f"{len(records)} {_plural(len(records))}, as of {day_label(today)}.",
         f"No actions found for {subject}.",
     )
+
+
+def _plural(count: int) -> str:
+    return "action" if count == 1 else "actions"
 
 
 def _window_text(window: Window) -> str:
@@ -219,48 +228,60 @@ def _subject(intent: Intent, scope: Scope) -> str:
     return " · ".join(parts)
 
 
-def list_reply(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
-    """Answer a list question with one page of actions (or the body chooser)."""
+Selector = Callable[[Intent, Scope, list[ActionRecord], date], Selection]
+
+
+def _list_reply(
+    services: Services, request: Request, intent: Intent, select: Selector, page: int
+) -> Reply:
+    """The rendering every list shares: scope, read, select, one page as a card."""
     today = intent.as_of or request.today
+    person = person_of(request)
     vocabulary = services.vocabulary()
     if intent.unknown_name and not intent.bodies:
         # Never widen silently: an unknown name gets "did you mean", not the whole plan.
         return Reply.with_card(did_you_mean_body_card(did_you_mean(intent, vocabulary)))
-    with services.db() as session:
-        person = person_of(request)
-        labels = {b.key: b.ref.label for b in vocabulary.bodies.bodies}
-        overseers = overseen_by(tuple(person.body_keys) if person else (), vocabulary)
-        scope = scope_of(intent, person, labels, overseers, oversight_label(overseers, vocabulary))
-        if scope.needs_bodies:
-            return chooser_reply(
-                services,
-                session,
-                person,
-                message="Tell me which bodies you work for first; "
-                "then ask again and I will answer about them.",
-            )
-        try:
-            records = actions(
-                session,
-                intent.plan,
-                body_keys=scope.body_keys,
-                numbers=intent.numbers or None,
+    mine = person.body_keys if person else ()
+    overseers = overseen_by(tuple(mine), vocabulary)
+    scope = scope_of(
+        intent,
+        person,
+        vocabulary.labels(),
+        overseers,
+        oversight_label(overseers, vocabulary),
+    )
+    if scope.needs_bodies:
+        return chooser_reply(
+            services,
+            person,
+            message="Tell me which bodies you work for first; "
+            "then ask again and I will answer about them.",
+        )
+    try:
+        records = services.plan.actions_for(
+            scope.body_keys,
+            as_of=intent.as_of,  # "as of 1 March 2022": the updates posted by then
+            plan_key=intent.plan,
+            numbers=intent.numbers or None,
+            theme=intent.theme,
+            section=intent.section,
+        )
+        if (
+            not records
+            and intent.bodies
+            and overseen_by(intent.bodies, vocabulary) == intent.bodies
+        ):
+            # A body that oversees the plan and owns none of it: the plan it oversees.
+            scope = Scope(None, oversight_label(intent.bodies, vocabulary))
+            records = services.plan.actions_for(
+                None,
+                as_of=intent.as_of,
+                plan_key=intent.plan,
                 theme=intent.theme,
                 section=intent.section,
-                as_of=intent.as_of,  # "as of 1 March 2022": the updates posted by then
             )
-            if not records and intent.bodies and overseen_by(intent.bodies, vocabulary):
-                # A body that oversees the plan and owns none of it: the plan it oversees.
-                scope = Scope(None, oversight_label(intent.bodies, vocabulary))
-                records = actions(
-                    session,
-                    intent.plan,
-                    theme=intent.theme,
-                    section=intent.section,
-                    as_of=intent.as_of,
-                )
-        except PlanNotFound as exc:
-            return Reply.with_text(f"I have no such plan to look in ({exc}).")
+    except PlanNotFound as exc:
+        return Reply.with_text(f"I have no such plan to look in ({exc}).")
     why: dict[str, tuple[str, ...]] = {}
     unmatched: list[str] = []
     if intent.words:
@@ -269,27 +290,39 @@ def list_reply(services: Services, request: Request, intent: Intent, page: int =
         ranked = rank(records, intent.words, index)
         records, why = list(ranked.actions), ranked.why
         unmatched = index.unmatched(intent.words)
-    chosen, window = _select(intent, records, today)
-    size = services.settings.page_size
-    total_pages = pages(len(chosen), size)
-    page = min(max(page, 1), total_pages)
-    title, summary, empty = _texts(intent, scope, len(chosen), today, window)
+    chosen, texts = select(intent, scope, records, today)
     if unmatched:
+        title, summary, empty = texts
         missing = ", ".join(f"“{w}”" for w in unmatched)
-        summary = f"{summary} No action mentions {missing}."
+        texts = (title, f"{summary} No action mentions {missing}.", empty)
     hint = ""
     if person is not None and not person.body_keys and scope.body_keys is None:
         hint = "Tip: tell me which bodies you work for, then ask “what's overdue for me?”."
-    view = ActionListView(
+    view = _page_view(services, intent, chosen, texts, today, page, hint, why)
+    return Reply.with_card(action_list_card(view))
+
+
+def _page_view(
+    services: Services,
+    intent: Intent,
+    chosen: list[ActionRecord],
+    texts: tuple[str, str, str],
+    today: date,
+    page: int,
+    hint: str,
+    why: dict[str, tuple[str, ...]] | None = None,
+) -> ActionListView:
+    """One page of the chosen actions, labelled for ``today``, with the question for paging."""
+    title, summary, empty = texts
+    size = services.settings.page_size
+    total_pages = pages(len(chosen), size)
+    page = min(max(page, 1), total_pages)
+    interval = services.settings.reporting_interval_days
+    return ActionListView(
         title=title,
         summary=summary,
         items=tuple(
-            item_for(
-                a,
-                today,
-                services.settings.reporting_interval_days,
-                "; ".join(why.get(a.number, ())),
-            )
+            item_for(a, today, interval, "; ".join((why or {}).get(a.number, ())))
             for a in chosen[(page - 1) * size : page * size]
         ),
         page=page,
@@ -300,16 +333,44 @@ def list_reply(services: Services, request: Request, intent: Intent, page: int =
         hint=hint,
         show_choose_bodies=bool(hint),
     )
-    return Reply.with_card(action_list_card(view))
 
 
-def list_intent(services: Services, request: Request, intent: Intent) -> Reply:
-    """Route table entry for overdue, due, my actions and actions."""
-    return list_reply(services, request, intent)
+SELECTORS: dict[str, Selector] = {
+    "overdue": _overdue,
+    "due": _due,
+    "my_actions": _every,
+    "actions": _every,
+    "search": _search,
+}
+
+
+def overdue(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
+    """Answer "what's overdue (for me / for OPCCN)?": most overdue first."""
+    return _list_reply(services, request, intent, _overdue, page)
+
+
+def due(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
+    """Answer "what's due next month for DASVG?": open actions by deadline."""
+    return _list_reply(services, request, intent, _due, page)
+
+
+def my_actions(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
+    """Answer "my actions": every action of the sender's bodies, flagged."""
+    return _list_reply(services, request, intent, _every, page)
+
+
+def actions(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
+    """Answer "actions about fraud", "actions theme 2", "actions OPCCN"."""
+    return _list_reply(services, request, intent, _every, page)
+
+
+def search(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
+    """Answer a topic ("anything on call blockers?"): the plan ranked, each match says why."""
+    return _list_reply(services, request, intent, _search, page)
 
 
 def next_page(services: Services, request: Request) -> Reply:
-    """Route table entry for the paging buttons."""
+    """The paging buttons: the question carried by the card, worked out again."""
     try:
         intent = intent_of(request.data.get("q"))
         page = request.data.get("page", 1)
@@ -320,4 +381,4 @@ def next_page(services: Services, request: Request) -> Reply:
             messages=[],
             error=f"That button's data could not be read ({exc}). Ask the question again.",
         )
-    return list_reply(services, request, intent, page)
+    return _list_reply(services, request, intent, SELECTORS[intent.name], page)
