@@ -9,6 +9,7 @@ reference, glossary), and says so.
 
 from __future__ import annotations
 
+from bot.handlers.understood import body_label
 from bot.plan.knowledge import Knowledge
 from bot.plan.labels import deadline_label
 from bot.plan.types import ActionRecord, BodyInfo, PlanNotFound, PlanRecord
@@ -55,12 +56,6 @@ def small_talk(services: Services, request: Request, intent: Intent) -> Reply:
     """Thanks, greetings, jokes: a short friendly word and what the bot can do."""
     said = next((reply for key, reply in _SMALL_TALK.items() if key in intent.text), "OK.")
     return Reply.with_text(f"{said} {_NEXT}")
-
-
-def _body_name(body: BodyInfo) -> str:
-    if body.abbreviation and body.abbreviation != body.name:
-        return f"{body.abbreviation} ({body.name})"
-    return body.name
 
 
 def _action_fact(services: Services, intent: Intent) -> Reply:
@@ -146,7 +141,7 @@ def _chairs(services: Services, intent: Intent, knowledge: Knowledge) -> Reply:
         pairs += (("Chairs in this bot", ", ".join(in_bot)),)
     lines = () if pairs else (f"The partnership's documents name no chair of the {body.name}.",)
     view = AnswerView(
-        f"Who chairs the {_body_name(body)}",
+        f"Who chairs the {body_label(body)}",
         lines,
         pairs,
         "terms of reference and reports in the Scrutiny Sub Panel pack, February 2022"
@@ -168,7 +163,7 @@ def _remit(services: Services, intent: Intent, knowledge: Knowledge) -> Reply:
     parent = index.by_key.get(body.reports_to or "")
     pairs: list[tuple[str, str]] = [("Kind", body.kind)]
     if parent is not None:
-        pairs.append(("Reports to", _body_name(parent)))
+        pairs.append(("Reports to", body_label(parent)))
     if facts.chairs:
         pairs.append(("Chair", "; ".join(facts.chairs)))
     if owned:
@@ -176,7 +171,7 @@ def _remit(services: Services, intent: Intent, knowledge: Knowledge) -> Reply:
     else:
         pairs.append(("Actions it owns", "none in the current plan"))
     view = AnswerView(
-        _body_name(body),
+        body_label(body),
         (facts.remit or facts.note or "The documents say nothing more about it.",),
         tuple(pairs),
         "the partnership's documents",
