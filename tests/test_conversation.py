@@ -280,3 +280,8 @@ async def test_me_for_a_body_that_oversees_the_plan(bot: PartnershipBot) -> None
     assert len(numbers_in(card)) > 1
     text = await _card_text(bot, "overdue for the scrutiny sub panel")
     assert "which the" in text and "oversees" in text and "Nothing is overdue" not in text
+
+
+async def test_status_of_an_unknown_body_asks_which(bot: PartnershipBot) -> None:
+    text = await _card_text(bot, "status for the health board")
+    assert "I don't know a body called" in text and "Status:" not in text
