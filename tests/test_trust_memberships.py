@@ -69,8 +69,8 @@ async def test_claiming_the_admin_body_grants_nothing(server: BotServer, sqlite_
     assert "pending" in answer and "cannot post updates" in answer
     assert "Only admins can read the audit log" in await say(server, "audit", OUTSIDER)
     assert "admin" in (await say(server, "failed deliveries", OUTSIDER)).lower()
-    # 1.18 is owned by NCCSP-TEAM: the claim does not let them post to it.
-    answer = await say(server, "update 1.18 on track: all done, trust me", OUTSIDER)
+    # 1.10 is owned by NCCSP-TEAM: the claim does not let them post to it.
+    answer = await say(server, "update 1.10 on track: all done, trust me", OUTSIDER)
     assert "Nothing was saved" in answer and updates(sqlite_url) == stored
     # Ticking it on the chooser card is the same request.
     data = {"bodies": "NCCSP-TEAM,OPCCN", "kept": [], "shown": ["NCCSP-TEAM", "OPCCN"]}
@@ -79,7 +79,7 @@ async def test_claiming_the_admin_body_grants_nothing(server: BotServer, sqlite_
     assert "Nothing was saved" in await say(server, "update 1.19 on track: mine now", OUTSIDER)
     assert updates(sqlite_url) == stored
     # The claim still scopes "me" questions.
-    assert "you (NCCSP Community Safety Team, OPCCN)" in await say(server, "my actions", OUTSIDER)
+    assert "NCCSP Community Safety Team" in await say(server, "my actions", OUTSIDER)
     assert audit_actions(sqlite_url).count("membership.requested") == 2
 
 
@@ -145,7 +145,7 @@ async def test_an_approved_admin_body_membership_is_not_admin(
     assert status == 200 and "Approved" in card_texts(body["value"])
     assert "Only admins can read the audit log" in await say(server, "audit", OUTSIDER)
     # ...but, approved, they may update the body's actions.
-    assert "Update saved" in await say(server, "update 1.18 on track: approved member", OUTSIDER)
+    assert "Update saved" in await say(server, "update 1.10 on track: approved member", OUTSIDER)
 
 
 def test_domain_rules_from_the_partnership_data(engine: Engine) -> None:

@@ -52,7 +52,7 @@ async def test_same_activity_id_in_two_conversations(server: BotServer, db_url: 
     before, _ = counts(db_url)
     for aad, conversation in ((MEMBER, "a:conv-maria"), (OTHER_MEMBER, "a:conv-owen")):
         status, _ = await server.post(
-            typed("update 1.18 on track: from " + aad, aad, conversation, "1700000000001")
+            typed("update 1.10 on track: from " + aad, aad, conversation, "1700000000001")
         )
         assert status == 201
     arrivals = await server.connector.wait_for(2)
@@ -60,7 +60,7 @@ async def test_same_activity_id_in_two_conversations(server: BotServer, db_url: 
     assert counts(db_url)[0] == before + 2
     # The same message delivered again (a Teams retry) stores nothing new.
     await server.post(
-        typed("update 1.18 on track: from " + MEMBER, MEMBER, "a:conv-maria", "1700000000001")
+        typed("update 1.10 on track: from " + MEMBER, MEMBER, "a:conv-maria", "1700000000001")
     )
     arrivals = await server.connector.wait_for(3)
     assert "already saved" in str(arrivals[-1].body)
@@ -69,7 +69,7 @@ async def test_same_activity_id_in_two_conversations(server: BotServer, db_url: 
 
 async def test_a_dialog_key_cannot_reserve_anothers_update(server: BotServer, db_url: str) -> None:
     """Defect 3: the dialog's client-supplied key shared the typed updates' key space."""
-    aid = action_id(db_url, "1.18")
+    aid = action_id(db_url, "1.10")
     before, _ = counts(db_url)
     # The key a typed update with activity id 1700000000002 used to get, and a key another
     # member already used for the same action.
@@ -79,7 +79,7 @@ async def test_a_dialog_key_cannot_reserve_anothers_update(server: BotServer, db
         status, body = await server.post(task("task/submit", data, aad=aad))
         assert status == 200 and "Update saved" in str(body), body
     status, _ = await server.post(
-        typed("update 1.18 at risk: typed later", MEMBER, "a:conv-maria", "1700000000002")
+        typed("update 1.10 at risk: typed later", MEMBER, "a:conv-maria", "1700000000002")
     )
     arrivals = await server.connector.wait_for(1)
     assert "Update saved" in str(arrivals[-1].body)
@@ -117,13 +117,13 @@ async def test_update_and_audit_commit_together(server: BotServer, db_url: str) 
     """Defect 4: with the audit insert failing, SQLite kept the update (and stored it twice)."""
     before = counts(db_url)
     set_audit_failing(db_url, True)
-    activity = typed("update 1.18 at risk: forced failure", MEMBER, "a:conv-maria", "17000003")
+    activity = typed("update 1.10 at risk: forced failure", MEMBER, "a:conv-maria", "17000003")
     await server.post(activity)
     arrivals = await server.connector.wait_for(1)
     assert "nothing was recorded" in arrivals[-1].text
     assert counts(db_url) == before  # neither the update nor its audit entry
     # The dialog path too.
-    data = {"dialog": "update", "actionId": action_id(db_url, "1.18"), "updateKey": "k" * 20}
+    data = {"dialog": "update", "actionId": action_id(db_url, "1.10"), "updateKey": "k" * 20}
     data.update({"status": "On track", "text": "via the dialog"})
     status, body = await server.post(task("task/submit", data, aad=MEMBER))
     assert status == 200 and "nothing was recorded" in str(body)
@@ -143,8 +143,8 @@ def test_console_typed_update_is_saved(tmp_path: Path) -> None:
     assert run_bot_cli(["members", str(members)], tmp_path).returncode == 0
     for words in ("first progress", "second progress"):
         done = run_bot_cli(
-            ["ask", f"update 1.18 on track: {words}", "--user", "maria@council.example"],
+            ["ask", f"update 1.10 on track: {words}", "--user", "maria@council.example"],
             tmp_path,
         )
         assert done.returncode == 0, done.stderr
-        assert "Update saved: 1.18 is now On track" in done.stdout, done.stdout
+        assert "Update saved: 1.10 is now On track" in done.stdout, done.stdout

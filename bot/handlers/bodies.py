@@ -70,36 +70,42 @@ def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
         if result.notified:
             services.wake_jobs()
         return Reply.with_text(_choice_text(services, result, intent.bodies))
-    current = ", ".join(person.body_keys) or "none yet"
+    labels = services.vocabulary().labels()
+    current = ", ".join(labels.get(k, k) for k in person.body_keys) or "none yet"
     return chooser_reply(services, person, message=f"Your bodies now: {current}.")
 
 
 def _choice_text(services: Services, result: ChoiceResult, chosen: Iterable[str]) -> str:
     """What happened to a choice of bodies, and what a pending request means."""
+    labels = services.vocabulary().labels()
+
+    def named(keys: Iterable[str]) -> str:
+        return ", ".join(labels.get(k, k) for k in keys)
+
     parts = []
     if result.requested:
         approvers = "; ".join(
-            f"{key}: {', '.join(services.people.chairs_of(key)) or 'an admin'}"
+            f"{labels.get(key, key)}: {', '.join(services.people.chairs_of(key)) or 'an admin'}"
             for key in result.requested
         )
         parts.append(
-            f"Asked to join {', '.join(result.requested)}. Your request is pending until a "
+            f"Asked to join {named(result.requested)}. Your request is pending until a "
             f"chair of that body or an admin approves it ({approvers}). Meanwhile "
             "“what's overdue for me?” includes it, but you cannot post updates for it."
         )
     if result.already:
-        parts.append(f"Already on record: {', '.join(result.already)}.")
+        parts.append(f"Already on record: {named(result.already)}.")
     if result.withdrawn:
-        parts.append(f"Request withdrawn: {', '.join(result.withdrawn)}.")
+        parts.append(f"Request withdrawn: {named(result.withdrawn)}.")
     if result.left:
-        parts.append(f"You are no longer a member of {', '.join(result.left)}.")
+        parts.append(f"You are no longer a member of {named(result.left)}.")
     if result.kept:
         parts.append(
-            f"Kept {', '.join(result.kept)}: those come from the partnership's list; "
+            f"Kept {named(result.kept)}: those come from the partnership's list; "
             "ask an admin to change them."
         )
     if not parts:
-        return f"Nothing changed: {', '.join(chosen) or 'no bodies'}."
+        return f"Nothing changed: {named(chosen) or 'no bodies'}."
     return " ".join(parts)
 
 
