@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from storage import migrate
@@ -260,11 +260,14 @@ def test_migration_keeps_placeholder_series_unconfirmed(engine: Engine) -> None:
     migrate.downgrade(engine, "0005")
     with engine.begin() as connection:
         body_id = connection.scalar(select(Body.id).where(Body.key == "DASVG"))
-        connection.exec_driver_sql(
-            "INSERT INTO meeting (body_id, title, starts_local, timezone, duration_minutes, "
-            "location, rrule, source, uid, created_at) VALUES (%s, 'DASVG', '2021-04-14 10:00:00', "
-            "'Europe/London', 90, '', 'FREQ=MONTHLY;BYDAY=2WE', 'seed', "
-            "'seed:DASVG:20210414T1000:dasvg', '2022-01-01 00:00:00')" % int(body_id or 0)
+        connection.execute(
+            text(
+                "INSERT INTO meeting (body_id, title, starts_local, timezone, duration_minutes, "
+                "location, rrule, source, uid, created_at) VALUES (:body, 'DASVG', "
+                "'2021-04-14 10:00:00', 'Europe/London', 90, '', 'FREQ=MONTHLY;BYDAY=2WE', "
+                "'seed', 'seed:DASVG:20210414T1000:dasvg', '2022-01-01 00:00:00')"
+            ),
+            {"body": body_id},
         )
     migrate.upgrade(engine)
     with make_sessionmaker(engine)() as session:
