@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from bot import routes
 from bot.handlers.common import is_admin
 from bot.handlers.help import welcome
+from bot.handlers.period import with_period_notice
 from bot.services import Services
 from bot.turns import DialogDone, DialogView, Reply, Request
 from bot.understand import understand
@@ -93,7 +94,7 @@ def handle_text(services: Services, request: Request) -> Reply:
         intent = understand(known.text, services.vocabulary(), known.today)
         handler = routes.INTENTS.get(intent.name, routes.INTENTS["unknown"])
         log.debug("intent %s", intent.name, extra={"activity_id": request.activity_id})
-        return handler(services, known, intent)
+        return with_period_notice(services, known, intent, handler(services, known, intent))
 
     return _guarded("message", request, work)
 

@@ -11,14 +11,17 @@ from typing import Protocol
 from bot.handlers import (
     audit,
     bodies,
+    calendar,
     help,
     links,
     lists,
     meeting_form,
     meetings,
+    period,
     plan,
     report,
     schedule,
+    scrutiny,
     status,
     updates,
 )
@@ -60,6 +63,10 @@ INTENTS: dict[str, IntentHandler] = {
     "unlink": links.unlink_intent,
     "links": links.links_intent,
     "meetings": meetings.meetings_intent,
+    "next_meeting": calendar.next_meeting_intent,
+    "last_meeting": calendar.last_meeting_intent,
+    "scrutiny": scrutiny.scrutiny_intent,
+    "extend_plan": period.extend_plan_intent,
     "rules": schedule.rules_intent,
     "reminders": schedule.reminders_intent,
     "failed_deliveries": schedule.failed_deliveries,
@@ -88,6 +95,8 @@ VERBS: dict[str, VerbHandler] = {
     verbs.REFRESH_STATUS: status.refresh_status,
     verbs.SHOW_ALL_OVERDUE: status.show_all_overdue,
     verbs.REPORT_LINKS: report.report_links_button,
+    verbs.RESPOND_SCRUTINY: scrutiny.respond_form,
+    verbs.SAVE_SCRUTINY_RESPONSE: scrutiny.save_response,
 }
 
 DIALOGS: dict[str, Dialog] = {

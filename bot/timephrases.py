@@ -112,6 +112,10 @@ def expression_range(match: re.Match[str], today: date) -> tuple[date, date] | N
     return None
 
 
+def _quarter_start(today: date) -> date:
+    return date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+
+
 def _relative(text: str, today: date) -> TimePhrase | None:
     month_start = today.replace(day=1)
     fixed = {
@@ -133,6 +137,17 @@ def _relative(text: str, today: date) -> TimePhrase | None:
             "next month",
         ),
         "this year": Window(date(today.year, 1, 1), date(today.year, 12, 31), "this year"),
+        # Issue 16: calendar quarters (January-March, April-June, ...), for "meetings this quarter".
+        "this quarter": Window(
+            _quarter_start(today),
+            _add_months(_quarter_start(today), 3) - timedelta(days=1),
+            "this quarter",
+        ),
+        "next quarter": Window(
+            _add_months(_quarter_start(today), 3),
+            _add_months(_quarter_start(today), 6) - timedelta(days=1),
+            "next quarter",
+        ),
         "next year": Window(date(today.year + 1, 1, 1), date(today.year + 1, 12, 31), "next year"),
     }
     for phrase, window in fixed.items():

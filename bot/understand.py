@@ -158,6 +158,16 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("report", re.compile(r"^(?:report|export)\b|\b(?:scrutiny|panel) report\b")),
     ("audit", re.compile(r"^audit\b")),
+    # Issue 16: plan lifecycle and scrutiny requests.
+    ("extend_plan", re.compile(r"^extend (?:the )?(?:current )?plan\b")),
+    (
+        "scrutiny",
+        re.compile(
+            r"\bscrutiny (?:requests?|recommendations?|items?|asks?)\b|\brecommendations?\b"
+            r"|\bwants? from\b|\bask(?:ed|s|ing)? (?:of|from)\b|\bowes?\b|\bowed\b"
+            r"|\bforward work programme\b|\bitems? for future meetings?\b|\brequests?\b"
+        ),
+    ),
     (
         "failed_deliveries",
         re.compile(r"\bfailed (?:deliver(?:y|ies)|messages|sends)\b|\bdelivery failures\b"),
@@ -412,9 +422,30 @@ _COMMAND_WORDS = frozenset(
 )
 
 
+_LAST_MET_RE = re.compile(r"\blast (?:met|meet|meeting)\b|\bprevious meeting\b|\bdid\b.*\bmeet\b")
+_NEXT_MEETING_RE = re.compile(
+    r"\bnext\b(?! (?:\d+|week|month|year|quarter))|\bwhen (?:is|does|will)\b"
+)
+
+
+def _meeting_direction(intent: Intent, lowered: str) -> Intent:
+    """Issue 16: "when did X last meet?" looks back, "when is the next X meeting?" ahead."""
+    if intent.window is not None:
+        return intent
+    if _LAST_MET_RE.search(lowered):
+        return replace(intent, name="last_meeting")
+    if _NEXT_MEETING_RE.search(lowered):
+        return replace(intent, name="next_meeting")
+    return intent
+
+
 def _settle(intent: Intent, lowered: str, words: tuple[str, ...]) -> Intent:
     """Fill in what the keyword alone left open, or fall back to "did you mean"."""
     topic = tuple(w for w in words if w not in _COMMAND_WORDS)
+    if intent.name == "meetings":
+        return _meeting_direction(intent, lowered)
+    if intent.name in ("extend_plan", "scrutiny"):
+        return replace(intent, text=lowered)
     if intent.name == "reminders":
         off = re.search(r"\b(?:off|stop|no|disable|none)\b", lowered)
         on = re.search(r"\b(?:on|start|yes|enable|opt in)\b", lowered)

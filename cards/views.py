@@ -174,6 +174,8 @@ class MeetingListView:
     query: dict[str, Any] = field(default_factory=dict)
     add_bodies: tuple[str, ...] = ()
     message: str = ""
+    # Bodies meeting on a cadence with no dates on record ("DASVG: monthly; ...").
+    cadences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -275,3 +277,41 @@ class AuditView:
     entries: tuple[Any, ...]
     page: int = 1
     more: bool = False
+
+
+@dataclass(frozen=True)
+class ScrutinyRow:
+    """One scrutiny request or recommendation as a card shows it."""
+
+    request_id: int
+    ref: str
+    kind: str
+    text: str
+    asked_by: str
+    owner: str
+    due: str
+    status: str
+    response: str = ""
+    responded: str = ""
+    can_respond: bool = False
+
+
+@dataclass(frozen=True)
+class ScrutinyListView:
+    """Requests and recommendations; ``query`` lets the card be worked out again after a save."""
+
+    title: str
+    summary: str
+    rows: tuple[ScrutinyRow, ...]
+    query: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ScrutinyResponseView:
+    """The form a chair or admin records a response with."""
+
+    row: ScrutinyRow
+    query: dict[str, Any]
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from bot.clock import LONDON
 from bot.handlers.common import pages
 from bot.handlers.links import body_label
+from bot.plan.calendar import cadences_without_dates, time_label
 from bot.plan.forms import recurrence_choice
 from bot.plan.meetings import MeetingSeries, Occurrence, occurrences
 from bot.services import Services
@@ -20,7 +21,7 @@ from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.meetings import meeting_list_card
 from cards.views import MeetingListView, MeetingRow
-from storage.meetings import meeting_series
+from storage.meetings import body_cadences, meeting_series
 from storage.people import PersonRecord, person_by_id
 
 DEFAULT_DAYS = 92
@@ -59,7 +60,7 @@ def _row(occurrence: Occurrence, editable: set[str]) -> MeetingRow:
         body_label=series.body_label,
         title=series.title,
         date_label=f"{local:%a} {local.day} {local:%b %Y}",
-        time_label=f"{local:%H:%M}–{occurrence.ends.astimezone(LONDON):%H:%M}",
+        time_label=time_label(occurrence),
         location=series.location,
         link=series.link,
         repeats=_repeats(series),
@@ -84,9 +85,10 @@ def meeting_list(
     last = datetime.combine(end, time.max, tzinfo=LONDON)
     with services.db() as session:
         person = sender_person(session, request)
-        found = [
-            o for s in meeting_series(session, bodies or None) for o in occurrences(s, first, last)
-        ]
+        every = meeting_series(session, bodies or None)
+        cadences = body_cadences(session, bodies or None)
+    found = [o for s in every for o in occurrences(s, first, last)]
+    undated = tuple(c.line for c in cadences_without_dates(cadences, every, first))
     editable = set(manageable_bodies(services, request, person))
     found.sort(key=lambda o: (o.starts, o.series.body_key))
     size = services.settings.page_size
@@ -95,9 +97,9 @@ def meeting_list(
     names = ", ".join(body_label(services, b) for b in bodies) or "all bodies"
     when = f"{start:%d %b %Y} to {end:%d %b %Y}"
     summary = (
-        f"{len(found)} meeting{'s' if len(found) != 1 else ''} from {when}, UK time."
+        f"{len(found)} meeting{'s' if len(found) != 1 else ''} on record from {when}, UK time."
         if found
-        else f"No meetings in the calendar from {when}."
+        else f"No meetings on record from {when}."
     )
     view = MeetingListView(
         title=f"Meetings: {names}",
@@ -108,6 +110,7 @@ def meeting_list(
         query=query,
         add_bodies=tuple(b for b in (bodies or sorted(editable)) if b in editable),
         message=message,
+        cadences=undated,
     )
     return Reply.with_card(meeting_list_card(view))
 

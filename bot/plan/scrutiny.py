@@ -48,10 +48,10 @@ class ScrutinyItem:
 
 
 def due_label(item: ScrutinyItem) -> str:
-    """When it is due: "due at the SSP meeting of 24 Feb 2022", or the source's words."""
+    """Where it is due: "the SSP meeting of 24 Feb 2022", or the source's words."""
     if item.due_day is not None:
-        return f"due at the {item.due_body_label} meeting of {day_label(item.due_day)}"
-    return f"due at {item.due_text}" if item.due_text else "no meeting set"
+        return f"the {item.due_body_label} meeting of {day_label(item.due_day)}"
+    return item.due_text or "no meeting set"
 
 
 def is_awaited(item: ScrutinyItem, today: date) -> bool:
