@@ -132,6 +132,8 @@ class UpdatePromptView:
     since_label: str = ""
     more: int = 0
     whole_plan: bool = False
+    # Open scrutiny requests due at this meeting (or still outstanding from earlier ones).
+    requests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,11 @@ class StatusView:
     scope: dict[str, Any]
     made_at: str
     hint: str = ""
+    # The plan's period ("... 1 April 2021 to 31 March 2024 (ended)"), the scope's next meeting
+    # on record (or its cadence), and the open scrutiny requests that meeting should see.
+    period: str = ""
+    next_meeting: str = ""
+    scrutiny: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from bot.handlers.common import actor_of
 from bot.plan.meetings import upcoming
 from bot.plan.permissions import chairs_body
+from bot.plan.calendar import when_text
 from bot.plan.prompts import day_label, when_label
 from bot.plan.schedule import prompt_due
 from bot.services import Services
@@ -16,7 +17,7 @@ from storage import audit
 from storage.conversations import reference_for
 from storage.db import transaction
 from storage.links import link_channel, links, unlink_channel
-from storage.meetings import meeting_series
+from storage.meetings import body_cadences, meeting_series
 from storage.people import PersonRecord, chairs_of, person_by_id
 from storage.rules import rules_for
 
@@ -56,10 +57,16 @@ def _next_prompt(session: Session, services: Services, body_key: str, request: R
         due = prompt_due(meeting, rules)
         if due >= request.now:
             return (
-                f"Next meeting: {when_label(meeting.starts)}; "
+                f"Next meeting: {when_text(meeting)}; "
                 f"its prompt will be posted on {when_label(due)}."
             )
-    return f"{body_label(services, body_key)} has no meeting with a prompt still to come."
+    label = body_label(services, body_key)
+    cadence = body_cadences(session, [body_key]).get(body_key)
+    meets = f" ({label}: {cadence[1]})" if cadence else ""
+    return (
+        f"{label} has no coming meeting on record{meets}, so no prompt is due. Its chairs: add "
+        f"the next date (“meetings {body_key}” → Add meeting) and the prompt will follow."
+    )
 
 
 def link_intent(services: Services, request: Request, intent: Intent) -> Reply:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import LONDON, london_today
 from bot.plan import rules as plan_rules
+from bot.plan.calendar import when_text
 from bot.plan.meetings import Occurrence, last_before, occurrences
 from bot.plan.prompts import (
     Need,
@@ -20,9 +21,9 @@ from bot.plan.prompts import (
     due_from_member,
     needing_update,
     still_missing,
-    when_label,
 )
 from bot.plan.schedule import FOLLOW_UP, NOTICE, PROMPT, days_before
+from bot.plan.scrutiny import for_meeting, status_text
 from bot.turns import Message
 from cards.base import escape, shorten
 from cards.prompts import meeting_reminder_card, update_prompt_card
@@ -35,6 +36,7 @@ from storage.people import person_by_id
 from storage.plan_queries import PlanNotFound, action_by_id, actions
 from storage.reminders import is_subscribed
 from storage.rules import rules_for
+from storage.scrutiny import scrutiny_items
 
 MAX_ITEMS = 15
 NOTICE_TEXT_LIMIT = 140
@@ -81,6 +83,17 @@ def _items(needs: list[Need]) -> tuple[tuple[PromptItem, ...], int]:
     return shown, max(0, len(needs) - MAX_ITEMS)
 
 
+def _requests_for(session: Session, occurrence: Occurrence, now: datetime) -> tuple[str, ...]:
+    """Open scrutiny requests this meeting should see, one line each."""
+    day = occurrence.starts.astimezone(LONDON).date()
+    items = for_meeting(scrutiny_items(session, open_only=True), occurrence.series.body_key, day)
+    today = london_today(now)
+    return tuple(
+        f"{i.ref} (owed by {i.owner_label}): {shorten(i.text, 160)} {status_text(i, today)}."
+        for i in items[:MAX_ITEMS]
+    )
+
+
 def _prompt(
     session: Session, record: DeliveryRecord, occurrence: Occurrence, now: datetime
 ) -> Content:
@@ -101,12 +114,13 @@ def _prompt(
     view = UpdatePromptView(
         body_label=occurrence.series.body_label,
         meeting_title=occurrence.series.title,
-        meeting_when=when_label(occurrence.starts),
+        meeting_when=when_text(occurrence),
         items=items,
         follow_up=follow_up,
         since_label=day_label(london_today(since)) if since else "",
         more=more,
         whole_plan=whole_plan,
+        requests=_requests_for(session, occurrence, now),
     )
     return Content(Message(card=update_prompt_card(view)))
 
@@ -126,7 +140,7 @@ def _reminder(
     view = MeetingReminderView(
         body_label=series.body_label,
         meeting_title=series.title,
-        meeting_when=when_label(occurrence.starts, series.duration_minutes),
+        meeting_when=when_text(occurrence),
         location=series.location,
         link=series.link,
         items=items,
