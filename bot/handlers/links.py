@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from bot.handlers.common import actor_of
+from bot.plan.calendar import when_text
 from bot.plan.meetings import upcoming
 from bot.plan.permissions import chairs_body
-from bot.plan.calendar import when_text
 from bot.plan.prompts import day_label, when_label
 from bot.plan.schedule import prompt_due
 from bot.services import Services
