@@ -28,6 +28,7 @@ from tests.harness import (
     submit,
     turn,
 )
+from tests.meetings_support import add_confirmed_series
 from tests.posting import post_update
 from tests.seedplan import STATUS_ORDER, expected_counts, numbers_where, seed_actions
 
@@ -41,6 +42,12 @@ def services(sqlite_url: str, tmp_path: Path) -> Services:
     return Services(
         settings=settings_for(sqlite_url, tmp_path), db=make_sessionmaker(engine), clock=clock
     )
+
+
+@pytest.fixture(autouse=True)
+def chair_confirmed_series(services: Services) -> None:
+    """The DASVG's and NCCSP's series, confirmed by their chairs (the seed has no series)."""
+    add_confirmed_series(services.db)
 
 
 @pytest.fixture
