@@ -40,7 +40,9 @@ def test_ask_overdue_for_a_body_and_for_me(tmp_path: Path) -> None:
 def test_ask_json_has_the_card(tmp_path: Path) -> None:
     done = run_bot_cli(["ask", "action 1.18", "--json"], tmp_path)
     assert done.returncode == 0, done.stderr
-    (activity,) = json.loads(done.stdout)
+    # Run on today's date: the plan has ended, and the answer says so first, once.
+    notice, activity = json.loads(done.stdout)
+    assert "ended on 31 March 2024" in notice["text"]
     card = activity["attachments"][0]["content"]
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
 
