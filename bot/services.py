@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +22,21 @@ from storage.plan_loader import body_infos
 from storage.plan_queries import PlanNotFound, section_titles, warm
 
 VOCABULARY_TTL_SECONDS = 60.0
+_YEARS_RE = re.compile(r"\b(20\d\d)\s*[-–]\s*(?:20)?(\d\d)\b")
+
+
+def plan_years(
+    key: str, title: str, starts: date | None, ends: date | None
+) -> tuple[str, str, str] | None:
+    """A plan's years as people name it ("2018", "21"), from its title, else its period."""
+    found = _YEARS_RE.search(title)
+    if found:
+        return found[1], found[2], key
+    if starts and ends:
+        return str(starts.year), f"{ends.year % 100:02d}", key
+    return None
+
+
 # ``keep_warm`` renews the vocabulary this long after it was read, before a turn would have to.
 VOCABULARY_RENEW_SECONDS = 50.0
 
@@ -81,4 +98,14 @@ class Services:
                 .order_by(Plan.starts.desc())
                 .limit(1)
             )
-        return Vocabulary(bodies=bodies, sections=sections, previous_plan_key=previous)
+            earlier = session.execute(
+                select(Plan.key, Plan.title, Plan.starts, Plan.ends).where(
+                    Plan.is_current.is_(False)
+                )
+            ).all()
+        return Vocabulary(
+            bodies=bodies,
+            sections=sections,
+            previous_plan_key=previous,
+            plans=tuple(p for row in earlier if (p := plan_years(*row)) is not None),
+        )

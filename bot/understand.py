@@ -200,6 +200,9 @@ class Vocabulary:
     bodies: BodyIndex
     sections: tuple[str, ...] = ()
     previous_plan_key: str | None = None
+    # Issue 16: earlier plans by their years, ("2018", "21", key), so that "the 2021-24 plan"
+    # still answers once a next plan is current.
+    plans: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -343,6 +346,14 @@ def understand(raw: str, vocabulary: Vocabulary, today: date) -> Intent:
     return _intent_with_arguments(lowered, keyword, vocabulary, today)
 
 
+def _plan_named(text: str, vocabulary: Vocabulary) -> str | None:
+    """An earlier plan named by its years ("2021-24 plan"), else "previous plan", else None."""
+    for first, last, key in vocabulary.plans:
+        if re.search(rf"\b{first}\s*[-/–]\s*(?:20)?{last}\b", text):
+            return key
+    return vocabulary.previous_plan_key if _PREVIOUS_PLAN_RE.search(text) else None
+
+
 def _intent_with_arguments(
     lowered: str, keyword: str | None, vocabulary: Vocabulary, today: date
 ) -> Intent:
@@ -354,7 +365,7 @@ def _intent_with_arguments(
     theme = int(theme_found["n"]) if theme_found else None
     if theme_found:
         text = text[: theme_found.start()] + " " + text[theme_found.end() :]
-    plan = vocabulary.previous_plan_key if _PREVIOUS_PLAN_RE.search(text) else None
+    plan = _plan_named(text, vocabulary)
     section, rest = _sections_in(text, vocabulary.sections)
     bodies, rest = _bodies_in(rest, vocabulary.bodies)
     me = bool(_ME_RE.search(_IDIOMS_RE.sub(" ", rest)))

@@ -104,7 +104,7 @@ def test_the_period_notice_says_the_plan_ended_once() -> None:
         "(4 Dec 2026). Ask “as of 31 March 2024” for the plan at its end."
     )
     admin = ended_notice(PERIOD, date(2026, 12, 4), admin=True)
-    assert admin is not None and "extend plan to" in admin and "--next-plan" in admin
+    assert admin is not None and "extend plan to" in admin and "next-plan" in admin
     assert period_line(PERIOD, date(2026, 12, 4)) == (
         "Safer Norfolk Plan 2021-24: 1 April 2021 to 31 March 2024 (ended)"
     )

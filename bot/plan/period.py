@@ -41,10 +41,10 @@ def period_label(period: PlanPeriod) -> str:
 
 
 ADMIN_HINT = (
-    "Admins: extend it with “extend plan to 31 March 2025: reason” (optionally with revised "
-    "deadlines, `python -m bot extend-plan --until 2025-03-31 --reason ... --deadlines FILE`), "
-    "or load the next plan with `python -m bot import NEXT-PLAN.yaml --next-plan`, which "
-    "carries over the unfinished actions."
+    "Admins: extend it with “extend plan to 31 March 2025: reason” (with revised deadlines: "
+    "`python -m bot extend-plan --until 2025-03-31 --reason ... --deadlines FILE.csv`), or load "
+    "the next plan with `python -m bot next-plan FILE --carry-unfinished`, which carries the "
+    "unfinished actions over with their history."
 )
 
 
