@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from bot.clock import LONDON, london_today
 from bot.plan import rules as plan_rules
-from bot.plan.calendar import when_text
+from bot.plan.calendar import next_meeting, when_text
 from bot.plan.meetings import Occurrence, last_before, occurrences
 from bot.plan.prompts import (
     Need,
@@ -22,7 +22,7 @@ from bot.plan.prompts import (
     needing_update,
     still_missing,
 )
-from bot.plan.schedule import FOLLOW_UP, NOTICE, PROMPT, days_before
+from bot.plan.schedule import CONFIRM, FOLLOW_UP, NOTICE, PROMPT, days_before
 from bot.plan.scrutiny import for_meeting, status_text
 from bot.turns import Message
 from cards.base import escape, shorten
@@ -30,9 +30,9 @@ from cards.prompts import meeting_reminder_card, update_prompt_card
 from cards.views import MeetingReminderView, PromptItem, UpdatePromptView
 from storage.conversations import ReferenceRecord, personal_reference, reference_by_id
 from storage.deliveries import DeliveryRecord
-from storage.meetings import meeting_by_id, meeting_series
+from storage.meetings import body_cadences, meeting_by_id, meeting_series
 from storage.notices import update_of
-from storage.people import person_by_id
+from storage.people import chairs_of, person_by_id
 from storage.plan_queries import PlanNotFound, action_by_id, actions
 from storage.reminders import is_subscribed
 from storage.rules import rules_for
@@ -61,7 +61,7 @@ class Target:
 
 def content_key(record: DeliveryRecord) -> tuple[str, str, str]:
     """Deliveries with the same key get the same message (one digest for all linked channels)."""
-    if record.rule in (PROMPT, FOLLOW_UP):
+    if record.rule in (PROMPT, FOLLOW_UP, CONFIRM):
         return (record.rule, record.occurrence_key, record.body_key or "")
     return (record.rule, record.occurrence_key, record.recipient)
 
@@ -160,10 +160,33 @@ def _notice(session: Session, record: DeliveryRecord) -> Content:
     return Content(Message(text=escape(text)))
 
 
+def _confirm(session: Session, record: DeliveryRecord, now: datetime) -> Content:
+    """Ask the body's chairs for the next date (unless one was added since it was planned)."""
+    body_key = record.body_key or ""
+    series = meeting_series(session, [body_key])
+    if next_meeting(series, now) is not None:
+        return Content(None, "a coming meeting is now on record")
+    cadence = body_cadences(session, [body_key]).get(body_key)
+    if cadence is None:
+        return Content(None, "the body has no cadence on record")
+    label, meets = cadence
+    chairs = chairs_of(session, body_key)
+    who = f"Chairs of {label} ({', '.join(chairs[:4])})" if chairs else f"Chairs of {label}"
+    text = (
+        f"No date for the next {label} meeting is on record ({label} meets "
+        f"{meets.rstrip('. ')}), so no update prompt can be timed before it. "
+        f"{who}: please add the next date: “meetings {body_key}” → Add meeting (or import its "
+        ".ics calendar)."
+    )
+    return Content(Message(text=escape(text)))
+
+
 def content_for(session: Session, record: DeliveryRecord, now: datetime) -> Content:
     """The message for a due delivery, or why it is not sent."""
     if record.rule == NOTICE:
         return _notice(session, record)
+    if record.rule == CONFIRM:
+        return _confirm(session, record, now)
     occurrence = _occurrence(session, record)
     if occurrence is None:
         return Content(None, "the meeting was moved, cancelled or removed")

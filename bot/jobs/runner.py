@@ -24,7 +24,7 @@ from bot.plan.schedule import PlannedDelivery
 from storage import deliveries
 from storage.db import transaction
 from storage.links import channel_targets
-from storage.meetings import series_by_body
+from storage.meetings import body_cadences, series_by_body
 from storage.reminders import reminder_targets
 from storage.rules import all_rules
 
@@ -50,6 +50,7 @@ def plan(session: Session, now: datetime, ctx: JobContext) -> tuple[int, int]:
         channels=channel_targets(session),
         people=reminder_targets(session),
         grace=ctx.grace,
+        cadence_bodies=set(body_cadences(session)),
     )
     grace_hours = ctx.grace.total_seconds() / 3600
     inserted = deliveries.record_planned(
