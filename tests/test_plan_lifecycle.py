@@ -193,3 +193,37 @@ def test_next_plan_from_csv_needs_its_period(engine: Engine, tmp_path: Path) -> 
         ends=date(2028, 3, 31),
     )
     assert not again.applied and "already the current plan" in again.lines()[0]
+
+
+def test_commands_extend_and_start_the_next_plan(tmp_path: Path) -> None:
+    from tests.cli_support import run_bot_cli
+
+    deadlines = _write(tmp_path, "N,Date\n1.10,2025-01-31\n", "revised.csv")
+    bad = _write(tmp_path, "N,Date\n1.10,soon\n", "bad.csv")
+    refused = run_bot_cli(
+        ["extend-plan", "--until", "2025-03-31", "--reason", "x", "--deadlines", str(bad)],
+        tmp_path,
+    )
+    assert refused.returncode == 1 and "row 2: 'soon' is not a date" in refused.stderr
+    done = run_bot_cli(
+        [
+            "extend-plan",
+            "--until",
+            "2025-03-31",
+            "--reason",
+            "Sub Panel recommendation",
+            "--deadlines",
+            str(deadlines),
+        ],
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "now ends 2025-03-31 (was 2024-03-31)" in done.stdout and "1.10" in done.stdout
+    started = run_bot_cli(
+        ["next-plan", str(_write(tmp_path, NEXT_PLAN)), "--carry-unfinished"], tmp_path
+    )
+    assert started.returncode == 0, started.stderr
+    assert "carried over from Safer Norfolk Plan 2021-24: 1.20 -> 1.1" in started.stdout
+    assert "unfinished in Safer Norfolk Plan 2021-24, not carried over:" in started.stdout
+    asked = run_bot_cli(["ask", "priorities of the 2021-24 plan"], tmp_path)
+    assert asked.returncode == 0 and "Safer Norfolk Plan 2021-24" in asked.stdout

@@ -84,3 +84,27 @@ def test_which_requests_a_meeting_sees(engine: Engine) -> None:
     extension = next(i for i in items if i.ref == "SSP-2021-09-16-REC1")
     assert is_awaited(extension, date(2022, 3, 1)) and not is_awaited(extension, date(2022, 2, 24))
     assert status_text(extension, date(2026, 12, 4)) == "Open, response awaited since 24 Feb 2022"
+
+
+def test_the_report_shows_each_request_as_it_stood_that_day(engine: Engine) -> None:
+    from bot.reports.table import request_rows
+
+    factory = make_sessionmaker(engine)
+    with factory() as session:
+        extension = next(i for i in scrutiny_items(session) if i.ref == "SSP-2021-09-16-REC1")
+    with transaction(factory) as session:
+        record_response(
+            session, extension.id, Response("Agreed", date(2022, 6, 9)), actor=CHAIR, now=NOW
+        )
+    with factory() as session:
+        items = scrutiny_items(session)
+    before = {r[0]: r for r in request_rows(items, date(2022, 6, 1))}
+    after = {r[0]: r for r in request_rows(items, date(2022, 6, 9))}
+    assert (
+        before["SSP-2021-09-16-REC1"][7].startswith("Open")
+        and before["SSP-2021-09-16-REC1"][8] == ""
+    )
+    assert after["SSP-2021-09-16-REC1"][7] == "Answered 9 Jun 2022"
+    assert after["SSP-2021-09-16-REC1"][8] == "Agreed"
+    early = {r[0] for r in request_rows(items, date(2021, 1, 1))}
+    assert early == {"SSP-2020-11-27-REQ1", "SSP-2020-11-27-REQ2", "SSP-2020-11-27-REQ3"}
