@@ -71,13 +71,13 @@ async def test_today_every_answer_states_the_plan_period_once(bot: PartnershipBo
     for question in ("what's overdue for OPCCN?", "status", "meetings", "priorities"):
         parts = await say(bot, question)
         assert sum(p.count(NOTICE) for p in parts) == 1, (question, parts)
-        assert parts[0].startswith(NOTICE)
-        assert "Ask “as of 31 March 2024”" in parts[0]
-        assert "Admins:" not in parts[0]  # a member is not told how to extend it
+        (said,) = [p for p in parts if NOTICE in p]
+        assert "Ask “as of 31 March 2024”" in said
+        assert "Admins:" not in said  # a member is not told how to extend it
     at_end = await say(bot, "what's overdue for OPCCN as of 31 March 2024?")
     assert not any(NOTICE in p for p in at_end)
-    admin = await say(bot, "what's overdue for OPCCN?", aad=ADMIN)
-    assert "extend plan to" in admin[0] and "next-plan" in admin[0]
+    admin = "\n".join(await say(bot, "what's overdue for OPCCN?", aad=ADMIN))
+    assert "extend plan to" in admin and "next-plan" in admin
     earlier = await say(bot, "priorities of the 2018-21 plan")
     assert not any(NOTICE in p for p in earlier)
 

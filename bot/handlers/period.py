@@ -12,8 +12,9 @@ from dataclasses import replace
 from bot.handlers.common import actor_of
 from bot.plan.period import PlanPeriod, ended_notice, long_date
 from bot.services import Services
-from bot.turns import Message, Reply, Request
+from bot.turns import Reply, Request
 from bot.understand import Intent
+from cards.base import with_notice
 from storage.db import transaction
 from storage.plan_lifecycle import PlanChangeRefused, extend_plan
 from storage.plan_queries import PlanNotFound, plan_record
@@ -46,7 +47,17 @@ def with_period_notice(services: Services, request: Request, intent: Intent, rep
     notice = ended_notice(period, day, admin=request.is_admin) if period else None
     if notice is None:
         return reply
-    return replace(reply, messages=[Message(text=notice), *reply.messages])
+    # Said inside the answer's first message (under a card's heading, or before its text), so
+    # the answer stays one message.
+    first, *rest = reply.messages
+    if first.card is not None:
+        card = with_notice(first.card, notice)
+        shown = replace(first, card=card)
+        return replace(
+            reply, messages=[shown, *rest], card=card if reply.card is first.card else reply.card
+        )
+    text = f"{notice}\n\n{first.text}" if first.text else notice
+    return replace(reply, messages=[replace(first, text=text), *rest])
 
 
 USAGE = (
