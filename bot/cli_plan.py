@@ -71,9 +71,10 @@ def read_deadlines(path: Path) -> dict[str, date]:
 def extend_plan_command(settings: Settings, args: argparse.Namespace) -> int:
     """Extend the plan; print what changed, or why nothing did."""
     from bot.cli import open_services
+    from bot.plan.period import PlanChangeRefused
     from storage import audit
     from storage.db import transaction
-    from storage.plan_lifecycle import PlanChangeRefused, extend_plan
+    from storage.plan_lifecycle import extend_plan
     from storage.plan_queries import PlanNotFound
 
     try:

@@ -7,7 +7,7 @@ changed (revised deadlines are new updates, carried-over actions point at their 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,16 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.plan import rules
-from bot.plan.period import PlanPeriod, long_date
+from bot.plan.period import Extension, PlanChangeRefused, PlanPeriod, long_date
 from storage import audit, freshness
 from storage.models import Action, Plan, ProgressUpdate
 from storage.plan_document import ActionRow, PlanDocument, PlanFileError, read_plan_file
 from storage.plan_loader import ImportReport, RowResult, apply_plan, previous_plan
 from storage.plan_queries import PlanNotFound, actions
-
-
-class PlanChangeRefused(ValueError):
-    """The change cannot be made as asked (the message says why, for the person)."""
 
 
 def _current(session: Session) -> Plan:
@@ -56,16 +52,6 @@ def plan_period(session: Session, plan_key: str | None = None) -> PlanPeriod | N
 def plan_keys_by_title(session: Session) -> dict[str, str]:
     """Every plan's title -> key (for naming a plan in questions and commands)."""
     return {title: key for key, title in session.execute(select(Plan.key, Plan.title)).all()}
-
-
-@dataclass(frozen=True)
-class Extension:
-    """What an extension did, for the answer."""
-
-    plan_title: str
-    old_end: date | None
-    new_end: date
-    revised: tuple[tuple[str, date], ...] = ()
 
 
 def _revise_deadline(

@@ -3,22 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from bot.plan.scrutiny import ANSWERED, OPEN, ScrutinyItem
+from bot.plan.scrutiny import ANSWERED, OPEN, RequestRefused, Response, ScrutinyItem
 from storage import audit
 from storage.models import REQUEST_KINDS, REQUEST_STATUSES, Body, Meeting, ScrutinyRequest
 
 MAX_RESPONSE = 4000
-
-
-class RequestRefused(ValueError):
-    """The change cannot be made as asked (the message says why, for the person)."""
 
 
 def _items(session: Session, *where: Any) -> list[ScrutinyItem]:
@@ -103,16 +98,6 @@ def scrutiny_item(session: Session, request_id: int) -> ScrutinyItem | None:
     """One request by id, or None."""
     found = _items(session, ScrutinyRequest.id == request_id)
     return found[0] if found else None
-
-
-@dataclass(frozen=True)
-class Response:
-    """A response to record: the text, its date and who gave it."""
-
-    text: str
-    responded_on: date
-    responded_by: str = ""
-    status: str = ANSWERED
 
 
 def record_response(

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import Engine, select
 
 from bot.plan import rules
+from bot.plan.period import PlanChangeRefused
 from storage import audit
 from storage.db import make_sessionmaker, transaction
 from storage.models import AuditEntry, Plan
 from storage.plan_lifecycle import (
-    PlanChangeRefused,
     extend_plan,
     plan_period,
     start_next_plan,

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import Engine, select
 
-from bot.plan.scrutiny import for_meeting, is_awaited, status_text
+from bot.plan.scrutiny import RequestRefused, Response, for_meeting, is_awaited, status_text
 from storage import audit
 from storage.db import make_sessionmaker, transaction
 from storage.models import AuditEntry
-from storage.scrutiny import RequestRefused, Response, record_response, scrutiny_items
+from storage.scrutiny import record_response, scrutiny_items
 
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
 CHAIR = audit.Actor(None, "Chair of the Sub Panel")

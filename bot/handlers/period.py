@@ -10,13 +10,13 @@ import re
 from dataclasses import replace
 
 from bot.handlers.common import actor_of
-from bot.plan.period import PlanPeriod, ended_notice, long_date
+from bot.plan.period import PlanChangeRefused, PlanPeriod, ended_notice, long_date
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.base import with_notice
 from storage.db import transaction
-from storage.plan_lifecycle import PlanChangeRefused, extend_plan
+from storage.plan_lifecycle import extend_plan
 from storage.plan_queries import PlanNotFound, plan_record
 
 # Questions that are about the plan's dates themselves, or have nothing to do with the plan.

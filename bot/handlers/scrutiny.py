@@ -12,20 +12,23 @@ from datetime import date
 from typing import Any
 
 from bot.handlers.common import actor_of
-from bot.plan.scrutiny import ANSWERED, OPEN, WITHDRAWN, ScrutinyItem, due_label, status_text
+from bot.plan.scrutiny import (
+    ANSWERED,
+    OPEN,
+    WITHDRAWN,
+    RequestRefused,
+    Response,
+    ScrutinyItem,
+    due_label,
+    status_text,
+)
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.scrutiny import scrutiny_list_card, scrutiny_response_card
 from cards.views import ScrutinyListView, ScrutinyResponseView, ScrutinyRow
 from storage.db import transaction
-from storage.scrutiny import (
-    RequestRefused,
-    Response,
-    record_response,
-    scrutiny_item,
-    scrutiny_items,
-)
+from storage.scrutiny import record_response, scrutiny_item, scrutiny_items
 
 ASKING_KINDS = ("panel", "committee")
 MAX_SHOWN = 25

@@ -11,6 +11,20 @@ from datetime import date
 from bot.plan.prompts import day_label
 
 
+class PlanChangeRefused(ValueError):
+    """A change to the plan cannot be made as asked (the message says why, for the person)."""
+
+
+@dataclass(frozen=True)
+class Extension:
+    """What an extension of a plan's period did, for the answer."""
+
+    plan_title: str
+    old_end: date | None
+    new_end: date
+    revised: tuple[tuple[str, date], ...] = ()
+
+
 @dataclass(frozen=True)
 class PlanPeriod:
     """The current plan's name and period (either end may be unknown)."""

@@ -17,6 +17,20 @@ ANSWERED = "answered"
 WITHDRAWN = "withdrawn"
 
 
+class RequestRefused(ValueError):
+    """A response cannot be recorded as asked (the message says why, for the person)."""
+
+
+@dataclass(frozen=True)
+class Response:
+    """A response to record: the text, its date, who gave it, and the request's new status."""
+
+    text: str
+    responded_on: date
+    responded_by: str = ""
+    status: str = ANSWERED
+
+
 @dataclass(frozen=True)
 class ScrutinyItem:
     """One request or recommendation with what is known of its answer."""
