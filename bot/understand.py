@@ -164,7 +164,7 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "scrutiny",
         re.compile(
             r"\bscrutiny (?:requests?|recommendations?|items?|asks?)\b|\brecommendations?\b"
-            r"|\bwants? from\b|\bask(?:ed|s|ing)? (?:of|from)\b|\bowes?\b|\bowed\b"
+            r"|\bwants? from\b|\bask(?:ed|s|ing)? (?:of|from|for)\b|\bowes?\b|\bowed\b"
             r"|\bforward work programme\b|\bitems? for future meetings?\b|\brequests?\b"
         ),
     ),
