@@ -70,7 +70,7 @@ def read_deadlines(path: Path) -> dict[str, date]:
 
 def extend_plan_command(settings: Settings, args: argparse.Namespace) -> int:
     """Extend the plan; print what changed, or why nothing did."""
-    from bot.cli import open_services
+    from bot.app import services_for
     from bot.plan.period import PlanChangeRefused
     from storage import audit
     from storage.db import transaction
@@ -82,7 +82,7 @@ def extend_plan_command(settings: Settings, args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         print(f"error: {args.deadlines}: {exc}; nothing was changed", file=sys.stderr)
         return 1
-    engine, services = open_services(settings)
+    engine, services = services_for(settings)
     try:
         with transaction(services.db) as session:
             done = extend_plan(
@@ -107,10 +107,10 @@ def extend_plan_command(settings: Settings, args: argparse.Namespace) -> int:
 
 def next_plan_command(settings: Settings, args: argparse.Namespace) -> int:
     """Load the next plan; print the per-row report with the old -> new numbers."""
-    from bot.cli import open_services
+    from bot.app import services_for
     from storage.plan_lifecycle import start_next_plan
 
-    engine, services = open_services(settings)
+    engine, services = services_for(settings)
     try:
         report = start_next_plan(
             services.db,

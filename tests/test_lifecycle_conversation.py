@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.services import Services
+from bot.services import Services, open_services
 from bot.teams.handler import PartnershipBot
 from cards import verbs
 from storage.db import make_engine, make_sessionmaker, transaction
@@ -35,7 +35,7 @@ def services_at(db_url: str, tmp_path: Path, now: datetime) -> Services:
         add_memberships(session, member.id, ["OPCCN"], role="member", source="test")
         ensure_person(session, aad_object_id=ADMIN, name=NAMES[ADMIN])
     settings = settings_for(db_url, tmp_path, bot_admins=(ADMIN,))
-    return Services(settings=settings, db=factory, clock=FixedClock(now))
+    return open_services(settings, factory, FixedClock(now))
 
 
 @pytest.fixture
@@ -204,7 +204,7 @@ async def test_after_the_next_plan_overdue_answers_from_it_and_older_plans_stay(
     path.write_text(NEXT, encoding="utf-8")
     report = start_next_plan(services.db, path, now=TODAY)
     assert report.applied, report.lines()
-    services.forget_vocabulary()
+    services.plan.forget_vocabulary()
     now = "\n".join(await say(bot, "what's overdue for OPCCN?"))
     assert NOTICE not in now and "1.1" in now and "Fraud data for the delivery groups" in now
     before = "\n".join(await say(bot, "what's overdue for OPCCN in the 2021-24 plan?"))

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
-
 from bot.clock import london_day_start
 from bot.plan.calendar import Cadence, cadences_without_dates, last_meeting, next_meeting, when_text
 from bot.plan.meetings import MeetingSeries, Occurrence
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
-from storage.meetings import body_cadences, meeting_series
 
 
 def _scope(request: Request, intent: Intent) -> list[str] | None:
@@ -28,9 +25,9 @@ def _scope(request: Request, intent: Intent) -> list[str] | None:
 
 
 def _read(
-    session: Session, keys: list[str] | None
+    services: Services, keys: list[str] | None
 ) -> tuple[list[MeetingSeries], dict[str, tuple[str, str]]]:
-    return meeting_series(session, keys), body_cadences(session, keys)
+    return services.schedule.meetings(keys), services.schedule.cadences(keys)
 
 
 def _where(occurrence: Occurrence) -> str:
@@ -67,8 +64,7 @@ def next_meeting_intent(services: Services, request: Request, intent: Intent) ->
     """The next confirmed meeting of the bodies asked about, however far ahead."""
     keys = _scope(request, intent)
     now = _moment(request, intent)
-    with services.db() as session:
-        series, cadences = _read(session, keys)
+    series, cadences = _read(services, keys)
     per_body: dict[str, list[MeetingSeries]] = {}
     for s in series:
         per_body.setdefault(s.body_key, []).append(s)
@@ -96,8 +92,7 @@ def last_meeting_intent(services: Services, request: Request, intent: Intent) ->
     """The most recent confirmed meeting of the bodies asked about, however far back."""
     keys = _scope(request, intent)
     now = _moment(request, intent)
-    with services.db() as session:
-        series, cadences = _read(session, keys)
+    series, cadences = _read(services, keys)
     found = last_meeting(series, now)
     undated = cadences_without_dates(cadences, series, now)
     if found is None:

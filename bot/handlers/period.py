@@ -11,13 +11,11 @@ from dataclasses import replace
 
 from bot.handlers.common import actor_of
 from bot.plan.period import PlanChangeRefused, PlanPeriod, ended_notice, long_date
+from bot.plan.types import PlanNotFound
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.base import with_notice
-from storage.db import transaction
-from storage.plan_lifecycle import extend_plan
-from storage.plan_queries import PlanNotFound, plan_record
 
 # Questions that are about the plan's dates themselves, or have nothing to do with the plan.
 _NO_NOTICE = frozenset({"extend_plan", "help", "link", "unlink", "links", "reminders", "rules"})
@@ -26,11 +24,10 @@ _REASON_RE = re.compile(r"(?::|\bbecause\b|\s[-–]\s)\s*(?P<reason>.+)$", re.DO
 
 def current_period(services: Services) -> PlanPeriod | None:
     """The current plan's title and period (from the plan cache), or None."""
-    with services.db() as session:
-        try:
-            plan = plan_record(session)
-        except PlanNotFound:
-            return None
+    try:
+        plan = services.plan.plan()
+    except PlanNotFound:
+        return None
     return PlanPeriod(plan.title, plan.starts, plan.ends)
 
 
@@ -77,16 +74,10 @@ def extend_plan_intent(services: Services, request: Request, intent: Intent) -> 
     if until is None or reason_found is None:
         return Reply.with_text(USAGE)
     try:
-        with transaction(services.db) as session:
-            done = extend_plan(
-                session,
-                until=until,
-                reason=reason_found["reason"],
-                actor=actor_of(request),
-                now=request.now,
-            )
+        done = services.plan.extend_plan(
+            until, reason_found["reason"], actor_of(request), request.now
+        )
     except (PlanChangeRefused, PlanNotFound) as exc:
         return Reply.with_text(f"{exc} Nothing was changed.")
-    services.forget_vocabulary()
     old = f" (was {long_date(done.old_end)})" if done.old_end else ""
     return Reply.with_text(f"The {done.plan_title} now runs to {long_date(done.new_end)}{old}.")

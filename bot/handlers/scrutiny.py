@@ -27,8 +27,6 @@ from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.scrutiny import scrutiny_list_card, scrutiny_response_card
 from cards.views import ScrutinyListView, ScrutinyResponseView, ScrutinyRow
-from storage.db import transaction
-from storage.scrutiny import record_response, scrutiny_item, scrutiny_items
 
 ASKING_KINDS = ("panel", "committee")
 MAX_SHOWN = 25
@@ -86,13 +84,9 @@ def scrutiny_list(
     asking = [k for k in query.get("ask", []) if isinstance(k, str)][:10]
     owing = [k for k in query.get("owe", []) if isinstance(k, str)][:10]
     open_only = not query.get("all")
-    with services.db() as session:
-        found = scrutiny_items(
-            session,
-            owner_keys=owing or None,
-            asked_by_keys=asking or None,
-            open_only=open_only,
-        )
+    found = services.plan.scrutiny(
+        owner_keys=owing or None, asked_by_keys=asking or None, open_only=open_only
+    )
     title = "Open scrutiny requests" if open_only else "Scrutiny requests"
     if asking:
         title += f" from {_names(services, asking)}"
@@ -136,8 +130,7 @@ def _item_and_query(
     request_id, query = request.data.get("requestId"), request.data.get("q")
     if not isinstance(request_id, int) or not isinstance(query, dict):
         return None, None
-    with services.db() as session:
-        return scrutiny_item(session, request_id), query
+    return services.plan.scrutiny_item(request_id), query
 
 
 def respond_form(services: Services, request: Request) -> Reply:
@@ -194,10 +187,9 @@ def save_response(services: Services, request: Request) -> Reply:
         view = ScrutinyResponseView(_row(item, request), query, values, errors)
         return Reply.with_card(scrutiny_response_card(view))
     try:
-        with transaction(services.db) as session:
-            saved = record_response(
-                session, item.id, response, actor=actor_of(request), now=request.now
-            )
+        saved = services.plan.record_scrutiny_response(
+            item.id, response, actor_of(request), request.now
+        )
     except RequestRefused as exc:
         view = ScrutinyResponseView(_row(item, request), query, values, {"response": str(exc)})
         return Reply.with_card(scrutiny_response_card(view))

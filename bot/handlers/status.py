@@ -11,27 +11,23 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from bot.clock import LONDON, london_day_end, london_day_start
-from bot.handlers.common import day_label, item_for
-from bot.handlers.lists import BadQuery, list_reply
+from bot.handlers import lists
+from bot.handlers.common import BadQuery, item_for
 from bot.handlers.status_scope import StatusScope, scope_for, scope_from
 from bot.plan import rules
 from bot.plan.calendar import cadences_without_dates, next_meeting, when_text
+from bot.plan.labels import day_label
 from bot.plan.meetings import last_before
 from bot.plan.period import PlanPeriod, period_line
 from bot.plan.scrutiny import ScrutinyItem, due_label, for_meeting, status_text
-from bot.plan.types import ActionRecord
+from bot.plan.types import ActionRecord, PlanNotFound
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.base import shorten
 from cards.status import status_card
 from cards.views import PostedUpdate, StatusView
-from storage.meetings import body_cadences, meeting_series
-from storage.plan_queries import PlanNotFound, actions, plan_record, posted_between
-from storage.scrutiny import scrutiny_items
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +37,6 @@ FALLBACK_DAYS = 90
 REQUESTS_SHOWN = 6
 REQUEST_TEXT_LIMIT = 160
 PARTNERSHIP = "NCCSP"
-
-
-def _labels(services: Services) -> dict[str, str]:
-    return {b.key: b.ref.label for b in services.vocabulary().bodies.bodies}
 
 
 def _title(scope: StatusScope, records: list[ActionRecord], labels: dict[str, str]) -> str:
@@ -60,7 +52,7 @@ def _title(scope: StatusScope, records: list[ActionRecord], labels: dict[str, st
 
 
 def since_last_meeting(
-    session: Session, scope: StatusScope, today: date, labels: dict[str, str]
+    services: Services, scope: StatusScope, today: date, labels: dict[str, str]
 ) -> tuple[datetime, str]:
     """Since when updates count as new, and how to say it.
 
@@ -69,7 +61,7 @@ def since_last_meeting(
     """
     keys = scope.body_keys or (PARTNERSHIP,)
     try:
-        found = last_before(meeting_series(session, keys), london_day_start(today))
+        found = last_before(services.schedule.meetings(keys), london_day_start(today))
     except ValueError:  # an unreadable stored RRULE must not cost the whole card
         log.warning("could not read the meetings of %s", ", ".join(keys), exc_info=True)
         found = None
@@ -82,12 +74,12 @@ def since_last_meeting(
 
 
 def _posted(
-    session: Session, records: list[ActionRecord], since: datetime, today: date
+    services: Services, records: list[ActionRecord], since: datetime, today: date
 ) -> tuple[int, list[PostedUpdate]]:
     """How many updates were posted since ``since``, and the newest few of them."""
     numbers = {a.id: a.number for a in records}
-    total, found = posted_between(
-        session, numbers, since, london_day_end(today), limit=UPDATES_SHOWN
+    total, found = services.plan.posted_between(
+        numbers, since, london_day_end(today), limit=UPDATES_SHOWN
     )
     return total, [
         PostedUpdate(
@@ -115,7 +107,7 @@ def _london(instant: datetime) -> str:
 
 
 def status_view(
-    services: Services, session: Session, request: Request, scope: StatusScope, hint: str = ""
+    services: Services, request: Request, scope: StatusScope, hint: str = ""
 ) -> StatusView:
     """Everything the status card shows, worked out afresh for ``scope``.
 
@@ -123,22 +115,17 @@ def status_view(
         PlanNotFound: when the scope names no plan (or none is current).
     """
     today = scope.as_of or request.today
-    labels = _labels(services)
-    plan = plan_record(session, scope.plan)
-    records = actions(
-        session,
-        plan.key,
-        body_keys=scope.body_keys,
-        theme=scope.theme,
-        section=scope.section,
-        as_of=today,
+    labels = services.vocabulary().labels()
+    plan = services.plan.plan(scope.plan)
+    records = services.plan.actions_for(
+        scope.body_keys, as_of=today, plan_key=plan.key, theme=scope.theme, section=scope.section
     )
     overdue = rules.overdue_first(records, today)
-    since, since_label = since_last_meeting(session, scope, today, labels)
-    posted_total, posted = _posted(session, records, since, today)
+    since, since_label = since_last_meeting(services, scope, today, labels)
+    posted_total, posted = _posted(services, records, since, today)
     interval = services.settings.reporting_interval_days
     plural = "action" if len(records) == 1 else "actions"
-    coming, requests = coming_meeting(session, scope, today)
+    coming, requests = coming_meeting(services, scope, today)
     period = PlanPeriod(plan.title, plan.starts, plan.ends)
     return StatusView(
         title=_title(scope, records, labels),
@@ -167,7 +154,7 @@ def _request_line(item: ScrutinyItem, today: date) -> str:
 
 
 def coming_meeting(
-    session: Session, scope: StatusScope, today: date
+    services: Services, scope: StatusScope, today: date
 ) -> tuple[str, tuple[str, ...]]:
     """The scope's next meeting on record (or its cadence), and the open requests it should see.
 
@@ -176,19 +163,19 @@ def coming_meeting(
     """
     keys = scope.body_keys or (PARTNERSHIP,)
     start = london_day_start(today)
-    series = meeting_series(session, keys)
+    series = services.schedule.meetings(keys)
     try:
         found = next_meeting(series, start)
     except ValueError:  # an unreadable stored RRULE must not cost the whole card
         found = None
-    items = scrutiny_items(session, open_only=True)
-    owed = {i.id for i in scrutiny_items(session, owner_keys=keys, open_only=True)}
+    items = services.plan.scrutiny(open_only=True)
+    owed = {i.id for i in services.plan.scrutiny(owner_keys=keys, open_only=True)}
     if found is not None:
         day = found.starts.astimezone(LONDON).date()
         label = f"{found.series.body_label}: {when_text(found)}"
         shown = for_meeting(items, found.series.body_key, day)
     else:
-        undated = cadences_without_dates(body_cadences(session, keys), series, start)
+        undated = cadences_without_dates(services.schedule.cadences(keys), series, start)
         label = "; ".join(c.line for c in undated) or "None on record."
         shown = [i for i in items if i.asked_by_key in keys or i.due_body_key in keys]
     shown += [i for i in items if i.id in owed and i not in shown]
@@ -196,18 +183,16 @@ def coming_meeting(
 
 
 def _reply(services: Services, request: Request, scope: StatusScope, hint: str = "") -> Reply:
-    with services.db() as session:
-        try:
-            view = status_view(services, session, request, scope, hint)
-        except PlanNotFound as exc:
-            return Reply.with_text(f"I have no such plan to look in ({exc}).")
+    try:
+        view = status_view(services, request, scope, hint)
+    except PlanNotFound as exc:
+        return Reply.with_text(f"I have no such plan to look in ({exc}).")
     return Reply.with_card(status_card(view))
 
 
 def status_intent(services: Services, request: Request, intent: Intent) -> Reply:
     """Route table entry for "status" (plan, theme, section, bodies or the linked bodies)."""
-    with services.db() as session:
-        scope = scope_for(session, request, intent)
+    scope = scope_for(services, request, intent)
     bare = not (intent.bodies or intent.theme or intent.section or intent.everyone or intent.me)
     return _reply(services, request, scope, _hint(request, scope, bare))
 
@@ -239,4 +224,4 @@ def show_all_overdue(services: Services, request: Request) -> Reply:
         as_of=scope.as_of,
         plan=scope.plan,
     )
-    return list_reply(services, request, intent)
+    return lists.overdue(services, request, intent)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.plan.prompts import day_label
+from bot.plan.labels import day_label
 
 
 class PlanChangeRefused(ValueError):

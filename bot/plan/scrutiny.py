@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from bot.plan.prompts import day_label
+from bot.plan.labels import day_label
 
 OPEN = "open"
 ANSWERED = "answered"

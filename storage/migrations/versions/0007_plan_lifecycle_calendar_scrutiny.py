@@ -6,7 +6,7 @@ seed's dated meetings whose time the documents do not state are marked so. Actio
 action of the previous plan they carry over. Scrutiny requests and recommendations get a table.
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 import storage.models
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
