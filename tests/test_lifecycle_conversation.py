@@ -211,3 +211,10 @@ async def test_after_the_next_plan_overdue_answers_from_it_and_older_plans_stay(
     assert "1.19" in before  # the previous plan still answers
     history = "\n".join(await say(bot, "history 1.1"))
     assert "(as 1.20 in the Safer Norfolk Plan 2021-24)" in history  # its history came along
+
+
+async def test_the_status_card_looks_back_to_the_last_meeting_however_long_ago(
+    bot: PartnershipBot,
+) -> None:
+    status = "\n".join(await say(bot, "status Scrutiny Sub Panel", aad=CHAIR))
+    assert "meeting (8 Dec 2022)" in status and "no Norfolk" not in status

@@ -16,9 +16,8 @@ from bot.handlers import lists
 from bot.handlers.common import BadQuery, item_for
 from bot.handlers.status_scope import StatusScope, scope_for, scope_from
 from bot.plan import rules
-from bot.plan.calendar import cadences_without_dates, next_meeting, when_text
+from bot.plan.calendar import cadences_without_dates, last_meeting, next_meeting, when_text
 from bot.plan.labels import day_label
-from bot.plan.meetings import last_before
 from bot.plan.period import PlanPeriod, period_line
 from bot.plan.scrutiny import ScrutinyItem, due_label, for_meeting, status_text
 from bot.plan.types import ActionRecord, PlanNotFound
@@ -56,12 +55,13 @@ def since_last_meeting(
 ) -> tuple[datetime, str]:
     """Since when updates count as new, and how to say it.
 
-    The last meeting before ``today`` (so a meeting in progress looks back to the one before)
-    of the scope's bodies, or of the NCCSP for the whole plan; else the last 90 days.
+    The last meeting on record before ``today`` however long ago (so a meeting in progress
+    looks back to the one before) of the scope's bodies, or of the NCCSP for the whole plan;
+    else, when none is on record at all, the last 90 days.
     """
     keys = scope.body_keys or (PARTNERSHIP,)
     try:
-        found = last_before(services.schedule.meetings(keys), london_day_start(today))
+        found = last_meeting(services.schedule.meetings(keys), london_day_start(today))
     except ValueError:  # an unreadable stored RRULE must not cost the whole card
         log.warning("could not read the meetings of %s", ", ".join(keys), exc_info=True)
         found = None

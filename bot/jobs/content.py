@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from bot.clock import LONDON, london_today
 from bot.plan import rules as plan_rules
-from bot.plan.calendar import next_meeting, when_text
+from bot.plan.calendar import last_meeting, next_meeting, when_text
 from bot.plan.labels import day_label
-from bot.plan.meetings import Occurrence, last_before, occurrences
+from bot.plan.meetings import Occurrence, occurrences
 from bot.plan.prompts import Need, due_from_member, needing_update, still_missing
 from bot.plan.schedule import CONFIRM, FOLLOW_UP, NOTICE, PROMPT, days_before
 from bot.plan.scrutiny import for_meeting, status_text
@@ -93,7 +93,7 @@ def _prompt(
     session: Session, record: DeliveryRecord, occurrence: Occurrence, now: datetime
 ) -> Content:
     body_key = record.body_key or occurrence.series.body_key
-    previous = last_before(meeting_series(session, [body_key]), occurrence.starts)
+    previous = last_meeting(meeting_series(session, [body_key]), occurrence.starts)
     since = previous.starts if previous else None
     owned = actions(session, body_keys=[body_key])
     # A body that owns no actions (the Scrutiny Sub Panel) scrutinises the whole plan.
