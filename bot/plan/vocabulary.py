@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from bot.plan.body_names import BodyIndex
+from bot.plan.knowledge import Knowledge
 
 _YEARS_RE = re.compile(r"\b(20\d\d)\s*[-–]\s*(?:20)?(\d\d)\b")
 
@@ -25,11 +26,24 @@ def plan_years(
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """The names ``bot.understand`` recognises in text (read by the plan store)."""
+    """The names ``bot.understand`` recognises in text (read by the plan store).
+
+    Attributes:
+        bodies: every body's names.
+        sections: the current plan's section titles.
+        previous_plan_key: the plan "the previous plan" means.
+        knowledge: chairs, remits, oversight and the glossary from the partnership data.
+        plan_words: the words the current plan uses (lower case, stemmed), to tell a topic
+            from a name the bot does not know.
+        outcomes: the numbers of the current plan's outcomes.
+    """
 
     bodies: BodyIndex
     sections: tuple[str, ...] = ()
     previous_plan_key: str | None = None
+    knowledge: Knowledge = field(default_factory=Knowledge)
+    plan_words: frozenset[str] = frozenset()
+    outcomes: tuple[int, ...] = ()
     # Issue 16: earlier plans by their years, ("2018", "21", key), so that "the 2021-24 plan"
     # still answers once a next plan is current.
     plans: tuple[tuple[str, str, str], ...] = ()
