@@ -15,6 +15,7 @@ from typing import Any
 from bot import routes
 from bot.clock import as_of_problem
 from bot.handlers.help import welcome
+from bot.handlers.period import with_period_notice
 from bot.plan.permissions import is_admin
 from bot.plan.types import StoreUnavailable
 from bot.services import Services
@@ -108,7 +109,8 @@ def handle_text(services: Services, request: Request) -> Reply:
         if out_of_range:
             return Reply.with_text(out_of_range)
         log.debug("intent %s", intent.name, extra={"activity_id": request.activity_id})
-        return routes.intent_handler(intent.name)(services, known, intent)
+        answer = routes.intent_handler(intent.name)(services, known, intent)
+        return with_period_notice(services, known, intent, answer)
 
     return _guarded("message", request, work)
 

@@ -15,15 +15,18 @@ from bot.handlers import (
     answers,
     audit,
     bodies,
+    calendar,
     channels,
     help,
     lists,
     meeting_form,
     meetings,
     memberships,
+    period,
     plan,
     report,
     schedule,
+    scrutiny,
     status,
     updates,
 )
@@ -81,6 +84,10 @@ INTENTS: tuple[Route[IntentHandler], ...] = (
     Route("unlink", channels.unlink_intent),
     Route("links", channels.links_intent),
     Route("meetings", meetings.meetings_intent),
+    Route("next_meeting", calendar.next_meeting_intent),
+    Route("last_meeting", calendar.last_meeting_intent),
+    Route("scrutiny", scrutiny.scrutiny_intent),
+    Route("extend_plan", period.extend_plan_intent),
     Route("rules", schedule.rules_intent),
     Route("reminders", schedule.reminders_intent),
     Route("failed_deliveries", schedule.failed_deliveries),
@@ -111,6 +118,8 @@ VERBS: tuple[Route[VerbHandler], ...] = (
     Route(verbs.REFRESH_STATUS, status.refresh_status),
     Route(verbs.SHOW_ALL_OVERDUE, status.show_all_overdue),
     Route(verbs.REPORT_LINKS, report.report_links_button),
+    Route(verbs.RESPOND_SCRUTINY, scrutiny.respond_form),
+    Route(verbs.SAVE_SCRUTINY_RESPONSE, scrutiny.save_response),
 )
 
 DIALOGS: tuple[Route[Dialog], ...] = (Route(verbs.DIALOG_UPDATE, updates.UpdateDialog()),)

@@ -4,8 +4,8 @@ Self-service memberships made before this revision were never checked by anyone:
 pending requests (they still scope "what's overdue for me?", and grant nothing until a chair
 or an admin approves them).
 
-Revision ID: 0006
-Revises: 0008
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-04 10:00:00
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0008"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 
