@@ -32,6 +32,10 @@ START_TIMEOUT = 90.0
 # Keep the Playground on loopback: no browser launch, no telemetry, no Application Insights
 # "statsbeat" (which otherwise probes Azure hosts even with --disable-telemetry).
 PLAYGROUND_ENV = {"TEAMSAPPTESTER_BROWSER": "none", "APPLICATION_INSIGHTS_NO_STATSBEAT": "true"}
+# The Playground's users have example.com addresses; memberships are earned, not claimed, so
+# `make playground` makes them OPCCN members through an e-mail domain rule (unless
+# MEMBERSHIP_DOMAINS is set) and "what's overdue for me?" and Quick update work at once.
+PLAYGROUND_MEMBERSHIP = "example.com=OPCCN"
 
 
 class PlaygroundError(RuntimeError):
@@ -187,13 +191,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.add_argument("--data-dir", type=Path, default=PLAYGROUND_DATA)
     options = args.parse_args(argv)
     try:
-        with running(options.data_dir, playground_port=options.port) as session:
+        domains = os.environ.get("MEMBERSHIP_DOMAINS") or PLAYGROUND_MEMBERSHIP
+        bot_env = {"MEMBERSHIP_DOMAINS": domains}
+        with running(options.data_dir, playground_port=options.port, bot_env=bot_env) as session:
             print(f"bot:        {session.bot_url} (development mode, data in {options.data_dir})")
             print(f"logs:       {session.logs}")
-            print(
-                f"Playground: {session.ui_url}  <- open this in a browser; Ctrl+C stops both",
-                flush=True,
-            )
+            print(f"Playground: {session.ui_url}  <- open this in a browser; Ctrl+C stops both")
+            print(f"members:    by e-mail domain, MEMBERSHIP_DOMAINS={domains}", flush=True)
             # SIGTERM ends like Ctrl+C, so the bot and the Playground are stopped too.
             signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
             signal.pause()

@@ -204,10 +204,12 @@ def test_make_playground_prints_the_url_and_stops_both(tmp_path: Path) -> None:
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None
-        lines = [process.stdout.readline() for _ in range(3)]
+        lines = [process.stdout.readline() for _ in range(4)]
         bot_url = re.search(r"http://127\.0\.0\.1:\d+", lines[0])
         ui_url = re.search(r"Playground: (http://127\.0\.0\.1:\d+/)", lines[2])
         assert bot_url and ui_url, lines
+        # Memberships are earned: the Playground's example.com users get OPCCN by a domain rule.
+        assert "MEMBERSHIP_DOMAINS=example.com=OPCCN" in lines[3], lines
         assert answers(ui_url[1] + "_debug/ping")
         assert answers(bot_url[0] + "/healthz")
     finally:
