@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.plan.vocabulary import Vocabulary
 from bot.stores import PeopleStore, PlanStore, ScheduleStore
+from cards.memo import CardMemo
 from storage.stores import open_stores
 
 
@@ -29,6 +30,7 @@ class Services:
         db: the session factory of the stores, for the Teams edge's own records
             (conversation references) and the jobs; handlers never use it.
         wake_jobs: asks for the scheduled jobs to run soon (callable from any thread).
+        cards: cards already drawn, for views that come again (``cards.memo``).
     """
 
     settings: Settings
@@ -38,6 +40,7 @@ class Services:
     schedule: ScheduleStore
     db: sessionmaker[Session]
     wake_jobs: Callable[[], None] = field(default=lambda: None)
+    cards: CardMemo = field(default_factory=CardMemo)
 
     def vocabulary(self) -> Vocabulary:
         """Body names and section titles (kept by the plan store)."""

@@ -38,9 +38,14 @@ def escape(text: str | None) -> str:
     """Make text shown in a card literal: no markdown links or formatting, no mentions."""
     if not text:
         return ""
-    escaped = _MARKDOWN.sub(r"\\\1", text)
-    escaped = _LINE_START_BULLET.sub(r"\1\\\2\3", escaped)
-    return _LINE_START_NUMBER.sub(r"\1\\.\2", escaped)
+    # A list card escapes about thirty texts; most need no change at all, and a search (or
+    # ``in``) is several times cheaper than a substitution that finds nothing.
+    escaped = _MARKDOWN.sub(r"\\\1", text) if _MARKDOWN.search(text) else text
+    if ("-" in escaped or "+" in escaped) and _LINE_START_BULLET.search(escaped):
+        escaped = _LINE_START_BULLET.sub(r"\1\\\2\3", escaped)
+    if "." in escaped and _LINE_START_NUMBER.search(escaped):
+        escaped = _LINE_START_NUMBER.sub(r"\1\\.\2", escaped)
+    return escaped
 
 
 def shorten(text: str, limit: int) -> str:
