@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot import cli_schedule, logs
+from bot import cli_plan, cli_schedule, logs
 from bot.clock import SystemClock
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Services
@@ -86,6 +86,7 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="create or upgrade the database schema, load default data")
     cli_schedule.add_parsers(sub)
+    cli_plan.add_parsers(sub)
     return main
 
 
@@ -111,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": migrate,
         "jobs": cli_schedule.run_jobs_once,
         "meetings": cli_schedule.import_meetings,
+        "extend-plan": cli_plan.extend_plan_command,
+        "next-plan": cli_plan.next_plan_command,
     }
     try:
         return commands[command](settings, args)

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot import routes
 from bot.handlers.help import welcome
+from bot.handlers.period import with_period_notice
 from bot.plan.permissions import is_admin
 from bot.plan.types import StoreUnavailable
 from bot.services import Services
@@ -73,7 +74,8 @@ def handle_text(services: Services, request: Request) -> Reply:
             )
         intent = understand(known.text, services.vocabulary(), known.today)
         log.debug("intent %s", intent.name, extra={"activity_id": request.activity_id})
-        return routes.intent_handler(intent.name)(services, known, intent)
+        answer = routes.intent_handler(intent.name)(services, known, intent)
+        return with_period_notice(services, known, intent, answer)
 
     return _guarded("message", request, work)
 

@@ -12,16 +12,20 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from bot.handlers import (
+    answers,
     audit,
     bodies,
+    calendar,
     channels,
     help,
     lists,
     meeting_form,
     meetings,
+    period,
     plan,
     report,
     schedule,
+    scrutiny,
     status,
     updates,
 )
@@ -59,6 +63,10 @@ class Route(Generic[H]):
 
 INTENTS: tuple[Route[IntentHandler], ...] = (
     Route("help", help.help_reply),
+    Route("smalltalk", answers.small_talk),
+    Route("fact", answers.fact),
+    Route("outcome", answers.outcome),
+    Route("search", lists.search),
     Route("unknown", help.not_understood),
     Route("priorities", plan.priorities),
     Route("action", plan.action_detail),
@@ -74,6 +82,10 @@ INTENTS: tuple[Route[IntentHandler], ...] = (
     Route("unlink", channels.unlink_intent),
     Route("links", channels.links_intent),
     Route("meetings", meetings.meetings_intent),
+    Route("next_meeting", calendar.next_meeting_intent),
+    Route("last_meeting", calendar.last_meeting_intent),
+    Route("scrutiny", scrutiny.scrutiny_intent),
+    Route("extend_plan", period.extend_plan_intent),
     Route("rules", schedule.rules_intent),
     Route("reminders", schedule.reminders_intent),
     Route("failed_deliveries", schedule.failed_deliveries),
@@ -102,6 +114,8 @@ VERBS: tuple[Route[VerbHandler], ...] = (
     Route(verbs.REFRESH_STATUS, status.refresh_status),
     Route(verbs.SHOW_ALL_OVERDUE, status.show_all_overdue),
     Route(verbs.REPORT_LINKS, report.report_links_button),
+    Route(verbs.RESPOND_SCRUTINY, scrutiny.respond_form),
+    Route(verbs.SAVE_SCRUTINY_RESPONSE, scrutiny.save_response),
 )
 
 DIALOGS: tuple[Route[Dialog], ...] = (Route(verbs.DIALOG_UPDATE, updates.UpdateDialog()),)

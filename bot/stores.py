@@ -15,7 +15,9 @@ from typing import Any, Protocol
 
 from bot.plan.forms import MeetingDraft
 from bot.plan.meetings import MeetingSeries
+from bot.plan.period import Extension
 from bot.plan.schedule import BodyRules
+from bot.plan.scrutiny import Response, ScrutinyItem
 from bot.plan.types import (
     ActionRecord,
     Actor,
@@ -114,6 +116,41 @@ class PlanStore(Protocol):
         """Audit entries, newest first, of one subject or of everything."""
         ...
 
+    # --- issue 16: the plan's period and the scrutiny requests --------------------------
+
+    def extend_plan(self, until: date, reason: str, actor: Actor, now: datetime) -> Extension:
+        """Move the current plan's end (audited).
+
+        Raises:
+            PlanChangeRefused: when the date or reason will not do (nothing changed).
+            PlanNotFound: when no plan is current.
+        """
+        ...
+
+    def scrutiny(
+        self,
+        *,
+        owner_keys: Iterable[str] | None = None,
+        asked_by_keys: Iterable[str] | None = None,
+        open_only: bool = False,
+    ) -> list[ScrutinyItem]:
+        """Requests and recommendations, oldest first (owners include their parts)."""
+        ...
+
+    def scrutiny_item(self, request_id: int) -> ScrutinyItem | None:
+        """One request by id, or None."""
+        ...
+
+    def record_scrutiny_response(
+        self, request_id: int, response: Response, actor: Actor, now: datetime
+    ) -> ScrutinyItem:
+        """Record the response to a request (audited).
+
+        Raises:
+            RequestRefused: when the request is unknown or the response will not do.
+        """
+        ...
+
 
 class PeopleStore(Protocol):
     """People, the bodies they work for, and their reminders."""
@@ -184,6 +221,10 @@ class ScheduleStore(Protocol):
 
     def meeting(self, meeting_id: int) -> MeetingSeries | None:
         """One meeting or series, or None."""
+        ...
+
+    def cadences(self, body_keys: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
+        """Bodies' stated cadences, key -> (short name, cadence text), of some bodies or all."""
         ...
 
     def save_meeting(

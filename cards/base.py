@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,25 +26,23 @@ CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 SIZE_BUDGET_BYTES = 28 * 1024
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
-# Markdown that TextBlock renders; user text must not be able to use it (links, emphasis,
-# headings, lists) nor look like a Teams mention (<at>).
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~<>])")
-_LINE_START_BULLET = re.compile(r"(?m)^(\s*)([-+])(\s)")
-_LINE_START_NUMBER = re.compile(r"(?m)^(\s*\d+)\.(\s)")
+# Markdown that TextBlock renders is made inert WITHOUT backslashes: some Teams clients (mobile,
+# web) show a backslash escape literally. "*" becomes the look-alike U+2217, a link's "](" and a
+# tag's "<" get an invisible zero-width space, and "_" is fenced by zero-width spaces (a
+# delimiter both left- and right-flanking, and not after punctuation, can neither open nor close
+# emphasis). Plan lists ("- item", "1. first") keep rendering as lists, as written.
+_ZWSP = "\u200b"
+_INERT = str.maketrans({"*": "\u2217", "_": f"{_ZWSP}_{_ZWSP}", "<": f"<{_ZWSP}"})
 
 
 def escape(text: str | None) -> str:
-    """Make text shown in a card literal: no markdown links or formatting, no mentions."""
+    """Make text shown in a card literal: no markdown links or emphasis, no mentions or tags.
+
+    No backslashes are added (see above), so the text reads the same on every Teams client.
+    """
     if not text:
         return ""
-    # A list card escapes about thirty texts; most need no change at all, and a search (or
-    # ``in``) is several times cheaper than a substitution that finds nothing.
-    escaped = _MARKDOWN.sub(r"\\\1", text) if _MARKDOWN.search(text) else text
-    if ("-" in escaped or "+" in escaped) and _LINE_START_BULLET.search(escaped):
-        escaped = _LINE_START_BULLET.sub(r"\1\\\2\3", escaped)
-    if "." in escaped and _LINE_START_NUMBER.search(escaped):
-        escaped = _LINE_START_NUMBER.sub(r"\1\\.\2", escaped)
-    return escaped
+    return text.translate(_INERT).replace("](", f"]{_ZWSP}(")
 
 
 def shorten(text: str, limit: int) -> str:
@@ -155,3 +152,12 @@ def size_of(card_json: dict[str, Any]) -> int:
 def attachment(card_json: dict[str, Any]) -> dict[str, Any]:
     """The Bot Framework attachment that carries a card."""
     return {"contentType": CONTENT_TYPE, "content": card_json}
+
+
+def with_notice(card_json: dict[str, Any], notice: str) -> dict[str, Any]:
+    """A copy of a card with a notice under its heading (e.g. "the plan ended on ...")."""
+    body = list(card_json.get("body") or [])
+    block = TextBlock(text=escape(notice), wrap=True, color="Warning", size="Small")
+    element = block.model_dump(mode="json", exclude_none=True, by_alias=True)
+    at = 1 if body and body[0].get("style") == "heading" else 0
+    return {**card_json, "body": [*body[:at], element, *body[at:]]}

@@ -38,6 +38,10 @@ SAVE_RULES: Final = "rules.save"
 REMINDERS_ON: Final = "reminders.on"
 REMINDERS_OFF: Final = "reminders.off"
 
+# Scrutiny requests (chairs and admins record responses)
+RESPOND_SCRUTINY: Final = "scrutiny.respond"
+SAVE_SCRUTINY_RESPONSE: Final = "scrutiny.save"
+
 # Audit log (admins)
 AUDIT_PAGE: Final = "audit.page"
 
@@ -67,5 +71,7 @@ ALL_VERBS: Final = frozenset(
         SAVE_RULES,
         REMINDERS_ON,
         REMINDERS_OFF,
+        RESPOND_SCRUTINY,
+        SAVE_SCRUTINY_RESPONSE,
     }
 )

@@ -23,6 +23,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -190,6 +191,11 @@ class Action(Base):
     deadline: Mapped[date | None] = mapped_column(Date, index=True)
     ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
     due_readable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The same piece of work in the previous plan, when it was carried over into this one: its
+    # progress updates stay on that row and are shown as this action's earlier history.
+    carried_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action.id", ondelete="SET NULL"), index=True
+    )
     section: Mapped[Section] = relationship(back_populates="actions")
     owners: Mapped[list[Body]] = relationship(secondary="action_owner", order_by="Body.key")
 
@@ -273,6 +279,10 @@ class Meeting(Base):
     until: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text, default="")
     uid: Mapped[str | None] = mapped_column(String(300), unique=True)
+    # False for a placeholder series nobody confirmed (kept, never shown as a day and time).
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # False when the source gives the date but not the time (the stored time means nothing).
+    time_stated: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -433,3 +443,36 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     conversation_id: Mapped[str | None] = mapped_column(String(400))
+
+
+REQUEST_KINDS = ("request", "recommendation")
+REQUEST_STATUSES = ("open", "answered", "withdrawn")
+
+
+class ScrutinyRequest(Base):
+    """Something a panel or body asked another to answer or consider, tracked to its answer."""
+
+    __tablename__ = "scrutiny_request"
+    __table_args__ = (
+        CheckConstraint("kind IN ('request', 'recommendation')", name="kind"),
+        CheckConstraint("status IN ('open', 'answered', 'withdrawn')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="request")
+    text: Mapped[str] = mapped_column(Text)
+    asked_by_body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    owner_body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    asked_on: Mapped[date | None] = mapped_column(Date)
+    due_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    # What the source says about when it is due, when no meeting is on record ("a future
+    # meeting").
+    due_text: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    response: Mapped[str] = mapped_column(Text, default="")
+    responded_on: Mapped[date | None] = mapped_column(Date)
+    responded_by: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,20 +1,17 @@
 """The cheaper paths of a turn give exactly what the plain ones gave.
 
-Cards drawn once for a view and handed out again (``cards.memo``), the escaping fast path,
-the vocabulary's labels worked out once, and the connector's JSON encoder.
+Cards drawn once for a view and handed out again (``cards.memo``), the vocabulary's labels
+worked out once, and the connector's JSON encoder.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
 from bot import dispatch
 from bot.clock import FixedClock
@@ -25,7 +22,6 @@ from bot.services import Services
 from bot.teams.connector import compact_json
 from bot.turns import Place, Request, Sender
 from cards.actions import action_list_card
-from cards.base import escape
 from cards.memo import CardMemo, view_key
 from cards.views import ActionItem, ActionListView
 from storage.people import PersonRecord
@@ -180,24 +176,6 @@ def test_asking_again_reuses_the_card_and_an_update_shows_at_once() -> None:
     after = _ask(services, "what's overdue for me?")
     assert after != first and "On track" in card_texts(after)
     assert_valid_card(after)
-
-
-# ------------------------------------------------------------------ escaping
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~<>])")
-_BULLET = re.compile(r"(?m)^(\s*)([-+])(\s)")
-_NUMBER = re.compile(r"(?m)^(\s*\d+)\.(\s)")
-
-
-def _plain_escape(text: str) -> str:
-    """The three substitutions ``escape`` makes, every time (before its fast path)."""
-    escaped = _MARKDOWN.sub(r"\\\1", text)
-    escaped = _BULLET.sub(r"\1\\\2\3", escaped)
-    return _NUMBER.sub(r"\1\\.\2", escaped)
-
-
-@given(st.text(alphabet=st.sampled_from(list("ab 12.-+\n\t\\`*_{}[]()#!|~<>é\u2028")), max_size=30))
-def test_escaping_with_its_fast_path_is_the_plain_escaping(text: str) -> None:
-    assert escape(text) == _plain_escape(text)
 
 
 # ------------------------------------------------------------------ the rest

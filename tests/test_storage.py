@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from storage import migrate
@@ -127,11 +127,16 @@ def test_meetings_are_seeded(engine: Engine) -> None:
         panel = session.scalar(
             select(Meeting).where(Meeting.starts_local == datetime(2022, 2, 24, 10, 0))
         )
-        assert panel is not None and "County Hall" in panel.location
-        dasvg = session.scalar(
-            select(Meeting).join(Body).where(Body.key == "DASVG", Meeting.rrule.is_not(None))
+        assert panel is not None and "County Hall" in panel.location and panel.time_stated
+        # The documents give no dates for the DASVG: only its cadence, never an invented series.
+        assert session.scalar(select(Meeting.id).join(Body).where(Body.key == "DASVG")) is None
+        dasvg = session.scalar(select(Body).where(Body.key == "DASVG"))
+        assert dasvg is not None and (dasvg.meets or "").startswith("monthly")
+        assert session.scalar(select(Meeting.id).where(Meeting.rrule.is_not(None))) is None
+        june = session.scalar(
+            select(Meeting).where(Meeting.starts_local == datetime(2022, 6, 9, 10, 0))
         )
-        assert dasvg is not None and "MONTHLY" in (dasvg.rrule or "")
+        assert june is not None and not june.time_stated and june.confirmed
 
 
 def test_loading_again_changes_nothing(engine: Engine) -> None:
@@ -247,3 +252,31 @@ def test_cached_plan_sees_every_change(engine: Engine, tmp_path: Path) -> None:
     with factory() as session:
         (imported,) = actions(session, numbers=["2.1"])
         assert imported.text == "Rewritten" and [o.key for o in imported.owners] == ["OPCCN"]
+
+
+def test_migration_keeps_placeholder_series_unconfirmed(engine: Engine) -> None:
+    from storage.meetings import meeting_series
+
+    migrate.downgrade(engine, "0005")
+    with engine.begin() as connection:
+        body_id = connection.scalar(select(Body.id).where(Body.key == "DASVG"))
+        connection.execute(
+            text(
+                "INSERT INTO meeting (body_id, title, starts_local, timezone, duration_minutes, "
+                "location, rrule, source, uid, created_at) VALUES (:body, 'DASVG', "
+                "'2021-04-14 10:00:00', 'Europe/London', 90, '', 'FREQ=MONTHLY;BYDAY=2WE', "
+                "'seed', 'seed:DASVG:20210414T1000:dasvg', '2022-01-01 00:00:00')"
+            ),
+            {"body": body_id},
+        )
+    migrate.upgrade(engine)
+    with make_sessionmaker(engine)() as session:
+        placeholder = session.scalar(
+            select(Meeting).where(Meeting.uid == "seed:DASVG:20210414T1000:dasvg")
+        )
+        assert placeholder is not None and not placeholder.confirmed  # kept, not shown
+        assert all(s.body_key != "DASVG" for s in meeting_series(session))
+        june = session.scalar(
+            select(Meeting).where(Meeting.starts_local == datetime(2022, 6, 9, 10, 0))
+        )
+        assert june is not None and june.confirmed and not june.time_stated  # date only

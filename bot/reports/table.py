@@ -6,7 +6,7 @@ with ``as_of``, ``bot.plan.rules``), so the report and the status card always ag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session
 from bot.clock import london_today
 from bot.plan import rules
 from bot.plan.labels import day_label, flag_for
+from bot.plan.scrutiny import OPEN, ScrutinyItem, due_label, status_text
 from bot.plan.types import ActionRecord
 from storage.plan_queries import actions, plan_record, section_titles
+from storage.scrutiny import scrutiny_items
 
 COLUMNS = (
     "N",
@@ -26,6 +28,20 @@ COLUMNS = (
     "Update",
     "Status",
     "Last updated",
+)
+
+
+REQUEST_COLUMNS = (
+    "Ref",
+    "Kind",
+    "Request or recommendation",
+    "Asked by",
+    "Owed by",
+    "Asked on",
+    "Due at",
+    "Status",
+    "Response",
+    "Response date",
 )
 
 
@@ -87,6 +103,8 @@ class Report:
     themes: tuple[ReportTheme, ...]
     counts: dict[str, int]
     overdue: int
+    # The scrutiny requests and recommendations as they stood that day, in REQUEST_COLUMNS.
+    requests: tuple[tuple[str, ...], ...] = ()
 
     @property
     def rows(self) -> list[ReportRow]:
@@ -167,4 +185,30 @@ def build_report(
         themes=tuple(themes),
         counts=rules.status_counts(records),
         overdue=len(rules.overdue_first(records, as_of)),
+        requests=request_rows(scrutiny_items(session), as_of),
     )
+
+
+def request_rows(items: list[ScrutinyItem], as_of: date) -> tuple[tuple[str, ...], ...]:
+    """The requests asked by ``as_of``, each as it stood that day (a later answer not yet in)."""
+    rows = []
+    for item in items:
+        if item.asked_on is not None and item.asked_on > as_of:
+            continue
+        if item.responded_on is not None and item.responded_on > as_of:
+            item = replace(item, status=OPEN, response="", responded_on=None, responded_by="")
+        rows.append(
+            (
+                item.ref,
+                item.kind.capitalize(),
+                item.text,
+                item.asked_by_label,
+                item.owner_label,
+                day_label(item.asked_on) if item.asked_on else "",
+                due_label(item),
+                status_text(item, as_of),
+                item.response,
+                day_label(item.responded_on) if item.responded_on else "",
+            )
+        )
+    return tuple(rows)

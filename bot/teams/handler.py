@@ -12,10 +12,10 @@ from http import HTTPStatus
 from typing import Any, TypeVar
 
 import aiohttp
+from cachetools import TTLCache
 from microsoft_agents.activity import ChannelAccount, InvokeResponse
 from microsoft_agents.hosting.core import ActivityHandler, TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
-from cachetools import TTLCache
 
 from bot import dispatch
 from bot.background import in_worker
