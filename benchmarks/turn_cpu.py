@@ -203,6 +203,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--quick", action="store_true", help="30 turns, 2 rounds")
     parser.add_argument("--profile", action="store_true", help="cProfile the turn stage")
+    parser.add_argument(
+        "--no-memo", action="store_true", help="draw every card afresh (a memo of size 0)"
+    )
     parser.add_argument("--top", type=int, default=35, help="rows of the profile")
     parser.add_argument("--name", default="turn_cpu", help="results file name")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
@@ -220,6 +223,10 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{Path(workdir) / 'seeded.db'}"
         seed(url, 1)
         services = _services(url)
+        if args.no_memo:
+            from cards.memo import CardMemo
+
+            services.cards = CardMemo(size=0)
         gc.freeze()  # as the server does before serving (bot.app.freeze_startup_heap)
         rows = []
         for name in args.questions.split(","):
