@@ -18,6 +18,7 @@ from bot.plan.search import ActionSearch, SearchCache
 from bot.plan.types import PlanNotFound
 from bot.plan.vocabulary import Vocabulary
 from bot.stores import PeopleStore, PlanStore, ScheduleStore
+from cards.memo import CardMemo
 from storage.plan_document import read_yaml
 from storage.seed_data import PARTNERSHIP_FILE
 from storage.stores import open_stores
@@ -36,6 +37,7 @@ class Services:
         db: the session factory of the stores, for the Teams edge's own records
             (conversation references) and the jobs; handlers never use it.
         wake_jobs: asks for the scheduled jobs to run soon (callable from any thread).
+        cards: cards already drawn, for views that come again (``cards.memo``).
     """
 
     settings: Settings
@@ -45,6 +47,7 @@ class Services:
     schedule: ScheduleStore
     db: sessionmaker[Session]
     wake_jobs: Callable[[], None] = field(default=lambda: None)
+    cards: CardMemo = field(default_factory=CardMemo)
     # Chairs, remits, oversight and the glossary (partnership data), read once at start.
     knowledge: Knowledge = field(default_factory=lambda: read_knowledge())
     searches: SearchCache = field(default_factory=SearchCache, repr=False)

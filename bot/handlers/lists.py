@@ -299,7 +299,7 @@ def _list_reply(
     if person is not None and not person.body_keys and scope.body_keys is None:
         hint = "Tip: tell me which bodies you work for, then ask “what's overdue for me?”."
     view = _page_view(services, intent, chosen, texts, today, page, hint, why)
-    return Reply.with_card(action_list_card(view))
+    return Reply.with_card(services.cards.draw(action_list_card, view))
 
 
 def _page_view(

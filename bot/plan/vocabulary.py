@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from bot.plan.body_names import BodyIndex
 from bot.plan.knowledge import Knowledge
@@ -54,5 +55,11 @@ class Vocabulary:
         return (body.abbreviation or body.name) if body else body_key
 
     def labels(self) -> dict[str, str]:
-        """Every body's short name, by key."""
+        """Every body's short name, by key (a copy: the caller may change it)."""
+        return dict(self._labels)
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        # Worked out once per vocabulary (the store keeps one until the plan or bodies
+        # change), not on every list question.
         return {b.key: b.ref.label for b in self.bodies.bodies}
