@@ -80,6 +80,7 @@ class Settings:
     load_default_plan: bool = True
     openid_metadata_url: str = ""
     admin_body: str = ""
+    tab_openid_metadata_url: str = ""
 
     @property
     def is_development(self) -> bool:
@@ -121,6 +122,7 @@ class Settings:
             not in ("0", "false", "no", "off"),
             openid_metadata_url=env.get("BOT_OPENID_METADATA_URL", "").strip(),
             admin_body=env.get("ADMIN_BODY", "").strip().upper(),
+            tab_openid_metadata_url=env.get("TAB_OPENID_METADATA_URL", "").strip(),
         )
 
 
