@@ -150,19 +150,16 @@ class TabApp:
         return user, value
 
     def _set_cookie(self, response: web.StreamResponse, user: TabUser) -> None:
-        secure = not self.services.settings.is_development
-        response.set_cookie(
-            COOKIE,
-            self.signer.issue(user, self.services.clock.now()),
-            max_age=int(LIFETIME.total_seconds()),
-            path="/tab",
-            httponly=True,
-            secure=secure,
+        value = self.signer.issue(user, self.services.clock.now())
+        parts = [f"{COOKIE}={value}", f"Max-Age={int(LIFETIME.total_seconds())}", "Path=/tab"]
+        if self.services.settings.is_development:
+            parts += ["HttpOnly", "SameSite=Lax"]  # plain http on loopback
+        else:
             # In Teams the tab is a third-party frame: the cookie must be SameSite=None, and
             # partitioned (CHIPS) so that browsers blocking third-party cookies still keep it.
-            samesite="None" if secure else "Lax",
-            partitioned=secure or None,
-        )
+            # (Python's http.cookies has no Partitioned attribute before 3.14: written here.)
+            parts += ["HttpOnly", "Secure", "SameSite=None", "Partitioned"]
+        response.headers.add("Set-Cookie", "; ".join(parts))
 
     def _turn(self, user: TabUser, place: str) -> Request:
         """The person as a chat turn would see them: memberships and admin role read afresh."""
