@@ -220,6 +220,7 @@ async def test_teams_sso_token_signs_in_the_same_person_as_chat(
             refused = {
                 "forged": issuer.mint(f"api://{HOST}/{APP_ID}", "x", forged=True),
                 "other audience": sso_token(issuer, aud="api://other.example/app"),
+                "another app's id": sso_token(issuer, aud="99999999-2222-3333-4444-555555555555"),
                 "other tenant": sso_token(
                     issuer,
                     tid="99999999-bbbb-cccc-dddd-eeeeeeeeeeee",
@@ -255,6 +256,8 @@ async def test_validator_accepts_v1_tokens_and_the_app_id_audience(issuer: FakeI
         sso_token(issuer, aud=APP_ID, iss=f"https://sts.windows.net/{TENANT}/", upn="M@Ex.org")
     )
     assert (user.aad_object_id, user.email) == ("aad-maria", "maria@example.org")
+    other_host = validator.validate(sso_token(issuer, aud=f"api://tabs.example.org/{APP_ID}"))
+    assert other_host.aad_object_id == "aad-maria"
     with pytest.raises(TokenRejected):
         EntraTokenValidator((), [], issuer.metadata_url).validate(sso_token(issuer))
 

@@ -41,8 +41,13 @@ class KeysUnavailable(Exception):
     """The signing keys could not be fetched: our problem, not the person's."""
 
 
-def audiences(app_id: str, public_base_url: str) -> tuple[str, ...]:
-    """The audiences a tab token for this bot may carry: the app id and its Application ID URI."""
+def audiences(app_id: str, public_base_url: str = "") -> tuple[str, ...]:
+    """The audiences a tab token for this bot may carry: the app id and its Application ID URI.
+
+    The URI is ``api://<host>/<app id>``, the host being ``BOT_DOMAIN`` in the manifest; any
+    ``api://.../<app id>`` is accepted (:func:`audience_ok`), since Entra ID issues tokens for
+    an app's URIs only to that app's own API. ``public_base_url``'s form is listed explicitly.
+    """
     if not app_id:
         return ()
     found = [app_id]
@@ -50,6 +55,16 @@ def audiences(app_id: str, public_base_url: str) -> tuple[str, ...]:
     if host:
         found.append(f"api://{host}/{app_id}")
     return tuple(found)
+
+
+def audience_ok(audience: object, allowed: tuple[str, ...]) -> bool:
+    """True for one of ``allowed``, or another Application ID URI of the same app."""
+    if not isinstance(audience, str) or not allowed:
+        return False
+    app_id = allowed[0]
+    return audience in allowed or (
+        audience.startswith("api://") and audience.endswith(f"/{app_id}") and " " not in audience
+    )
 
 
 class EntraTokenValidator:
@@ -106,12 +121,16 @@ class EntraTokenValidator:
                 token,
                 key,
                 algorithms=["RS256"],
-                audience=list(self.audiences),
                 leeway=LEEWAY_SECONDS,
-                options={"require": ["exp", "iat", "aud", "iss", "tid", "oid"]},
+                options={
+                    "require": ["exp", "iat", "aud", "iss", "tid", "oid"],
+                    "verify_aud": False,  # checked below: any Application ID URI of this app
+                },
             )
         except jwt.InvalidTokenError as exc:
             raise TokenRejected(f"{type(exc).__name__}: {exc}") from exc
+        if not audience_ok(claims.get("aud"), self.audiences):
+            raise TokenRejected("the token is for another application")
         return self._user(claims)
 
     def _user(self, claims: dict[str, Any]) -> TabUser:
