@@ -128,7 +128,7 @@ class TabApp:
         )
 
     def _message(
-        self, request: web.Request, status: int, heading: str, message: str, **extra: Any
+        self, query: Mapping[str, str], status: int, heading: str, message: str, **extra: Any
     ) -> web.Response:
         return self._page(
             "message.html",
@@ -137,7 +137,7 @@ class TabApp:
             heading=heading,
             message=message,
             page_id="message",
-            theme=theme_of(request.query.get("theme")),
+            theme=theme_of(query.get("theme")),
             alert=status >= 400,
             **extra,
         )
@@ -237,12 +237,16 @@ class TabApp:
         user: TabUser | None = None
         if email:
             if not EMAIL.match(email):
-                return self._message(request, 400, "Not an e-mail address", f"“{email[:80]}”?")
+                return self._message(
+                    request.query, 400, "Not an e-mail address", f"“{email[:80]}”?"
+                )
             user = TabUser(None, "", email, development=True)
         elif chosen.isdigit():
             user = await self._blocking(self._picked, int(chosen))
         if user is None:
-            return self._message(request, 400, "Choose someone", "Pick a person or an e-mail.")
+            return self._message(
+                request.query, 400, "Choose someone", "Pick a person or an e-mail."
+            )
         response = _see_other(_next_path(str(form.get("next", ""))))
         self._set_cookie(response, user)
         return response
@@ -268,7 +272,7 @@ class TabApp:
 
     def _my_page(
         self,
-        request: web.Request,
+        query: Mapping[str, str],
         turn: Request,
         user: TabUser,
         cookie: str,
@@ -296,7 +300,7 @@ class TabApp:
             refused=refused,
             user=user,
             csrf=self.signer.csrf(cookie),
-            theme=theme_of(request.query.get("theme")),
+            theme=theme_of(query.get("theme")),
         )
 
     async def my_actions(self, request: web.Request) -> web.Response:
@@ -305,40 +309,46 @@ class TabApp:
         if isinstance(found, web.Response):
             return found
         user, cookie = found
-        return await self._blocking(self._show_my, request, user, cookie)
+        return await self._blocking(self.my_page, request.query, user, cookie)
 
-    def _show_my(self, request: web.Request, user: TabUser, cookie: str) -> web.Response:
+    def my_page(self, query: Mapping[str, str], user: TabUser, cookie: str) -> web.Response:
+        """My actions for ``user`` (blocking: runs on a worker thread)."""
         turn = self._turn(user, "my")
         notice = ""
-        saved = request.query.get("saved", "")
+        saved = query.get("saved", "")
         if saved.isdigit():
             with self.services.db() as session:
                 action = action_by_id(session, int(saved))
             if action is not None:
-                notice = saved_message(action, request.query.get("new") == "1")
-        return self._my_page(request, turn, user, cookie, notice=notice)
+                notice = saved_message(action, query.get("new") == "1")
+        return self._my_page(query, turn, user, cookie, notice=notice)
 
     async def post_update(self, request: web.Request) -> web.StreamResponse:
         """``POST /tab/my/update/{id}``: the dialog's checks, then save once or show errors."""
         found = self._session(request)
         if found is None:
             return self._message(
-                request, 401, "Signed out", "Your session ended; nothing was saved. Reload the tab."
+                request.query,
+                401,
+                "Signed out",
+                "Your session ended; nothing was saved. Reload the tab.",
             )
         user, cookie = found
         data = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
         if not self.signer.csrf_ok(cookie, data.get("csrf")):
             return self._message(
-                request, 403, "Form expired", "That form has expired; nothing was saved."
+                request.query, 403, "Form expired", "That form has expired; nothing was saved."
             )
         raw_id = request.match_info["action_id"]
         if not raw_id.isdigit():
             raise web.HTTPNotFound()
-        return await self._blocking(self._save_update, request, user, cookie, int(raw_id), data)
+        return await self._blocking(
+            self._save_update, request.query, user, cookie, int(raw_id), data
+        )
 
     def _save_update(
         self,
-        request: web.Request,
+        query: Mapping[str, str],
         user: TabUser,
         cookie: str,
         action_id: int,
@@ -348,22 +358,22 @@ class TabApp:
         with self.services.db() as session:
             action = action_by_id(session, action_id)
         if action is None:
-            return self._message(request, 404, "No such action", "That action no longer exists.")
+            return self._message(query, 404, "No such action", "That action no longer exists.")
         if not allowed(turn, action):
-            return self._my_page(request, turn, user, cookie, refused=refusal(action), status=403)
+            return self._my_page(query, turn, user, cookie, refused=refusal(action), status=403)
         result = update_progress.submit(action, data)
         if isinstance(result, FieldErrors):
             form = _form(action, result.values, result.errors, result.message, data)
-            return self._my_page(request, turn, user, cookie, forms={action.id: form}, status=422)
+            return self._my_page(query, turn, user, cookie, forms={action.id: form}, status=422)
         try:
             after, created = save(self.services, turn, result)
         except SQLAlchemyError:
             log.exception("saving an update from the tab failed")
             values = {k: data.get(k, "") for k in update_progress.prefill(action)}
             form = _form(action, values, {}, SAVE_FAILED, data)
-            return self._my_page(request, turn, user, cookie, forms={action.id: form}, status=503)
-        query = urlencode({"saved": after.id, "new": int(created)})
-        return _see_other(f"/tab/my?{query}#action-{after.number}")
+            return self._my_page(query, turn, user, cookie, forms={action.id: form}, status=503)
+        done = urlencode({"saved": after.id, "new": int(created)})
+        return _see_other(f"/tab/my?{done}#action-{after.number}")
 
     # --- the dashboard ----------------------------------------------------------------
 
@@ -373,32 +383,34 @@ class TabApp:
         if isinstance(found, web.Response):
             return found
         user, cookie = found
-        return await self._blocking(self._show_plan, request, user, cookie)
+        base = self.services.settings.public_base_url or f"{request.scheme}://{request.host}"
+        return await self._blocking(self.plan_page, request.query, base, user, cookie)
 
-    def _show_plan(self, request: web.Request, user: TabUser, cookie: str) -> web.Response:
-        query = request.query
+    def plan_page(
+        self, query: Mapping[str, str], base: str, user: TabUser, cookie: str
+    ) -> web.Response:
+        """The dashboard (blocking: runs on a worker thread); ``base`` is the bot's address."""
         bodies = self.services.vocabulary().bodies.bodies
         known = {b.key: b for b in bodies}
         keys = tuple(k.strip().upper() for k in query.get("body", "").split(",") if k.strip())
         unknown = [k for k in keys if k not in known]
         if unknown or len(keys) > 20:
             return self._message(
-                request, 404, "No such body", f"The bot knows no body {', '.join(unknown)[:80]}."
+                query, 404, "No such body", f"The bot knows no body {', '.join(unknown)[:80]}."
             )
         as_of = _day(query.get("as_of"))
         if query.get("as_of") and as_of is None:
-            return self._message(request, 400, "Not a date", "as_of must be YYYY-MM-DD.")
+            return self._message(query, 400, "Not a date", "as_of must be YYYY-MM-DD.")
         layout = query.get("view") if query.get("view") in ("panel", "stage") else "page"
         turn = self._turn(user, "plan")
         with self.services.db() as session:
             try:
                 view = views.dashboard(self.services, session, turn, keys or None, query, as_of)
             except PlanNotFound:
-                return self._message(request, 404, "No plan", "No plan is loaded in the bot.")
+                return self._message(query, 404, "No plan", "No plan is loaded in the bot.")
         scope: dict[str, str] = {"body": ",".join(keys)} if keys else {}
         if as_of is not None:
             scope["as_of"] = as_of.isoformat()
-        base = self.services.settings.public_base_url or f"{request.scheme}://{request.host}"
         ask = "status" + (" " + ", ".join(known[k].ref.label for k in keys) if keys else "")
         if as_of is not None:
             ask += f" as of {views.day_label(as_of)}"
