@@ -425,7 +425,8 @@ def measure_tab(services: Services, reps: int, cold_reps: int) -> list[dict[str,
                 render(page)
                 times.append(time.perf_counter() - start)
             after_import(services)
-            services.keep_warm()
+            services.keep_warm()  # as the server's keepers do, off the pages' path
+            tab.keep_warm()
             start = time.perf_counter()
             render(page)
             kept.append(time.perf_counter() - start)

@@ -50,7 +50,11 @@ def status_history(session: Session, plan_key: str | None = None) -> dict[int, l
     Raises:
         PlanNotFound: when there is no such plan (or no current plan).
     """
-    key = plan_key or current_plan_key(session)
+    return updates_after(session, plan_key or current_plan_key(session), 0)
+
+
+def updates_after(session: Session, plan_key: str, after_id: int) -> dict[int, list[UpdateRecord]]:
+    """The plan's updates with an id above ``after_id`` (status and dates), by action id."""
     rows = session.execute(
         select(
             ProgressUpdate.action_id,
@@ -61,7 +65,7 @@ def status_history(session: Session, plan_key: str | None = None) -> dict[int, l
         )
         .join(Action, Action.id == ProgressUpdate.action_id)
         .join(Plan, Plan.id == Action.plan_id)
-        .where(Plan.key == key)
+        .where(Plan.key == plan_key, ProgressUpdate.id > after_id)
         .order_by(ProgressUpdate.id)
     ).all()
     found: dict[int, list[UpdateRecord]] = defaultdict(list)

@@ -25,6 +25,7 @@ from bot.handlers.status_scope import StatusScope
 from bot.plan import rules
 from bot.plan.types import ActionRecord, UpdateRecord
 from bot.tab import charts, trend
+from bot.tab.history_cache import HistoryCache
 from bot.tab.identity import EntraTokenValidator, TokenRejected, audiences
 from bot.tab.session import COOKIE, SessionSigner, TabUser
 from bot.turns import Place, Request, Sender
@@ -33,6 +34,7 @@ from storage.db import make_engine, make_sessionmaker, transaction
 from storage.models import ProgressUpdate
 from storage.people import add_memberships, ensure_person
 from storage.plan_queries import action_by_number, actions
+from storage.updates import NewUpdate, record_update
 from tests.fakes.openid import FakeIssuer
 from tests.harness import BotServer, settings_for
 
@@ -505,10 +507,53 @@ def test_overdue_over_time_replays_the_updates_with_the_rules() -> None:
     ]
 
 
-def test_sample_days_and_chart_geometry() -> None:
-    days = trend.sample_days(date(2021, 1, 1), date(2021, 12, 31))
-    assert days[0] == date(2021, 1, 1) and days[-1] == date(2021, 12, 31) and len(days) == 12
+def test_sample_days_are_month_ends_then_today() -> None:
+    days = trend.sample_days(date(2021, 1, 10), date(2021, 12, 15))
+    assert days[0] == date(2021, 1, 31) and days[-2] == date(2021, 11, 30)
+    assert days[-1] == date(2021, 12, 15) and len(days) == 12
+    assert days[1] == date(2021, 2, 28)
     assert trend.sample_days(date(2022, 1, 1), date(2021, 1, 1)) == [date(2021, 1, 1)]
+    long = trend.sample_days(date(2021, 4, 1), date(2026, 12, 4))
+    assert len(long) <= 12 and long[-2] == date(2026, 11, 30) and long[-1] == date(2026, 12, 4)
+    # The same month ends all month long: past points can be kept.
+    assert trend.sample_days(date(2021, 4, 1), date(2026, 12, 20))[:-1] == long[:-1]
+
+
+def test_history_cache_reads_only_new_updates_and_keeps_past_points(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    factory = make_sessionmaker(engine)
+    cache = HistoryCache()
+    calls: list[tuple[date, ...]] = []
+
+    def count(days: Any) -> list[tuple[date, int]]:
+        calls.append(tuple(days))
+        return [(d, 0) for d in days]
+
+    try:
+        with factory() as session:
+            first = cache.history(session, "safer-norfolk-2021-24")
+            action = actions(session, body_keys=["OPCCN"])[0]
+            before = len(cache.timelines([action])[0].posted)
+        cache.past_series(first, None, [date(2022, 1, 31)], count)
+        with transaction(factory) as session:
+            record_update(
+                session,
+                NewUpdate(action.id, "At risk", "x", None, None, None, "Maria", "k" * 12),
+                datetime(2022, 6, 1, 11, tzinfo=UTC),
+            )
+        with factory() as session:
+            second = cache.history(session, "safer-norfolk-2021-24")
+            line = cache.timelines([action])[0]
+        assert second.updates == first.updates + 1 and second.revision == first.revision
+        assert len(line.posted) == before + 1
+        assert line.at(datetime(2022, 6, 2, tzinfo=UTC)).latest.status == "At risk"
+        cache.past_series(second, None, [date(2022, 1, 31)], count)
+        assert calls == [(date(2022, 1, 31),)]  # kept: a new update cannot change the past
+    finally:
+        engine.dispose()
+
+
+def test_chart_geometry() -> None:
     bars = charts.status_bars([("A", {"On track": 2, "Complete": 2}), ("B", {"On track": 1})])
     first, second = bars.bars
     assert sum(s.width for s in first.segments) == pytest.approx(charts.BAR_WIDTH)

@@ -15,21 +15,22 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
-from bot.clock import LONDON
+from bot.clock import LONDON, london_today
 from bot.handlers.common import day_label, item_for
 from bot.handlers.status import since_last_meeting, status_view
 from bot.handlers.status_scope import StatusScope
 from bot.handlers.updates import allowed
 from bot.plan import rules
-from bot.plan.types import NO_UPDATE, STATUSES, ActionRecord, BodyRef
+from bot.plan.types import NO_UPDATE, STATUSES, ActionRecord, BodyRef, PlanRecord
 from bot.services import Services
 from bot.tab import charts, trend
+from bot.tab.history_cache import HistoryCache
 from bot.turns import Request
 from cards.views import ActionItem, StatusView
 from storage.plan_queries import actions, plan_record
-from storage.update_history import status_history
 
 PAGE_SIZE = 25
+MY_PAGE_SIZE = 20  # each of my actions carries its update form
 OVERDUE = "overdue"  # the status filter's "overdue, whatever the status"
 
 
@@ -61,7 +62,7 @@ class MyItem:
 
 @dataclass(frozen=True)
 class MyActionsView:
-    """The personal tab."""
+    """The personal tab: one page of my actions, and how many there are in all."""
 
     who: str
     bodies: str
@@ -69,31 +70,36 @@ class MyActionsView:
     overdue: int
     today: date
     needs_bodies: bool = False
+    total: int = 0
+    page: int = 1
+    pages: int = 1
 
 
-def my_order(records: list[ActionRecord], today: date) -> list[ActionRecord]:
-    """Overdue first (most overdue first), then the rest in action-number order."""
-    late = rules.overdue_first(records, today)
-    chosen = {a.id for a in late}
-    return late + [a for a in records if a.id not in chosen]
-
-
-def my_actions_view(services: Services, session: Session, request: Request) -> MyActionsView:
-    """The actions of the person's bodies, as "my actions" answers in chat."""
+def my_actions_view(
+    services: Services, session: Session, request: Request, page: int = 1
+) -> MyActionsView:
+    """The actions of the person's bodies, as "my actions" answers in chat (a page of them)."""
     today = request.today
     keys = tuple(dict.fromkeys(key for key, _ in request.memberships))
     labels = _labels(services)
     who = request.sender.name or request.sender.email or "you"
     if not keys:
         return MyActionsView(who, "", (), 0, today, needs_bodies=True)
-    records = my_order(actions(session, body_keys=keys), today)
+    records = actions(session, body_keys=keys)
+    late = rules.overdue_first(records, today)
+    chosen = {a.id for a in late}
+    ordered = late + [a for a in records if a.id not in chosen]
+    pages = max(1, -(-len(ordered) // MY_PAGE_SIZE))
+    page = min(max(page, 1), pages)
     interval = services.settings.reporting_interval_days
     items = tuple(
-        MyItem(item_for(a, today, interval), rules.is_overdue(a, today), allowed(request, a))
-        for a in records
+        MyItem(item_for(a, today, interval), a.id in chosen, allowed(request, a))
+        for a in ordered[(page - 1) * MY_PAGE_SIZE : page * MY_PAGE_SIZE]
     )
     bodies = ", ".join(labels.get(k, k) for k in keys)
-    return MyActionsView(who, bodies, items, sum(1 for i in items if i.overdue), today)
+    return MyActionsView(
+        who, bodies, items, len(late), today, total=len(ordered), page=page, pages=pages
+    )
 
 
 # --- the dashboard ------------------------------------------------------------------------
@@ -207,10 +213,41 @@ def checked_filters(
     )
 
 
+def overdue_over_time(
+    session: Session,
+    cache: HistoryCache,
+    plan: PlanRecord,
+    records: list[ActionRecord],
+    scope: tuple[str, ...] | None,
+    today: date,
+) -> tuple[list[trend.Timeline], list[tuple[date, int]]]:
+    """The actions' timelines and the overdue count at the end of each sample day.
+
+    Past days come from the cache (they cannot change within a plan revision); today's
+    count is the rules' own over the current records.
+    """
+    version = cache.history(session, plan.key)
+    lines = cache.timelines(records)
+    start = plan.starts or min((a.deadline for a in records if a.deadline), default=today)
+    days = trend.sample_days(min(start, today), today)
+    past = cache.past_series(
+        version, scope, days[:-1], lambda chosen: trend.overdue_series(lines, chosen)
+    )
+    return lines, [*past, (today, sum(1 for a in records if rules.is_overdue(a, today)))]
+
+
+def warm(services: Services, session: Session, cache: HistoryCache) -> None:
+    """Work out the whole plan's history ahead of the first page that needs it."""
+    plan = plan_record(session)
+    today = london_today(services.clock.now())
+    overdue_over_time(session, cache, plan, actions(session, plan.key), None, today)
+
+
 def dashboard(
     services: Services,
     session: Session,
     request: Request,
+    cache: HistoryCache,
     body_keys: tuple[str, ...] | None,
     raw_filters: Mapping[str, str],
     as_of: date | None = None,
@@ -228,9 +265,7 @@ def dashboard(
     records = actions(session, plan.key, body_keys=body_keys, as_of=as_of)
     themes = _theme_rows(records, today)
     bars = charts.status_bars([(f"Theme {t.number}: {t.title}", t.counts) for t in themes])
-    lines = trend.timelines(records, status_history(session, plan.key))
-    start = plan.starts or min((a.deadline for a in records if a.deadline), default=today)
-    series = trend.overdue_series(lines, trend.sample_days(min(start, today), today))
+    lines, series = overdue_over_time(session, cache, plan, records, body_keys, today)
     since, since_label = since_last_meeting(session, scope, today, labels)
     current = {a.id: a for a in records}
     changes = trend.changes_since(lines, current, since, today)

@@ -16,6 +16,7 @@ memberships and permissions are the chat's. Database work runs on the bot's work
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import logging
 import re
@@ -34,6 +35,7 @@ from bot.handlers.updates import SAVE_FAILED, allowed, refusal, save, saved_mess
 from bot.plan.types import STATUSES, BodyInfo
 from bot.services import Services
 from bot.tab import views
+from bot.tab.history_cache import HistoryCache
 from bot.tab.identity import (
     ENTRA_METADATA_URL,
     EntraTokenValidator,
@@ -44,6 +46,7 @@ from bot.tab.identity import (
 from bot.tab.render import STATIC, Pages, theme_of
 from bot.tab.session import COOKIE, LIFETIME, SessionSigner, TabUser
 from bot.turns import Place, Request, Sender
+from bot.web.keeper import CacheKeeper
 from dialogs import update_progress
 from dialogs.update_progress import FieldErrors
 from storage.people import person_by_id
@@ -95,6 +98,7 @@ class TabApp:
     services: Services
     executor: Executor | None = None
     pages: Pages = field(default_factory=Pages)
+    history: HistoryCache = field(default_factory=HistoryCache)
     signer: SessionSigner = field(init=False)
     validator: EntraTokenValidator | None = field(init=False)
 
@@ -109,6 +113,11 @@ class TabApp:
         self.validator = EntraTokenValidator(wanted, tenants, metadata) if wanted else None
 
     # --- plumbing ---------------------------------------------------------------------
+
+    def keep_warm(self) -> None:
+        """Bring the dashboard's history up to date off the pages' path (the cache keeper)."""
+        with self.services.db() as session, contextlib.suppress(PlanNotFound):
+            views.warm(self.services, session, self.history)
 
     async def _blocking(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
@@ -281,9 +290,10 @@ class TabApp:
         notice: str = "",
         refused: str = "",
         status: int = 200,
+        page: int = 1,
     ) -> web.Response:
         with self.services.db() as session:
-            view = views.my_actions_view(self.services, session, turn)
+            view = views.my_actions_view(self.services, session, turn, page)
         chosen = dict(forms or {})
         for entry in view.items:
             if entry.may_update and entry.action.id not in chosen:
@@ -321,7 +331,9 @@ class TabApp:
                 action = action_by_id(session, int(saved))
             if action is not None:
                 notice = saved_message(action, query.get("new") == "1")
-        return self._my_page(query, turn, user, cookie, notice=notice)
+        raw = query.get("page", "1")
+        page = int(raw) if raw.isdigit() and 0 < int(raw) < 100_000 else 1
+        return self._my_page(query, turn, user, cookie, notice=notice, page=page)
 
     async def post_update(self, request: web.Request) -> web.StreamResponse:
         """``POST /tab/my/update/{id}``: the dialog's checks, then save once or show errors."""
@@ -405,7 +417,9 @@ class TabApp:
         turn = self._turn(user, "plan")
         with self.services.db() as session:
             try:
-                view = views.dashboard(self.services, session, turn, keys or None, query, as_of)
+                view = views.dashboard(
+                    self.services, session, turn, self.history, keys or None, query, as_of
+                )
             except PlanNotFound:
                 return self._message(query, 404, "No plan", "No plan is loaded in the bot.")
         scope: dict[str, str] = {"body": ",".join(keys)} if keys else {}
@@ -494,6 +508,9 @@ def _form(
 def add_routes(app: web.Application, services: Services, executor: Executor | None) -> None:
     """Register the tab's pages and static files under ``/tab``."""
     tab = TabApp(services, executor)
+    keeper = CacheKeeper(tab.keep_warm, lambda fn: tab._blocking(fn))
+    app.on_startup.append(keeper.start)
+    app.on_cleanup.append(keeper.stop)
     app.router.add_get("/tab", _to_my_actions)
     app.router.add_get("/tab/signin", tab.signin)
     app.router.add_post("/tab/session", tab.session)
