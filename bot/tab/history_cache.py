@@ -37,6 +37,7 @@ class HistoryCache:
         self._history: dict[int, list[UpdateRecord]] = {}
         self._lines: dict[int, trend.Timeline] = {}
         self._series: dict[tuple[object, ...], list[tuple[date, int]]] = {}
+        self._changes: dict[tuple[object, ...], list[trend.Change]] = {}
 
     def history(self, session: Session, plan_key: str) -> HistoryVersion:
         """Bring the history up to date with the database (one small query when it is).
@@ -51,19 +52,23 @@ class HistoryCache:
             return version
         same_plan = known is not None and known[:2] == version[:2]
         history: dict[int, list[UpdateRecord]] | None = None
+        lines: dict[int, trend.Timeline] = {}
         if same_plan and known is not None and version.newest_update > known.newest_update:
             added = updates_after(session, plan_key, known.newest_update)
             if known.updates + sum(len(v) for v in added.values()) == version.updates:
                 with self._lock:
-                    history = {k: list(v) for k, v in self._history.items()}
+                    history = dict(self._history)
+                    # Only the actions that got an update need their timeline again.
+                    lines = {k: v for k, v in self._lines.items() if k not in added}
                 for action_id, updates in added.items():
-                    history.setdefault(action_id, []).extend(updates)
+                    history[action_id] = [*history.get(action_id, ()), *updates]
         if history is None:
             history = status_history(session, plan_key)
         with self._lock:
             if not same_plan:
                 self._series.clear()
-            self._version, self._history, self._lines = version, history, {}
+            self._version, self._history, self._lines = version, history, lines
+            self._changes.clear()
         return version
 
     def timelines(self, records: Sequence[ActionRecord]) -> list[trend.Timeline]:
@@ -77,6 +82,24 @@ class HistoryCache:
                 line = trend.Timeline(record, history.get(record.id, ()))
                 lines[record.id] = line
             found.append(line)
+        return found
+
+    def changes(
+        self,
+        version: HistoryVersion,
+        scope: tuple[object, ...],
+        compute: Callable[[], list[trend.Change]],
+    ) -> list[trend.Change]:
+        """What changed since the last meeting, kept until the history changes."""
+        key = (version, *scope)
+        with self._lock:
+            found = self._changes.get(key)
+        if found is None:
+            found = compute()
+            with self._lock:
+                if len(self._changes) >= MAX_SERIES:
+                    self._changes.clear()
+                self._changes[key] = found
         return found
 
     def past_series(

@@ -28,6 +28,7 @@ from bot.tab.history_cache import HistoryCache
 from bot.turns import Request
 from cards.views import ActionItem, StatusView
 from storage.plan_queries import actions, plan_record
+from storage.update_history import HistoryVersion
 
 PAGE_SIZE = 25
 MY_PAGE_SIZE = 20  # each of my actions carries its update form
@@ -220,8 +221,8 @@ def overdue_over_time(
     records: list[ActionRecord],
     scope: tuple[str, ...] | None,
     today: date,
-) -> tuple[list[trend.Timeline], list[tuple[date, int]]]:
-    """The actions' timelines and the overdue count at the end of each sample day.
+) -> tuple[HistoryVersion, list[trend.Timeline], list[tuple[date, int]]]:
+    """The history's version, the actions' timelines and the overdue count on sample days.
 
     Past days come from the cache (they cannot change within a plan revision); today's
     count is the rules' own over the current records.
@@ -233,7 +234,8 @@ def overdue_over_time(
     past = cache.past_series(
         version, scope, days[:-1], lambda chosen: trend.overdue_series(lines, chosen)
     )
-    return lines, [*past, (today, sum(1 for a in records if rules.is_overdue(a, today)))]
+    today_count = sum(1 for a in records if rules.is_overdue(a, today))
+    return version, lines, [*past, (today, today_count)]
 
 
 def warm(services: Services, session: Session, cache: HistoryCache) -> None:
@@ -265,10 +267,13 @@ def dashboard(
     records = actions(session, plan.key, body_keys=body_keys, as_of=as_of)
     themes = _theme_rows(records, today)
     bars = charts.status_bars([(f"Theme {t.number}: {t.title}", t.counts) for t in themes])
-    lines, series = overdue_over_time(session, cache, plan, records, body_keys, today)
+    version, lines, series = overdue_over_time(session, cache, plan, records, body_keys, today)
     since, since_label = since_last_meeting(session, scope, today, labels)
-    current = {a.id: a for a in records}
-    changes = trend.changes_since(lines, current, since, today)
+    changes = cache.changes(
+        version,
+        (body_keys, since, today),
+        lambda: trend.changes_since(lines, {a.id: a for a in records}, since, today),
+    )
     sections = [title for t in plan.themes for title in t.sections]
     filters = checked_filters(raw_filters, records, sections)
     chosen = [a for a in records if _matches(a, filters, today)]  # the plan's order
