@@ -106,7 +106,12 @@ def rss_kib(pid: int) -> int:
 
 @contextlib.contextmanager
 def running(
-    argv: list[str], port: int, ready_path: str | None, env: Mapping[str, str], log_name: str
+    argv: list[str],
+    port: int,
+    ready_path: str | None,
+    env: Mapping[str, str],
+    log_name: str,
+    cwd: Path = ROOT,
 ) -> Iterator[Server]:
     """Start ``argv``, wait until it is ready, and stop it (SIGINT) afterwards.
 
@@ -116,7 +121,7 @@ def running(
         prefix=f"bench-{log_name}-", suffix=".log", delete=False
     ) as log:
         start = time.perf_counter()
-        process = subprocess.Popen(argv, cwd=ROOT, env=dict(env), stdout=log, stderr=log)
+        process = subprocess.Popen(argv, cwd=cwd, env=dict(env), stdout=log, stderr=log)
         try:
             try:
                 if ready_path is None:
@@ -157,12 +162,64 @@ def our_bot(
         yield server
 
 
+BOTBUILDER_VENV = ROOT / ".cache" / "bench-botbuilder"
+
+
+def botbuilder_python() -> str:
+    """A Python with botbuilder 4.17.1 for the echo sample (its own virtualenv, made once).
+
+    ``BOTBUILDER_PYTHON`` names another one. botbuilder is not a dependency of the project, so
+    the sample cannot run in the project's virtualenv.
+    """
+    given = os.environ.get("BOTBUILDER_PYTHON")
+    if given:
+        return given
+    python = BOTBUILDER_VENV / "bin" / "python"
+    stamp = BOTBUILDER_VENV / ".installed"
+    requirements = HARNESS / "requirements-botbuilder.txt"
+    if not stamp.exists() or stamp.read_text() != requirements.read_text():
+        subprocess.run([sys.executable, "-m", "venv", str(BOTBUILDER_VENV)], check=True)
+        subprocess.run(
+            [
+                str(python),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                "-r",
+                str(requirements),
+            ],
+            check=True,
+        )
+        stamp.write_text(requirements.read_text())
+    return str(python)
+
+
 @contextlib.contextmanager
 def echo_bot(cpu: str | None = None) -> Iterator[Server]:
-    """Microsoft's echo-bot sample shape (``harness/echo_bot.py``) on a free loopback port."""
+    """Microsoft's botbuilder echo-bot sample shape (``harness/echo_bot.py``), loopback port."""
     port = free_port()
-    argv = [PYTHON, str(HARNESS / "echo_bot.py"), "--port", str(port)]
+    argv = [botbuilder_python(), str(HARNESS / "echo_bot.py"), "--port", str(port)]
     with running(pin_prefix(cpu) + argv, port, None, bench_env(), "echo") as server:
+        yield server
+
+
+@contextlib.contextmanager
+def agents_echo_bot(cpu: str | None = None) -> Iterator[Server]:
+    """The Agents SDK echo bot, its quickstart's shape (``harness/agents_echo.py``): the anchor."""
+    port = free_port()
+    argv = [PYTHON, str(HARNESS / "agents_echo.py"), "--port", str(port)]
+    with running(pin_prefix(cpu) + argv, port, "/healthz", bench_env(), "agents") as server:
+        yield server
+
+
+@contextlib.contextmanager
+def raw_echo_bot(cpu: str | None = None) -> Iterator[Server]:
+    """The SDK-free aiohttp echo (``harness/raw_echo.py``): the floor of CPU per turn."""
+    port = free_port()
+    argv = [PYTHON, str(HARNESS / "raw_echo.py"), "--port", str(port)]
+    with running(pin_prefix(cpu) + argv, port, None, bench_env(), "raw") as server:
         yield server
 
 

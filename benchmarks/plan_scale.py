@@ -4,7 +4,7 @@ For each database (SQLite in a temporary folder, PostgreSQL) and each scale (1x 
 55 actions; 10x = 550; 100x = 5,500; always 200 bodies and 2,000 people, see
 ``benchmarks/synthetic.py``) a fresh database is migrated, given the default data, then the
 synthetic partnership is loaded with the project's own importers. Then each question is asked
-through the real Teams handler with botbuilder's ``TestAdapter`` -- the path of
+through the real Teams handler with the recording adapter -- the path of
 ``python -m bot ask`` (``bot.teams.console``), i.e. everything but HTTP -- as a member of
 Norfolk Constabulary and OPCCN, on 15 June 2023 (two years into the plan):
 
@@ -63,9 +63,12 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from botbuilder.core import TurnContext  # noqa: E402
-from botbuilder.core.adapters import TestAdapter  # noqa: E402
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount  # noqa: E402
+from microsoft_agents.activity import (  # noqa: E402
+    Activity,
+    ChannelAccount,
+    ConversationAccount,
+)
+from microsoft_agents.hosting.core import TurnContext  # noqa: E402
 from sqlalchemy import Engine, create_engine, select, text, update  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
@@ -78,6 +81,7 @@ from bot.services import Services  # noqa: E402
 from bot.tab.session import TabUser  # noqa: E402
 from bot.teams.console import CONSOLE_TENANT  # noqa: E402
 from bot.teams.handler import PartnershipBot  # noqa: E402
+from bot.teams.recording import RecordingAdapter  # noqa: E402
 from bot.web.tab import TabApp  # noqa: E402
 from cards import verbs  # noqa: E402
 from cards.base import SIZE_BUDGET_BYTES, size_of  # noqa: E402
@@ -209,14 +213,14 @@ def execute(verb: str, data: dict[str, Any]) -> Activity:
 
 async def turn(bot: PartnershipBot, activity: Activity) -> list[dict[str, Any]]:
     """Run one turn through the Teams handler; the cards it answered with."""
-    adapter = TestAdapter(template_or_conversation=activity)
-    await adapter.process_activity(activity, bot.on_turn)
+    adapter = RecordingAdapter()
+    await adapter.process(activity, bot.on_turn)
     cards: list[dict[str, Any]] = []
-    for sent in adapter.activity_buffer:
+    for sent in adapter.sent:
         for attachment in sent.attachments or []:
             if isinstance(attachment.content, dict):
                 cards.append(attachment.content)
-        body = getattr(sent.value, "body", None)
+        body = sent.value.get("body") if isinstance(sent.value, dict) else None
         if isinstance(body, dict) and isinstance(body.get("value"), dict):
             cards.append(body["value"])
     return cards

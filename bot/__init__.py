@@ -1,6 +1,6 @@
 """The Safer Partnership bot.
 
-Only ``bot.teams``, ``bot.app`` and ``bot.jobs.timer`` may import botbuilder or aiohttp; everything
-else (plan rules, understanding, handlers) is plain Python so that a move to another bot SDK
-touches one folder.
+Only ``bot.teams`` imports the bot SDK (the Microsoft 365 Agents SDK), and only it, ``bot.app``,
+``bot.web`` and ``bot.jobs.timer`` import aiohttp; everything else (plan rules, understanding,
+handlers) is plain Python, so that a move to another bot SDK touches one folder.
 """

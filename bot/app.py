@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -12,23 +11,18 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from botbuilder.core import serializer_helper
-from botbuilder.integration.aiohttp import CloudAdapter
-from msrest.serialization import Model
-from requests import RequestException
 from sqlalchemy import Engine
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.jobs.context import JobContext
 from bot.jobs.runner import JobRunner
-from bot.jobs.sender import TeamsSender
 from bot.jobs.timer import JobTimer
 from bot.services import Services
 from bot.teams.adapter import PartnershipAdapter, make_adapter
-from bot.teams.convert import tenant_of
+from bot.teams.endpoint import MAX_BODY_BYTES, add_messages_route
 from bot.teams.handler import PartnershipBot
-from bot.teams.wire import activity_from_json
+from bot.teams.proactive import TeamsSender
 from bot.web import reports, tab
 from bot.web.jobs import add_jobs_route
 from bot.web.keeper import CacheKeeper
@@ -38,7 +32,6 @@ from storage.seed_data import ensure_default_data
 
 log = logging.getLogger(__name__)
 
-MAX_BODY_BYTES = 256 * 1024
 WORKER_THREADS = 16
 RUNTIME_KEY: web.AppKey[Runtime] = web.AppKey("runtime", object)  # type: ignore[arg-type]
 
@@ -91,7 +84,7 @@ def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
 def job_context(
     settings: Settings,
     services: Services,
-    adapter: CloudAdapter,
+    adapter: PartnershipAdapter,
     executor: ThreadPoolExecutor | None = None,
 ) -> JobContext:
     """The scheduled jobs' context: database work on ``executor``, sends through the adapter."""
@@ -107,63 +100,6 @@ def job_context(
         attempts=max(1, settings.jobs_send_attempts),
         allowed_tenants=settings.allowed_tenant_ids,
     )
-
-
-def _plain(body: Any) -> Any:
-    """An invoke body as JSON-ready data (ActivityHandler may already have made it a dict)."""
-    if isinstance(body, Model):
-        return serializer_helper(body)
-    return body
-
-
-def _problem(status: int, message: str) -> web.Response:
-    return web.json_response({"error": message}, status=status)
-
-
-async def messages(request: web.Request) -> web.StreamResponse:
-    """``POST /api/messages``: validate the request, then hand the activity to the adapter."""
-    runtime = request.app[RUNTIME_KEY]
-    if request.content_type != "application/json":
-        return _problem(415, "Content-Type must be application/json")
-    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        return _problem(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
-    try:
-        raw = await request.read()
-    except web.HTTPRequestEntityTooLarge:
-        return _problem(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return _problem(400, "the body is not valid JSON")
-    if not isinstance(body, dict):
-        return _problem(400, "the body must be a JSON object (an activity)")
-    try:
-        activity = activity_from_json(body)
-    except Exception:  # msrest raises several types for malformed models
-        return _problem(400, "the body is not a valid activity")
-    if not activity.type:
-        return _problem(400, "the activity has no type")
-    allowed = runtime.settings.allowed_tenant_ids
-    if allowed and tenant_of(activity).lower() not in allowed:
-        log.warning(
-            "refused an activity from a tenant that is not allowed: %s", tenant_of(activity)[:64]
-        )
-        return _problem(403, "this bot does not serve your organisation")
-    auth_header = request.headers.get("Authorization", "")
-    try:
-        invoke = await runtime.adapter.process_activity(auth_header, activity, runtime.bot.on_turn)
-    except PermissionError:  # (a subclass of OSError, so first)
-        return _problem(401, "unauthorized")
-    except (RequestException, OSError, TimeoutError):
-        # The signing keys could not be fetched: our problem, not the caller's.
-        log.exception("could not fetch the token signing keys")
-        return _problem(503, "the bot cannot check credentials right now; try again shortly")
-    except Exception as exc:  # turn errors are handled inside; what escapes is authentication
-        log.warning("refused a request that failed authentication: %s", type(exc).__name__)
-        return _problem(401, "unauthorized")
-    if invoke is not None:
-        return web.json_response(_plain(invoke.body), status=invoke.status)
-    return web.Response(status=201)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -189,14 +125,16 @@ async def _in_thread(runtime: Runtime, fn: Any, *args: Any) -> Any:
 
 
 async def _close_connector(app: web.Application) -> None:
-    await app[RUNTIME_KEY].adapter.connector.close()
+    await app[RUNTIME_KEY].adapter.close()
 
 
 def create_app(runtime: Runtime) -> web.Application:
     """The aiohttp application serving the bot."""
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[RUNTIME_KEY] = runtime
-    app.router.add_post("/api/messages", messages)
+    add_messages_route(
+        app, runtime.adapter, runtime.bot.on_turn, runtime.settings.allowed_tenant_ids
+    )
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     add_jobs_route(app, runtime.jobs, runtime.services.clock, runtime.settings.jobs_token)

@@ -8,6 +8,7 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bot.clock import LONDON
 from bot.config import Settings
@@ -53,9 +54,16 @@ def run_jobs_once(settings: Settings, args: argparse.Namespace) -> int:
         print("refusing --now in the future: nothing is ever sent early", file=sys.stderr)
         return 2
     engine, services = _services(settings)
+    adapter = make_adapter(settings)
+
+    async def once() -> Any:
+        try:
+            return await run_jobs(now.astimezone(UTC), job_context(settings, services, adapter))
+        finally:
+            await adapter.close()  # the kept connector sessions
+
     try:
-        context = job_context(settings, services, make_adapter(settings))
-        summary = asyncio.run(run_jobs(now.astimezone(UTC), context))
+        summary = asyncio.run(once())
     finally:
         engine.dispose()
     print(json.dumps({"now": now.isoformat(), **summary.as_dict()}))

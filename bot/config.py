@@ -47,6 +47,62 @@ def _domain_map(raw: str | None) -> dict[str, tuple[str, ...]]:
     return mapping
 
 
+# The Microsoft 365 Agents SDK's own names for the bot's credentials (its "service connection").
+SDK_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
+# The Bot Framework names existing deployments use, mapped onto the SDK's (MicrosoftAppType
+# maps onto AUTHTYPE, see ``_auth_type``).
+LEGACY_NAMES = {
+    "MicrosoftAppId": "CLIENTID",
+    "MicrosoftAppPassword": "CLIENTSECRET",
+    "MicrosoftAppTenantId": "TENANTID",
+}
+# MicrosoftAppType values and the SDK's AUTHTYPE they mean.
+APP_TYPES = {
+    "multitenant": "ClientSecret",
+    "singletenant": "ClientSecret",
+    "userassignedmsi": "UserManagedIdentity",
+}
+
+
+def _auth_type(env: Mapping[str, str]) -> str:
+    explicit = env.get(SDK_PREFIX + "AUTHTYPE", "").strip()
+    if explicit:
+        return explicit
+    app_type = env.get("MicrosoftAppType", "").strip() or "MultiTenant"
+    try:
+        return APP_TYPES[app_type.lower()]
+    except KeyError:
+        raise ConfigError(
+            f"MicrosoftAppType must be MultiTenant, SingleTenant or UserAssignedMSI, "
+            f"not {app_type!r}"
+        ) from None
+
+
+def connection_settings(env: Mapping[str, str]) -> dict[str, str]:
+    """The SDK's connection settings: its own ``CONNECTIONS__...`` names, else the old ones.
+
+    Every ``CONNECTIONS__*`` and ``CONNECTIONSMAP__*`` variable is kept as it is (certificate
+    and managed-identity credentials are configured that way); ``MicrosoftAppId``,
+    ``MicrosoftAppPassword``, ``MicrosoftAppTenantId`` and ``MicrosoftAppType`` fill in the
+    service connection's settings the SDK names do not set.
+
+    Raises:
+        ConfigError: when ``MicrosoftAppType`` is not one of the three Bot Framework values.
+    """
+    found = {
+        key: value.strip()
+        for key, value in env.items()
+        if key.startswith(("CONNECTIONS__", "CONNECTIONSMAP__")) and value.strip()
+    }
+    for legacy, name in LEGACY_NAMES.items():
+        value = env.get(legacy, "").strip()
+        if value and SDK_PREFIX + name not in found:
+            found[SDK_PREFIX + name] = value
+    if SDK_PREFIX + "CLIENTID" in found:
+        found[SDK_PREFIX + "AUTHTYPE"] = _auth_type(env)
+    return found
+
+
 def default_database_url(data_dir: Path) -> str:
     """The embedded SQLite database under the project's data directory."""
     return f"sqlite:///{data_dir / 'safer_partnership.sqlite3'}"
@@ -81,6 +137,7 @@ class Settings:
     openid_metadata_url: str = ""
     admin_body: str = ""
     tab_openid_metadata_url: str = ""
+    connection: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_development(self) -> bool:
@@ -95,15 +152,16 @@ class Settings:
             ConfigError: when a variable is malformed.
         """
         data_dir = Path(env.get("DATA_DIR") or DEFAULT_DATA_DIR)
+        connection = connection_settings(env)
         return cls(
             database_url=env.get("DATABASE_URL") or default_database_url(data_dir),
             data_dir=data_dir,
             host=env.get("HOST") or "127.0.0.1",
             port=_int(env, "PORT", 3978),
-            app_id=env.get("MicrosoftAppId", "").strip(),
-            app_password=env.get("MicrosoftAppPassword", "").strip(),
+            app_id=connection.get(SDK_PREFIX + "CLIENTID", ""),
+            app_password=connection.get(SDK_PREFIX + "CLIENTSECRET", ""),
             app_type=env.get("MicrosoftAppType", "").strip() or "MultiTenant",
-            app_tenant_id=env.get("MicrosoftAppTenantId", "").strip(),
+            app_tenant_id=connection.get(SDK_PREFIX + "TENANTID", ""),
             bot_admins=tuple(a.lower() for a in _split(env.get("BOT_ADMINS"))),
             allowed_tenant_ids=tuple(t.lower() for t in _split(env.get("ALLOWED_TENANT_IDS"))),
             membership_domains=_domain_map(env.get("MEMBERSHIP_DOMAINS")),
@@ -123,6 +181,7 @@ class Settings:
             openid_metadata_url=env.get("BOT_OPENID_METADATA_URL", "").strip(),
             admin_body=env.get("ADMIN_BODY", "").strip().upper(),
             tab_openid_metadata_url=env.get("TAB_OPENID_METADATA_URL", "").strip(),
+            connection=connection,
         )
 
 

@@ -297,7 +297,7 @@ class ConversationRef(Base):
 
 
 class BotState(Base):
-    """Documents for botbuilder's ``Storage`` (turn state), with an eTag for concurrency."""
+    """Documents for the bot SDK's ``Storage`` (turn state), with an eTag for concurrency."""
 
     __tablename__ = "bot_state"
     key: Mapped[str] = mapped_column(String(512), primary_key=True)

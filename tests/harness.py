@@ -11,13 +11,13 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity
+from microsoft_agents.activity import Activity
 
 from bot.app import Runtime, build_runtime, create_app
 from bot.clock import Clock
 from bot.config import Settings
 from bot.teams.handler import PartnershipBot
+from bot.teams.recording import RecordingAdapter
 from tests.cardcheck import check_card
 from tests.fakes.connector import FakeConnector
 
@@ -125,21 +125,21 @@ def card_texts(card: dict[str, Any]) -> str:
 
 
 async def turn(bot: PartnershipBot, activity: dict[str, Any]) -> list[Activity]:
-    """Run one activity through the bot with botbuilder's TestAdapter; return what it sent."""
-    incoming = Activity().deserialize(copy.deepcopy(activity))
-    adapter = TestAdapter(template_or_conversation=Activity().deserialize(copy.deepcopy(activity)))
-    await adapter.process_activity(incoming, bot.on_turn)
-    sent = list(adapter.activity_buffer)
+    """Run one activity through the bot with a recording adapter; return what it sent."""
+    incoming = Activity.model_validate(copy.deepcopy(activity))
+    adapter = RecordingAdapter()
+    await adapter.process(incoming, bot.on_turn)
+    sent = list(adapter.sent)
     cards_of(sent)
     return sent
 
 
 def invoke_body(sent: list[Activity]) -> dict[str, Any]:
-    """The invoke response body a TestAdapter turn produced."""
+    """The invoke response body a recorded turn produced."""
     responses = [a for a in sent if a.type == "invokeResponse"]
     assert responses, "no invoke response"
     value = responses[-1].value
-    body = getattr(value, "body", None)
+    body = value.get("body") if isinstance(value, dict) else getattr(value, "body", None)
     assert isinstance(body, dict), f"invoke body is {type(body)}"
     return body
 

@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.jobs.context import JobContext
-from bot.jobs.sender import TeamsSender
 from bot.teams.adapter import make_adapter
+from bot.teams.proactive import TeamsSender
 from storage.conversations import save_reference
 from storage.db import transaction
 from storage.links import link_channel

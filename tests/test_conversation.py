@@ -1,4 +1,4 @@
-"""Asking the plan: the Teams handler driven through botbuilder's TestAdapter."""
+"""Asking the plan: the Teams handler driven through a recording adapter."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from botbuilder.core import TurnContext
+from microsoft_agents.hosting.core import TurnContext
 
 from bot.clock import FixedClock
 from bot.plan.due_dates import interpret_due_text

@@ -47,6 +47,12 @@ COMMAND_INTENTS = {
     "report": "report",
     "my bodies": "my_bodies",
 }
+# Prompt starters (``type: "prompt"``): the question Teams sends, and the intent it must reach.
+PROMPT_INTENTS = {
+    "What's overdue for me?": "overdue",
+    "What's due next month?": "due",
+    "What are the priorities?": "priorities",
+}
 
 
 def build(
@@ -115,7 +121,17 @@ def test_manifest_is_valid_against_microsofts_schema(manifest: dict[str, Any]) -
     assert schema["$schema"] == "http://json-schema.org/draft-04/schema#"
     jsonschema.Draft4Validator(schema).validate(manifest)
     version = tuple(int(part) for part in manifest["manifestVersion"].split("."))
-    assert version >= (1, 19)
+    assert version >= (1, 29)
+
+
+def test_manifest_is_on_the_newest_schema_the_validator_bundles(manifest: dict[str, Any]) -> None:
+    bundled = [
+        tuple(int(part) for part in path.name[1:].split("."))
+        for path in SCHEMAS.iterdir()
+        if path.name[1:2].isdigit()
+    ]
+    newest = ".".join(str(part) for part in max(bundled))
+    assert manifest["manifestVersion"] == newest
 
 
 def test_schema_check_catches_what_teams_would_refuse(manifest: dict[str, Any]) -> None:
@@ -159,9 +175,24 @@ def test_commands_are_what_the_bot_understands(manifest: dict[str, Any]) -> None
         for command in entry["commands"]:
             title = command["title"]
             assert len(title) <= 32 and 0 < len(command["description"]) <= 128
-            meant = understand(title, vocabulary, date(2026, 1, 5)).name
-            assert meant == COMMAND_INTENTS[title], title
+            if command.get("type") == "prompt":
+                assert command["prompt"] == title  # what is shown is what is asked
+                expected = PROMPT_INTENTS[title]
+            else:
+                expected = COMMAND_INTENTS[title]
+            meant = understand(command.get("prompt", title), vocabulary, date(2026, 1, 5)).name
+            assert meant == expected, title
             assert meant in routes.INTENTS, f"{title}: no handler answers it yet"
+
+
+def test_personal_chat_offers_prompt_starters_for_the_common_questions(
+    manifest: dict[str, Any],
+) -> None:
+    (personal,) = [e for e in manifest["bots"][0]["commandLists"] if "personal" in e["scopes"]]
+    prompts = [c["prompt"] for c in personal["commands"] if c.get("type") == "prompt"]
+    assert prompts == list(PROMPT_INTENTS)
+    # The bot does not send targeted (private) replies yet: the package must not claim it.
+    assert not manifest["bots"][0].get("supportsTargetedMessages", False)
 
 
 def test_names_and_descriptions_fit_teams_limits(manifest: dict[str, Any]) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from botbuilder.core import TurnContext
+from microsoft_agents.hosting.core import TurnContext
 from sqlalchemy import Engine, delete, select
 
 from bot.clock import FixedClock

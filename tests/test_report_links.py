@@ -125,7 +125,7 @@ async def test_links_are_never_posted_in_shared_chats(settings: Settings) -> Non
     bot = make_bot(settings)
     for kind in ("channel", "groupChat"):
         sent = await turn(bot, message("report", kind=kind, aad="aad-chair"))
-        posted = json.dumps([a.serialize() for a in sent])
+        posted = json.dumps([a.model_dump(mode="json", by_alias=True) for a in sent])
         assert "/api/reports/" not in posted and "Action.OpenUrl" not in posted
         (card,) = cards_of(sent)
         (button,) = card["actions"]
@@ -137,7 +137,7 @@ async def test_links_are_never_posted_in_shared_chats(settings: Settings) -> Non
         body = invoke_body(sent)
         assert len(urls_in(body["value"])) == 3
         assert "/api/reports/" not in json.dumps(
-            [a.serialize() for a in sent if a.type != "invokeResponse"]
+            [a.model_dump(mode="json", by_alias=True) for a in sent if a.type != "invokeResponse"]
         )
         # A member pressing the same button gets no links.
         body = invoke_body(

@@ -8,12 +8,14 @@ import sys
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 
 from bot.cli import main as cli_main
 from bot.clock import FixedClock
+from bot.config import Settings
 from storage.db import make_engine, make_sessionmaker
 from storage.models import ProgressUpdate
 from tests.fakes.connector import FakeConnector
@@ -150,3 +152,67 @@ async def test_connector_failure_never_loses_a_stored_update(
     with make_sessionmaker(engine)() as session:
         assert session.scalar(select(func.count()).select_from(ProgressUpdate)) == 7
     engine.dispose()
+
+
+async def test_a_private_issuer_changes_only_where_the_sdk_fetches_keys(
+    issuer: FakeIssuer,
+) -> None:
+    from microsoft_agents.hosting.core.authorization import _entra_issuers
+
+    from bot.teams.signing_keys import BOT_FRAMEWORK_ISSUER, MICROSOFT_KEYS, use_openid_metadata
+
+    table = _entra_issuers.BOTFRAMEWORK_JWKS_URIS
+    try:
+        use_openid_metadata(issuer.metadata_url)
+        assert table[BOT_FRAMEWORK_ISSUER] == f"{issuer.base}/v1/keys"
+    finally:
+        use_openid_metadata("")
+    assert table[BOT_FRAMEWORK_ISSUER] == MICROSOFT_KEYS
+
+
+def authenticated(url: str, tmp_path: Path, issuer: FakeIssuer, **overrides: Any) -> Settings:
+    """Settings with an app id, checking tokens against the fake issuer's keys."""
+    return settings_for(
+        url,
+        tmp_path,
+        app_id=APP_ID,
+        app_password="not-used-in-this-test",
+        openid_metadata_url=issuer.metadata_url,
+        **overrides,
+    )
+
+
+async def test_a_token_for_another_connector_cannot_redirect_the_replies(
+    sqlite_url: str, tmp_path: Path, clock: FixedClock, issuer: FakeIssuer
+) -> None:
+    async with BotServer(authenticated(sqlite_url, tmp_path, issuer), clock) as server:
+        token = issuer.mint(APP_ID, "https://smba.trafficmanager.net/emea/")
+        activity = message("help", service_url=server.connector.url)
+        status, _ = await server.post(activity, headers={"Authorization": f"Bearer {token}"})
+        assert status == 401
+        assert server.connector.sent() == []
+
+
+async def test_authentication_comes_before_the_tenant_check(
+    sqlite_url: str, tmp_path: Path, clock: FixedClock, issuer: FakeIssuer
+) -> None:
+    settings = authenticated(sqlite_url, tmp_path, issuer, allowed_tenant_ids=("tenant-a",))
+    async with BotServer(settings, clock) as server:
+        activity = message("help", service_url=server.connector.url)
+        status, body = await server.post(activity)  # no token, tenant not allowed
+        assert status == 401 and "does not serve" not in str(body)
+        good = issuer.mint(APP_ID, server.connector.url)
+        status, body = await server.post(activity, headers={"Authorization": f"Bearer {good}"})
+        assert status == 403 and "does not serve" in body["error"]
+
+
+async def test_activities_without_conversation_or_service_url_are_refused(
+    sqlite_url: str, tmp_path: Path, clock: FixedClock
+) -> None:
+    async with BotServer(settings_for(sqlite_url, tmp_path), clock) as server:
+        no_conversation = message("help")
+        del no_conversation["conversation"]
+        assert (await server.post(no_conversation))[0] == 400
+        no_service_url = message("help")
+        del no_service_url["serviceUrl"]
+        assert (await server.post(no_service_url))[0] == 400

@@ -5,7 +5,8 @@ from __future__ import annotations
 import aiohttp
 from aiohttp.client_reqrep import ConnectionKey
 
-from bot.jobs.sender import _no_answer, proactive_reference, retry_after_seconds
+from bot.jobs.sender import retry_after_seconds
+from bot.teams.proactive import _no_answer, proactive_reference
 from storage.conversations import ReferenceRecord
 
 

@@ -1,13 +1,13 @@
-"""botbuilder's Storage on SQLite and PostgreSQL, with eTag concurrency."""
+"""The Agents SDK's Storage on SQLite and PostgreSQL, with eTag concurrency."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
-from botbuilder.core import ConversationState, TurnContext
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+from microsoft_agents.hosting.core import StoreItem
 from sqlalchemy import Engine
 
 from bot.clock import FixedClock
@@ -16,53 +16,52 @@ from storage.db import make_sessionmaker
 from storage.state_store import ETagConflict
 
 
+@dataclass
+class Counter(StoreItem):
+    count: int = 0
+    e_tag: str | None = None
+
+    def store_item_to_json(self) -> dict[str, Any]:
+        return {"count": self.count, "e_tag": self.e_tag}
+
+    @staticmethod
+    def from_json_to_store_item(json_data: Any) -> Counter:
+        return Counter(count=json_data["count"], e_tag=json_data.get("e_tag"))
+
+
 @pytest.fixture
 def storage(engine: Engine) -> DatabaseStorage:
     return DatabaseStorage(make_sessionmaker(engine), FixedClock(datetime(2022, 6, 1, tzinfo=UTC)))
 
 
 async def test_read_write_delete(storage: DatabaseStorage) -> None:
-    assert await storage.read(["a"]) == {}
-    await storage.write({"a": {"count": 1}})
-    first = await storage.read(["a", "b"])
+    assert await storage.read(["a"], target_cls=Counter) == {}
+    await storage.write({"a": Counter(1)})
+    first = await storage.read(["a", "b"], target_cls=Counter)
     assert set(first) == {"a"}
-    doc = first["a"]
-    assert isinstance(doc, dict) and doc["count"] == 1 and doc["e_tag"]
+    assert first["a"].count == 1 and first["a"].e_tag
     await storage.delete(["a"])
-    assert await storage.read(["a"]) == {}
+    assert await storage.read(["a"], target_cls=Counter) == {}
 
 
 async def test_stale_etag_is_refused(storage: DatabaseStorage) -> None:
-    await storage.write({"k": {"v": 1}})
-    one = (await storage.read(["k"]))["k"]
-    two = (await storage.read(["k"]))["k"]
-    assert isinstance(one, dict) and isinstance(two, dict)
-    one["v"] = 2
+    await storage.write({"k": Counter(1)})
+    one = (await storage.read(["k"], target_cls=Counter))["k"]
+    two = (await storage.read(["k"], target_cls=Counter))["k"]
+    one.count = 2
     await storage.write({"k": one})
-    two["v"] = 3
+    two.count = 3
     with pytest.raises(ETagConflict):
         await storage.write({"k": two})
-    final = (await storage.read(["k"]))["k"]
-    assert isinstance(final, dict) and final["v"] == 2
-    await storage.write({"k": {"v": 4, "e_tag": "*"}})  # "*" overwrites
-    last = (await storage.read(["k"]))["k"]
-    assert isinstance(last, dict) and last["v"] == 4
+    assert (await storage.read(["k"], target_cls=Counter))["k"].count == 2
+    await storage.write({"k": Counter(4, "*")})  # "*" overwrites
+    assert (await storage.read(["k"], target_cls=Counter))["k"].count == 4
 
 
-async def test_conversation_state_round_trip(storage: DatabaseStorage) -> None:
-    state = ConversationState(storage)
-    counter = state.create_property("counter")
-    activity = Activity(
-        type="message",
-        channel_id="msteams",
-        conversation=ConversationAccount(id="c1"),
-        from_property=ChannelAccount(id="u1"),
-        recipient=ChannelAccount(id="b1"),
-        text="hi",
-    )
-    for expected in (1, 2):
-        context = TurnContext(TestAdapter(), activity)
-        value = await counter.get(context, lambda: 0)
-        await counter.set(context, value + 1)
-        await state.save_changes(context)
-        assert value + 1 == expected
+async def test_written_items_carry_their_new_etag(storage: DatabaseStorage) -> None:
+    item = Counter(1)
+    await storage.write({"c": item})
+    assert item.e_tag
+    item.count = 2
+    await storage.write({"c": item})  # its own eTag: accepted
+    assert (await storage.read(["c"], target_cls=Counter))["c"].count == 2

@@ -1,1 +1,1 @@
-"""The Bot Framework edge: the only package (with ``bot.app``) that imports botbuilder."""
+"""The Teams edge: the only package that imports the Microsoft 365 Agents SDK."""

@@ -1,6 +1,6 @@
 """``python -m bot ask``: one message turn through the real Teams handler, printed.
 
-The turn runs through ``PartnershipBot`` with botbuilder's ``TestAdapter`` (no Bot Connector),
+The turn runs through ``PartnershipBot`` with a :class:`RecordingAdapter` (no Bot Connector),
 a Teams-shaped personal-chat activity, and the configured database.
 """
 
@@ -11,13 +11,13 @@ import uuid
 from datetime import date
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ChannelAccount, ConversationAccount
+from microsoft_agents.activity import Activity, ChannelAccount, ConversationAccount
+from microsoft_agents.hosting.core import TurnContext
 
 from bot.clock import FixedClock
 from bot.services import Services
 from bot.teams.handler import PartnershipBot
+from bot.teams.recording import RecordingAdapter
 from storage.db import transaction
 from storage.people import PersonRecord, ensure_person, find_person
 
@@ -76,10 +76,9 @@ async def ask(
         return person.email if person else None
 
     bot = PartnershipBot(services, email_lookup=email_of, as_of=as_of, remember_references=False)
-    template = _activity(text, person)
-    adapter = TestAdapter(template_or_conversation=template)
-    await adapter.process_activity(_activity(text, person), bot.on_turn)
-    return list(adapter.activity_buffer)
+    adapter = RecordingAdapter()
+    await adapter.process(_activity(text, person), bot.on_turn)
+    return list(adapter.sent)
 
 
 def _cards(activity: Activity) -> list[dict[str, Any]]:
@@ -88,7 +87,11 @@ def _cards(activity: Activity) -> list[dict[str, Any]]:
 
 def as_json(activities: list[Activity]) -> str:
     """The reply activities as JSON (cards included)."""
-    return json.dumps([a.serialize() for a in activities], indent=2, ensure_ascii=False)
+    return json.dumps(
+        [a.model_dump(mode="json", by_alias=True, exclude_none=True) for a in activities],
+        indent=2,
+        ensure_ascii=False,
+    )
 
 
 def card_text(element: Any, depth: int = 0) -> list[str]:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.schema import Activity, Attachment
+from microsoft_agents.activity import Activity, Attachment
+from microsoft_agents.hosting.core import MessageFactory
 
 from bot.turns import DialogDone, DialogView, Message, Place, Reply, Request, Sender
 from cards.base import CONTENT_TYPE
@@ -62,7 +62,7 @@ def place_of(activity: Activity) -> Place:
 
 def text_of(activity: Activity) -> str:
     """The typed text without the bot's @mention."""
-    text = TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text
+    text = activity.remove_recipient_mention() if activity.entities else activity.text
     text = (text or "").replace("&nbsp;", " ")
     return " ".join(text.split())
 
@@ -94,10 +94,9 @@ def request_from(
 def activity_for(message: Message) -> Activity:
     """One outgoing message as a Bot Framework activity."""
     if message.card is not None:
-        activity = MessageFactory.attachment(
+        return MessageFactory.attachment(
             Attachment(content_type=CONTENT_TYPE, content=message.card), text=message.text
         )
-        return activity
     return MessageFactory.text(message.text or "")
 
 

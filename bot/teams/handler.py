@@ -12,9 +12,10 @@ from functools import partial
 from http import HTTPStatus
 from typing import Any, TypeVar
 
-from botbuilder.core import InvokeResponse, TurnContext
-from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
-from botbuilder.schema import ChannelAccount
+import aiohttp
+from microsoft_agents.activity import ChannelAccount, InvokeResponse
+from microsoft_agents.hosting.core import ActivityHandler, TurnContext
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot import dispatch
 from bot.services import Services
@@ -32,28 +33,25 @@ async def teams_email(turn_context: TurnContext) -> str | None:
     """The sender's e-mail from the Teams roster (the activity itself carries none)."""
     activity = turn_context.activity
     account = activity.from_property
-    if account is None or not account.id or activity.conversation is None:
+    connector = turn_context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+    member_of = getattr(connector, "get_conversation_member", None)
+    if account is None or not account.id or activity.conversation is None or member_of is None:
         return None
-    connector = getattr(turn_context.adapter, "connector", None)
     try:
-        if connector is None:
-            member: Any = await asyncio.wait_for(
-                TeamsInfo.get_member(turn_context, account.id), ROSTER_TIMEOUT
-            )
-            return getattr(member, "email", None) or getattr(member, "user_principal_name", None)
-        found = await asyncio.wait_for(
-            connector.member(activity.service_url or "", activity.conversation.id, account.id),
-            ROSTER_TIMEOUT,
+        found: Any = await asyncio.wait_for(
+            member_of(activity.conversation.id, account.id), ROSTER_TIMEOUT
         )
+    except aiohttp.ClientResponseError as exc:
+        if exc.status not in (403, 404):  # not in the roster: no e-mail, nothing to report
+            log.warning("could not read the sender's roster entry: %s", exc.status)
+        return None
     except Exception:  # the roster is a nicety: a failure must not fail the turn
         log.warning("could not read the sender's roster entry", exc_info=True)
         return None
-    if not found:
-        return None
-    return found.get("email") or found.get("userPrincipalName")
+    return getattr(found, "email", None) or getattr(found, "user_principal_name", None)
 
 
-class PartnershipBot(TeamsActivityHandler):
+class PartnershipBot(ActivityHandler):
     """Routes every Teams activity the bot handles; all plan logic is in ``bot.dispatch``."""
 
     def __init__(
@@ -94,7 +92,7 @@ class PartnershipBot(TeamsActivityHandler):
             self._emails[aad] = known or await self.email_lookup(turn_context)
         return self._emails[aad]
 
-    async def on_turn(self, turn_context: TurnContext) -> None:
+    async def on_turn(self, turn_context: TurnContext) -> None:  # type: ignore[override]
         """Refresh the conversation reference, handle the activity, log the outcome (ids only)."""
         activity = turn_context.activity
         if self.remember_references and self.references.needs_storing(activity):
@@ -118,7 +116,9 @@ class PartnershipBot(TeamsActivityHandler):
                 },
             )
 
-    async def on_message_activity(self, turn_context: TurnContext) -> None:
+    async def on_message_activity(  # type: ignore[override]
+        self, turn_context: TurnContext
+    ) -> None:
         """A typed message, or an Action.Submit (a message carrying a value)."""
         submitted = convert.card_action(turn_context.activity)
         if submitted is not None:
@@ -152,24 +152,28 @@ class PartnershipBot(TeamsActivityHandler):
             return
         # TurnContext.send_activities deep-copies every activity (cards included) before its
         # send hooks run; this bot registers none, so the reference is applied here instead.
-        reference = TurnContext.get_conversation_reference(turn_context.activity)
+        reference = turn_context.activity.get_conversation_reference()
         for activity in activities:
-            TurnContext.apply_conversation_reference(activity, reference)
+            activity.apply_conversation_reference(reference)
         await turn_context.adapter.send_activities(turn_context, activities)
         turn_context.responded = True
 
-    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+    async def on_installation_update_add(  # type: ignore[override]
+        self, turn_context: TurnContext
+    ) -> None:
         """Installed in a personal chat, team or group chat: welcome card."""
         request = await self._request(turn_context)
         await self._send(
             turn_context, dispatch.handle_install(self.services, request), include_card=False
         )
 
-    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+    async def on_installation_update_remove(  # type: ignore[override]
+        self, turn_context: TurnContext
+    ) -> None:
         """Removed: stop posting there."""
         await self._run(self.references.forget, turn_context.activity)
 
-    async def on_members_added_activity(
+    async def on_members_added_activity(  # type: ignore[override]
         self, members_added: list[ChannelAccount], turn_context: TurnContext
     ) -> None:
         """The bot itself was added (older clients send only this): welcome card."""
@@ -180,7 +184,9 @@ class PartnershipBot(TeamsActivityHandler):
                 turn_context, dispatch.handle_install(self.services, request), include_card=False
             )
 
-    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+    async def on_invoke_activity(  # type: ignore[override]
+        self, turn_context: TurnContext
+    ) -> InvokeResponse:
         """Action.Execute and dialog (task module) invokes; anything else is answered 400."""
         name = turn_context.activity.name or ""
         if name == "adaptiveCard/action":

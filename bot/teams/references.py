@@ -6,8 +6,7 @@ import threading
 import time
 from typing import Any
 
-from botbuilder.core import TurnContext
-from botbuilder.schema import Activity
+from microsoft_agents.activity import Activity
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -57,10 +56,13 @@ class ReferenceKeeper:
         now = time.monotonic()
         if self._stored_lately(conversation_id, service_url, now):
             return
-        reference: dict[str, Any] = TurnContext.get_conversation_reference(activity).serialize()
+        reference: dict[str, Any] = activity.get_conversation_reference().model_dump(
+            mode="json", by_alias=True, exclude_none=True
+        )
         if isinstance(reference.get("conversation"), dict):
             reference["conversation"]["id"] = conversation_id
         reference.pop("activityId", None)
+        reference.pop("requestId", None)  # per request, not per conversation
         sender = activity.from_property
         fields: dict[str, Any] = {
             "conversation_id": conversation_id,

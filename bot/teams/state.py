@@ -1,24 +1,31 @@
-"""botbuilder ``Storage`` on the bot's database (turn state survives restarts and instances)."""
+"""The Agents SDK's ``Storage`` on the bot's database (turn state survives restarts)."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
 from concurrent.futures import Executor
-from typing import Any
+from typing import Any, TypeVar
 
-from botbuilder.core import Storage, StoreItem
+from microsoft_agents.hosting.core import Storage, StoreItem
 
 from bot.clock import Clock
 from storage.db import transaction
 from storage.state_store import delete_documents, read_documents, write_document
 
+ItemT = TypeVar("ItemT", bound=StoreItem)
+ETAG = "e_tag"
+
 
 class DatabaseStorage(Storage):
-    """Documents in the ``bot_state`` table, with eTag concurrency (as botbuilder expects)."""
+    """Documents in the ``bot_state`` table, with eTag concurrency.
+
+    Items are the SDK's ``StoreItem``: what ``store_item_to_json`` gives is stored, and an
+    ``e_tag`` key in it is the optimistic-concurrency check (``"*"`` or none: overwrite).
+    Read items carry the stored eTag under the same key.
+    """
 
     def __init__(self, factory: Any, clock: Clock, executor: Executor | None = None) -> None:
-        super().__init__()
         self.factory = factory
         self.clock = clock
         self.executor = executor
@@ -26,37 +33,39 @@ class DatabaseStorage(Storage):
     async def _run(self, fn: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
-    async def read(self, keys: list[str]) -> dict[str, object]:
-        """Documents by key, each with its ``e_tag``."""
+    async def read(
+        self, keys: list[str], *, target_cls: type[ItemT], **kwargs: Any
+    ) -> dict[str, ItemT]:
+        """Items by key, each built by ``target_cls`` from its document and eTag."""
         if not keys:
             raise ValueError("Storage.read(): keys are required")
 
-        def work() -> dict[str, object]:
+        def work() -> dict[str, tuple[dict[str, Any], str]]:
             with self.factory() as session:
-                found = read_documents(session, keys)
-            return {key: {**doc, "e_tag": etag} for key, (doc, etag) in found.items()}
+                found: dict[str, tuple[dict[str, Any], str]] = read_documents(session, keys)
+            return found
 
-        result: dict[str, object] = await self._run(work)
-        return result
+        found = await self._run(work)
+        return {
+            key: target_cls.from_json_to_store_item({**doc, ETAG: etag})  # type: ignore[misc]
+            for key, (doc, etag) in found.items()
+        }
 
-    async def write(self, changes: dict[str, object]) -> None:
+    async def write(self, changes: dict[str, StoreItem]) -> None:
         """Store each change; a stale ``e_tag`` raises ``ETagConflict``."""
+        if not changes:
+            raise ValueError("Storage.write(): changes are required")
         for key, item in changes.items():
-            if isinstance(item, StoreItem):
-                document = copy.deepcopy({k: v for k, v in vars(item).items() if k != "e_tag"})
-                etag = getattr(item, "e_tag", None)
-            elif isinstance(item, dict):
-                document = copy.deepcopy({k: v for k, v in item.items() if k != "e_tag"})
-                etag = item.get("e_tag")
-            else:
-                raise TypeError(f"cannot store {type(item).__name__}")
+            data = item.store_item_to_json()
+            if not isinstance(data, dict):
+                raise TypeError(f"cannot store {type(item).__name__}: not a JSON object")
+            document = copy.deepcopy({k: v for k, v in data.items() if k != ETAG})
+            etag = data.get(ETAG)
             new_etag = await self._run(
                 write_document, self.factory, key, document, etag, self.clock.now()
             )
-            if isinstance(item, dict):
-                item["e_tag"] = new_etag
-            else:
-                item.e_tag = new_etag
+            if hasattr(item, ETAG):
+                setattr(item, ETAG, new_etag)
 
     async def delete(self, keys: list[str]) -> None:
         """Remove documents."""

@@ -1,0 +1,47 @@
+"""OpenTelemetry off unless an exporter is configured (the SDK traces every step otherwise).
+
+The Agents SDK opens OpenTelemetry spans (and records metrics) around every step of a turn,
+through OpenTelemetry's global providers. With none configured those are proxies, resolved on
+every use; OpenTelemetry's public no-op providers make each span and metric the cheapest
+path. With an exporter configured (``OTEL_TRACES_EXPORTER``, an OTLP endpoint, Application
+Insights), the deployment's own providers are left alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from opentelemetry import metrics, trace
+
+EXPORTER_VARIABLES = (
+    "OTEL_TRACES_EXPORTER",
+    "OTEL_METRICS_EXPORTER",
+    "OTEL_EXPORTER_OTLP_ENDPOINT",
+    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+    "APPLICATIONINSIGHTS_CONNECTION_STRING",
+)
+
+
+def exporter_configured(env: Mapping[str, str] | None = None) -> bool:
+    """Whether the environment names somewhere to send traces or metrics."""
+    env = os.environ if env is None else env
+    return any(env.get(name, "").strip() not in ("", "none") for name in EXPORTER_VARIABLES)
+
+
+def quiet_telemetry(env: Mapping[str, str] | None = None) -> bool:
+    """Install OpenTelemetry's no-op providers when no exporter is configured.
+
+    Returns whether it did. Providers already set by the deployment are never replaced
+    (OpenTelemetry allows one set per process).
+    """
+    if exporter_configured(env):
+        return False
+    done = False
+    if isinstance(trace.get_tracer_provider(), trace.ProxyTracerProvider):
+        trace.set_tracer_provider(trace.NoOpTracerProvider())
+        done = True
+    if type(metrics.get_meter_provider()).__name__ == "_ProxyMeterProvider":
+        metrics.set_meter_provider(metrics.NoOpMeterProvider())
+        done = True
+    return done
