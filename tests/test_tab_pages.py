@@ -282,3 +282,52 @@ def test_configuration_page(page: Any, bot_url: str) -> None:
     page.goto(f"{bot_url}/tab/config")
     assert page.get_by_label("Show").locator("option").count() > 10
     check_accessibility(page, "config")
+
+
+# A stand-in for TeamsJS, served in place of the vendored file: the tab's own script is what
+# runs, as inside a Teams meeting's side panel (dark theme, the app may share to the stage).
+FAKE_TEAMS_JS = """
+window.sharedToStage = [];
+window.microsoftTeams = {
+  app: {
+    initialize: () => Promise.resolve(),
+    getContext: () => Promise.resolve({page: {frameContext: "sidePanel"}, app: {theme: "dark"}}),
+    registerOnThemeChangeHandler: () => {},
+    notifySuccess: () => {},
+  },
+  authentication: {getAuthToken: () => Promise.reject(new Error("not used"))},
+  meeting: {
+    getAppContentStageSharingCapabilities: (callback) =>
+      callback(null, {doesAppHaveSharePermission: true}),
+    shareAppContentToStage: (callback, url) => {
+      window.sharedToStage.push(url);
+      callback(null, true);
+    },
+  },
+  pages: {config: {registerOnSaveHandler: () => {}, setValidityState: () => {}}},
+};
+"""
+
+
+def test_side_panel_shares_the_dashboard_to_the_stage(browser_context: Any, bot_url: str) -> None:
+    tab = browser_context.new_page()
+    tab.route(
+        "**/tab/static/teams-js/MicrosoftTeams.min.js",
+        lambda route: route.fulfill(body=FAKE_TEAMS_JS, content_type="text/javascript"),
+    )
+    try:
+        tab.set_viewport_size({"width": 320, "height": 800})
+        # The configured tab's address; in the side panel the script asks for the panel view.
+        tab.goto(f"{bot_url}/tab/plan?body=DASVG")
+        tab.wait_for_url("**view=panel**")
+        assert tab.locator("body.layout-panel").count() == 1
+        button = tab.get_by_role("button", name="Share to stage")
+        button.wait_for()
+        assert tab.evaluate("document.documentElement.dataset.theme") == "dark"
+        button.click()
+        tab.get_by_text("Shared to the meeting stage.").wait_for()
+        shared = tab.evaluate("window.sharedToStage")
+        assert shared == [f"{bot_url}/tab/plan?body=DASVG&view=stage"]
+        check_accessibility(tab, "meeting-panel-in-teams")
+    finally:
+        tab.close()
