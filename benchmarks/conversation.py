@@ -162,14 +162,14 @@ def preflight(url: str) -> dict[str, str]:
 
     from bot.clock import SystemClock
     from bot.config import Settings
-    from bot.services import Services
+    from bot.services import open_services
     from bot.teams.console import ask
     from storage.db import make_engine, make_sessionmaker
 
     engine = make_engine(url)
     try:
         settings = Settings.from_env({"DATABASE_URL": url})
-        services = Services(settings=settings, db=make_sessionmaker(engine), clock=SystemClock())
+        services = open_services(settings, make_sessionmaker(engine), SystemClock())
         seen = {}
         for target in TARGETS.values():
             if target.server != "ours":

@@ -66,14 +66,14 @@ from bot.jobs.policy import PER_CONVERSATION_PER_SECOND, PER_TENANT_PER_SECOND
 from bot.plan.forms import MeetingDraft
 from bot.plan.schedule import BodyRules
 from storage import migrate
+from storage.body_rules import save_rules
+from storage.channel_links import link_channel
 from storage.conversations import save_reference
 from storage.db import make_engine, make_sessionmaker, transaction
-from storage.links import link_channel
 from storage.meetings import save_meeting
 from storage.models import Body, Delivery
 from storage.people import add_memberships, ensure_person
 from storage.reminders import subscribe
-from storage.rules import save_rules
 from storage.seed_data import ensure_default_data
 
 TENANT = "bench-tenant"

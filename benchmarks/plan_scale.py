@@ -77,7 +77,7 @@ from benchmarks.common import percentile, write_result  # noqa: E402
 from bot.app import freeze_startup_heap, prepare_database  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.services import Services  # noqa: E402
+from bot.services import Services, open_services  # noqa: E402
 from bot.tab.session import TabUser  # noqa: E402
 from bot.teams.console import CONSOLE_TENANT  # noqa: E402
 from bot.teams.handler import PartnershipBot  # noqa: E402
@@ -292,7 +292,7 @@ def after_import(services: Services) -> None:
     with transaction(services.db) as session:
         session.execute(update(Plan).values(revision=Plan.revision + 1))
         freshness.mark_changed(session, "plan")  # a bulk UPDATE, as the loader marks it
-    services.forget_vocabulary()
+    services.plan.forget_vocabulary()
 
 
 class UpdatePoster:
@@ -468,7 +468,7 @@ def run_point(url: str, db: str, scale: int, reps: int, cold_reps: int) -> dict[
         factory = make_sessionmaker(engine)
         data = synthetic.generate(scale)
         times = synthetic.load(factory, data, clock.now())
-        services = Services(settings=settings, db=factory, clock=clock)
+        services = open_services(settings, factory, clock)
 
         async def email_of(_: TurnContext) -> str | None:
             return synthetic.ASKER_EMAIL

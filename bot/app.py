@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import logging
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from aiohttp import web
 from sqlalchemy import Engine
 
+from bot.background import in_worker, worker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.jobs.context import JobContext
 from bot.jobs.runner import JobRunner
 from bot.jobs.timer import JobTimer
-from bot.services import Services
+from bot.services import Services, open_services
 from bot.teams.adapter import PartnershipAdapter, make_adapter
 from bot.teams.endpoint import MAX_BODY_BYTES, add_messages_route
 from bot.teams.handler import PartnershipBot
@@ -47,7 +46,6 @@ class Runtime:
     bot: PartnershipBot
     executor: ThreadPoolExecutor
     jobs: JobRunner
-    extras: dict[str, Any] = field(default_factory=dict)
 
     def close(self) -> None:
         """Release threads and connections."""
@@ -69,11 +67,16 @@ def prepare_database(settings: Settings, clock: Clock) -> Engine:
     return engine
 
 
-def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
-    """Create the database, services, adapter and bot for ``settings``."""
+def services_for(settings: Settings, clock: Clock | None = None) -> tuple[Engine, Services]:
+    """The database, migrated and loaded, and the services (stores) over it."""
     clock = clock or SystemClock()
     engine = prepare_database(settings, clock)
-    services = Services(settings=settings, db=make_sessionmaker(engine), clock=clock)
+    return engine, open_services(settings, engine, clock)
+
+
+def build_runtime(settings: Settings, clock: Clock | None = None) -> Runtime:
+    """Create the database, the stores, adapter and bot for ``settings``."""
+    engine, services = services_for(settings, clock)
     executor = ThreadPoolExecutor(max_workers=WORKER_THREADS, thread_name_prefix="turn")
     adapter = make_adapter(settings)
     bot = PartnershipBot(services, executor=executor)
@@ -88,14 +91,10 @@ def job_context(
     executor: ThreadPoolExecutor | None = None,
 ) -> JobContext:
     """The scheduled jobs' context: database work on ``executor``, sends through the adapter."""
-
-    async def blocking(fn: Any, *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(executor, fn, *args)
-
     return JobContext(
         db=services.db,
         sender=TeamsSender(adapter, settings.app_id),
-        blocking=blocking,
+        blocking=worker(executor),
         grace=timedelta(hours=max(0, settings.jobs_grace_hours)),
         attempts=max(1, settings.jobs_send_attempts),
         allowed_tenants=settings.allowed_tenant_ids,
@@ -111,17 +110,13 @@ async def readyz(request: web.Request) -> web.Response:
     """``GET /readyz``: the database answers."""
     runtime = request.app[RUNTIME_KEY]
     try:
-        await _in_thread(runtime, check_reachable, runtime.engine)
+        await in_worker(runtime.executor, check_reachable, runtime.engine)
     except DatabaseUnavailable as exc:
         log.warning("not ready: %s", exc)
         return web.json_response(
             {"status": "not ready", "reason": "database unreachable"}, status=503
         )
     return web.json_response({"status": "ready"})
-
-
-async def _in_thread(runtime: Runtime, fn: Any, *args: Any) -> Any:
-    return await asyncio.get_running_loop().run_in_executor(runtime.executor, fn, *args)
 
 
 async def _close_connector(app: web.Application) -> None:
@@ -142,7 +137,7 @@ def create_app(runtime: Runtime) -> web.Application:
     runtime.services.wake_jobs = timer.wake
     app.on_startup.append(timer.start)
     app.on_cleanup.append(timer.stop)
-    keeper = CacheKeeper(runtime.services.keep_warm, lambda fn: _in_thread(runtime, fn))
+    keeper = CacheKeeper(runtime.services.keep_warm, worker(runtime.executor))
     app.on_startup.append(keeper.start)
     app.on_cleanup.append(keeper.stop)
     app.on_cleanup.append(_close_connector)

@@ -141,13 +141,11 @@ def serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _services(settings: Settings) -> tuple[Engine, Services]:
-    from bot.app import prepare_database
-    from storage.db import make_sessionmaker
+def services_for(settings: Settings) -> tuple[Engine, Services]:
+    """The database, migrated, and the services over it (``bot.app`` is imported late)."""
+    from bot.app import services_for as open_for
 
-    clock = SystemClock()
-    engine = prepare_database(settings, clock)
-    return engine, Services(settings=settings, db=make_sessionmaker(engine), clock=clock)
+    return open_for(settings)
 
 
 def ask(settings: Settings, args: argparse.Namespace) -> int:
@@ -155,7 +153,7 @@ def ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.teams.console import as_json, as_text
     from bot.teams.console import ask as run_turn
 
-    engine, services = _services(settings)
+    engine, services = services_for(settings)
     try:
         replies = asyncio.run(run_turn(services, args.text, user=args.user, as_of=args.as_of))
     finally:
@@ -168,7 +166,7 @@ def import_plan(settings: Settings, args: argparse.Namespace) -> int:
     """Import a plan file in one transaction; print the per-row report."""
     from storage.importing import import_plan_file
 
-    engine, services = _services(settings)
+    engine, services = services_for(settings)
     try:
         report = import_plan_file(
             services.db,
@@ -190,7 +188,7 @@ def import_members(settings: Settings, args: argparse.Namespace) -> int:
     """Load memberships from CSV; print the per-row report."""
     from storage.membership_import import import_memberships
 
-    engine, services = _services(settings)
+    engine, services = services_for(settings)
     try:
         report = import_memberships(services.db, args.file, skip_invalid=args.skip_invalid)
     finally:
@@ -203,10 +201,10 @@ def import_members(settings: Settings, args: argparse.Namespace) -> int:
 def export_report(settings: Settings, args: argparse.Namespace) -> int:
     """Write the plan report (one row per action) to ``--output``; print its path."""
     from bot.clock import london_today
+    from bot.plan.types import PlanNotFound
     from bot.reports.export import export_report as make_report
-    from storage.plan_queries import PlanNotFound
 
-    engine, services = _services(settings)
+    engine, services = services_for(settings)
     as_of = args.as_of or london_today(services.clock.now())
     try:
         with services.db() as session:
@@ -234,7 +232,7 @@ def export_audit(settings: Settings, args: argparse.Namespace) -> int:
     from bot.clock import LONDON
     from storage import audit
 
-    engine, services = _services(settings)
+    engine, services = services_for(settings)
     since = datetime.combine(args.since, datetime.min.time(), LONDON) if args.since else None
     try:
         with services.db() as session:
@@ -253,7 +251,7 @@ def export_audit(settings: Settings, args: argparse.Namespace) -> int:
 
 def migrate(settings: Settings, args: argparse.Namespace | None = None) -> int:
     """Create or upgrade the schema and load the default data when empty."""
-    engine, _ = _services(settings)
+    engine, _ = services_for(settings)
     engine.dispose()
     print("database ready")
     return 0

@@ -43,8 +43,7 @@ def _instant(text: str) -> datetime:
 
 def run_jobs_once(settings: Settings, args: argparse.Namespace) -> int:
     """Run the jobs once and print the summary as JSON; exit 1 when a delivery failed."""
-    from bot.app import job_context
-    from bot.cli import _services
+    from bot.app import job_context, services_for
     from bot.jobs.runner import run_jobs
     from bot.teams.adapter import make_adapter
 
@@ -53,7 +52,7 @@ def run_jobs_once(settings: Settings, args: argparse.Namespace) -> int:
     if now > real_now:
         print("refusing --now in the future: nothing is ever sent early", file=sys.stderr)
         return 2
-    engine, services = _services(settings)
+    engine, services = services_for(settings)
     adapter = make_adapter(settings)
 
     async def once() -> Any:
@@ -72,10 +71,10 @@ def run_jobs_once(settings: Settings, args: argparse.Namespace) -> int:
 
 def import_meetings(settings: Settings, args: argparse.Namespace) -> int:
     """Import an .ics file for one body; print one line per event."""
-    from bot.cli import _services
+    from bot.app import services_for
     from storage.ics_import import import_ics
 
-    engine, services = _services(settings)
+    engine, services = services_for(settings)
     try:
         report = import_ics(services.db, args.file, args.body, dry_run=args.dry_run)
     except KeyError:

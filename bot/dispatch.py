@@ -10,18 +10,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from typing import Any
 
 from bot import routes
-from bot.handlers.common import is_admin
 from bot.handlers.help import welcome
+from bot.plan.permissions import is_admin
+from bot.plan.types import StoreUnavailable
 from bot.services import Services
 from bot.turns import DialogDone, DialogView, Reply, Request
 from bot.understand import understand
 from cards import verbs
-from storage.db import transaction
-from storage.people import PersonRecord, ensure_person, known_person
 
 log = logging.getLogger(__name__)
 
@@ -40,38 +38,21 @@ def identify(services: Services, request: Request) -> Request:
     sender = request.sender
     if sender.aad_object_id is None and sender.email is None:
         return request
-    person = None
-    if sender.aad_object_id:
-        with services.db() as session:  # read-only fast path: most turns change nothing
-            person = known_person(session, sender.aad_object_id, sender.name, sender.email)
-    if person is None:
-        person = _ensure(services, request)
-    known = replace(request, person_id=person.id, memberships=person.memberships)
-    return replace(known, is_admin=is_admin(services, known, person))
-
-
-def _ensure(services: Services, request: Request) -> PersonRecord:
-    for attempt in (1, 2):
-        try:
-            with transaction(services.db) as session:
-                return ensure_person(
-                    session,
-                    aad_object_id=request.sender.aad_object_id,
-                    name=request.sender.name,
-                    email=request.sender.email,
-                    domain_bodies=services.settings.membership_domains,
-                )
-        except IntegrityError:
-            # Two first turns of one person at once: the other created the row; use it.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
+    person = services.people.identify(sender.aad_object_id, sender.name, sender.email)
+    settings = services.settings
+    admin = request.is_admin or is_admin(
+        person,
+        aad_object_id=sender.aad_object_id,
+        bot_admins=settings.bot_admins,
+        admin_body=settings.admin_body,
+    )
+    return replace(request, person_id=person.id, memberships=person.memberships, is_admin=admin)
 
 
 def _guarded(action: str, request: Request, work: Callable[[], Reply]) -> Reply:
     try:
         return work()
-    except SQLAlchemyError:
+    except StoreUnavailable:
         log.exception(
             "database error during %s", action, extra={"activity_id": request.activity_id}
         )
@@ -91,9 +72,8 @@ def handle_text(services: Services, request: Request) -> Reply:
                 f"That message is {len(known.text)} characters long; I read up to {MAX_TEXT}."
             )
         intent = understand(known.text, services.vocabulary(), known.today)
-        handler = routes.INTENTS.get(intent.name, routes.INTENTS["unknown"])
         log.debug("intent %s", intent.name, extra={"activity_id": request.activity_id})
-        return handler(services, known, intent)
+        return routes.intent_handler(intent.name)(services, known, intent)
 
     return _guarded("message", request, work)
 
@@ -108,15 +88,31 @@ def handle_card_action(services: Services, request: Request) -> Reply:
             if not isinstance(typed, str) or not typed.strip():
                 return Reply(error="That button carries no command.")
             return handle_text(services, replace(known, text=typed[:MAX_TEXT], verb=None))
-        handler = routes.VERBS.get(known.verb or "")
+        handler = routes.verb_handler(known.verb)
         if handler is None:
             return Reply(
                 error="That button is not one I know (perhaps from an older card). "
                 "Ask your question again for a fresh card."
             )
-        return handler(services, known)
+        return _redrawn(services, known, handler(services, known))
 
     return _guarded(f"card action {request.verb}", request, work)
+
+
+def _redrawn(services: Services, request: Request, reply: Reply) -> Reply:
+    """The reply with the card its button was on drawn again, when the handler asked for it."""
+    if reply.redraw is not None:
+        reply.refresh = _redraw(services, request, reply.redraw)
+    return reply
+
+
+def _redraw(services: Services, request: Request, origin: dict[str, Any]) -> dict[str, Any] | None:
+    """Run the card action that drew a card again (its verb and data); its card, or None."""
+    verb = origin.get("verb")
+    handler = routes.verb_handler(verb if isinstance(verb, str) else None)
+    if handler is None:
+        return None
+    return handler(services, replace(request, verb=verb, data=dict(origin))).card
 
 
 def handle_install(services: Services, request: Request) -> Reply:
@@ -132,12 +128,16 @@ def _dialog(request: Request) -> str:
 def _in_dialog(
     services: Services, request: Request, step: str, unknown: str
 ) -> DialogView | DialogDone:
-    dialog = routes.DIALOGS.get(_dialog(request))
+    dialog = routes.dialog_for(_dialog(request))
     if dialog is None:
         return DialogDone(unknown)
     try:
-        return getattr(dialog, step)(services, identify(services, request))
-    except SQLAlchemyError:
+        known = identify(services, request)
+        result = getattr(dialog, step)(services, known)
+        if isinstance(result, DialogDone) and result.redraw is not None:
+            result = replace(result, refresh=_redraw(services, known, result.redraw))
+        return result
+    except StoreUnavailable:
         log.exception("database error in a dialog (%s)", step)
         return DialogDone(DATABASE_TROUBLE)
 

@@ -1,18 +1,21 @@
 """The route table: every intent, card verb and dialog id the bot understands, and its handler.
 
-This file is the index of what the bot can do.
+This file is the index of what the bot can do. Each entry pairs its matcher (the intent name
+``bot.understand`` gives, a card's verb from ``cards.verbs``, or a dialog id) with the one
+small handler that answers it; the selectors below are all the dispatcher asks of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Generic, Protocol, TypeVar
 
 from bot.handlers import (
     audit,
     bodies,
+    channels,
     help,
-    links,
     lists,
     meeting_form,
     meetings,
@@ -43,53 +46,81 @@ class Dialog(Protocol):
         ...
 
 
-INTENTS: dict[str, IntentHandler] = {
-    "help": help.help_reply,
-    "unknown": help.not_understood,
-    "priorities": plan.priorities,
-    "action": plan.action_detail,
-    "history": plan.action_history,
-    "overdue": lists.list_intent,
-    "due": lists.list_intent,
-    "my_actions": lists.list_intent,
-    "actions": lists.list_intent,
-    "my_bodies": bodies.my_bodies,
-    "update": updates.update_intent,
-    "audit": audit.audit_intent,
-    "link": links.link_intent,
-    "unlink": links.unlink_intent,
-    "links": links.links_intent,
-    "meetings": meetings.meetings_intent,
-    "rules": schedule.rules_intent,
-    "reminders": schedule.reminders_intent,
-    "failed_deliveries": schedule.failed_deliveries,
-    "status": status.status_intent,
-    "report": report.report_intent,
-}
+H = TypeVar("H")
 
-VERBS: dict[str, VerbHandler] = {
-    verbs.LIST_PAGE: lists.next_page,
-    verbs.SHOW_ACTION: plan.action_detail_button,
-    verbs.PRIORITIES_PAGE: plan.priorities_page,
-    verbs.SHOW_HISTORY: plan.action_history_button,
-    verbs.CHOOSE_BODIES: bodies.search_bodies,
-    verbs.SAVE_BODIES: bodies.save_bodies,
-    verbs.OPEN_UPDATE_INLINE: updates.open_inline,
-    verbs.AUDIT_PAGE: audit.audit_page,
-    verbs.SAVE_UPDATE: updates.save_inline,
-    verbs.CANCEL_UPDATE: updates.cancel_inline,
-    verbs.MEETINGS_PAGE: meetings.next_page,
-    verbs.EDIT_MEETING: meeting_form.edit_meeting,
-    verbs.SAVE_MEETING: meeting_form.save_meeting_form,
-    verbs.EDIT_RULES: schedule.edit_rules,
-    verbs.SAVE_RULES: schedule.save_rules_form,
-    verbs.REMINDERS_ON: schedule.reminders_on,
-    verbs.REMINDERS_OFF: schedule.reminders_off,
-    verbs.REFRESH_STATUS: status.refresh_status,
-    verbs.SHOW_ALL_OVERDUE: status.show_all_overdue,
-    verbs.REPORT_LINKS: report.report_links_button,
-}
 
-DIALOGS: dict[str, Dialog] = {
-    verbs.DIALOG_UPDATE: updates.UpdateDialog(),
-}
+@dataclass(frozen=True)
+class Route(Generic[H]):
+    """One entry: what it matches, and what answers it."""
+
+    match: str
+    handler: H
+
+
+INTENTS: tuple[Route[IntentHandler], ...] = (
+    Route("help", help.help_reply),
+    Route("unknown", help.not_understood),
+    Route("priorities", plan.priorities),
+    Route("action", plan.action_detail),
+    Route("history", plan.action_history),
+    Route("overdue", lists.overdue),
+    Route("due", lists.due),
+    Route("my_actions", lists.my_actions),
+    Route("actions", lists.actions),
+    Route("my_bodies", bodies.my_bodies),
+    Route("update", updates.update_intent),
+    Route("audit", audit.audit_intent),
+    Route("link", channels.link_intent),
+    Route("unlink", channels.unlink_intent),
+    Route("links", channels.links_intent),
+    Route("meetings", meetings.meetings_intent),
+    Route("rules", schedule.rules_intent),
+    Route("reminders", schedule.reminders_intent),
+    Route("failed_deliveries", schedule.failed_deliveries),
+    Route("status", status.status_intent),
+    Route("report", report.report_intent),
+)
+
+VERBS: tuple[Route[VerbHandler], ...] = (
+    Route(verbs.LIST_PAGE, lists.next_page),
+    Route(verbs.SHOW_ACTION, plan.action_detail_button),
+    Route(verbs.PRIORITIES_PAGE, plan.priorities_page),
+    Route(verbs.SHOW_HISTORY, plan.action_history_button),
+    Route(verbs.CHOOSE_BODIES, bodies.search_bodies),
+    Route(verbs.SAVE_BODIES, bodies.save_bodies),
+    Route(verbs.OPEN_UPDATE_INLINE, updates.open_inline),
+    Route(verbs.AUDIT_PAGE, audit.audit_page),
+    Route(verbs.SAVE_UPDATE, updates.save_inline),
+    Route(verbs.CANCEL_UPDATE, updates.cancel_inline),
+    Route(verbs.MEETINGS_PAGE, meetings.next_page),
+    Route(verbs.EDIT_MEETING, meeting_form.edit_meeting),
+    Route(verbs.SAVE_MEETING, meeting_form.save_meeting_form),
+    Route(verbs.EDIT_RULES, schedule.edit_rules),
+    Route(verbs.SAVE_RULES, schedule.save_rules_form),
+    Route(verbs.REMINDERS_ON, schedule.reminders_on),
+    Route(verbs.REMINDERS_OFF, schedule.reminders_off),
+    Route(verbs.REFRESH_STATUS, status.refresh_status),
+    Route(verbs.SHOW_ALL_OVERDUE, status.show_all_overdue),
+    Route(verbs.REPORT_LINKS, report.report_links_button),
+)
+
+DIALOGS: tuple[Route[Dialog], ...] = (Route(verbs.DIALOG_UPDATE, updates.UpdateDialog()),)
+
+_BY_INTENT = {route.match: route.handler for route in INTENTS}
+_BY_VERB = {route.match: route.handler for route in VERBS}
+_BY_DIALOG = {route.match: route.handler for route in DIALOGS}
+
+
+def intent_handler(name: str) -> IntentHandler:
+    """The handler of an intent; "unknown" (did you mean) for a name with no route."""
+    return _BY_INTENT.get(name, _BY_INTENT["unknown"])
+
+
+def verb_handler(verb: str | None) -> VerbHandler | None:
+    """The handler of a card verb, or None for a verb no route has (an older card)."""
+    return _BY_VERB.get(verb or "")
+
+
+def dialog_for(dialog_id: str) -> Dialog | None:
+    """The dialog with this id, or None."""
+    return _BY_DIALOG.get(dialog_id)

@@ -1,84 +1,67 @@
-"""What every handler gets: settings, the database, the clock, and cached look-ups."""
+"""What every handler gets: settings, the clock, and the three stores (``bot.stores``)."""
 
 from __future__ import annotations
 
-import contextlib
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.plan.body_names import BodyIndex
-from bot.understand import Vocabulary
-from storage.models import Plan
-from storage.plan_loader import body_infos
-from storage.plan_queries import PlanNotFound, section_titles, warm
-
-VOCABULARY_TTL_SECONDS = 60.0
-# ``keep_warm`` renews the vocabulary this long after it was read, before a turn would have to.
-VOCABULARY_RENEW_SECONDS = 50.0
+from bot.plan.vocabulary import Vocabulary
+from bot.stores import PeopleStore, PlanStore, ScheduleStore
+from storage.stores import open_stores
 
 
 @dataclass
 class Services:
-    """Shared by all turns of one running bot; built once in ``bot.app``."""
+    """Shared by all turns of one running bot; built once by :func:`open_services`.
+
+    Attributes:
+        settings: the bot's configuration.
+        clock: the injected clock (turns take their "now" from it).
+        plan: the plan, its actions, updates and audit log.
+        people: people and the bodies they work for.
+        schedule: channels, meetings and prompt timing of bodies.
+        db: the session factory of the stores, for the Teams edge's own records
+            (conversation references) and the jobs; handlers never use it.
+        wake_jobs: asks for the scheduled jobs to run soon (callable from any thread).
+    """
 
     settings: Settings
-    db: sessionmaker[Session]
     clock: Clock
-    # Asks for the scheduled jobs to run soon (callable from any thread); set by the web app.
+    plan: PlanStore
+    people: PeopleStore
+    schedule: ScheduleStore
+    db: sessionmaker[Session]
     wake_jobs: Callable[[], None] = field(default=lambda: None)
-    _vocabulary: Vocabulary | None = field(default=None, init=False, repr=False)
-    _vocabulary_at: float = field(default=0.0, init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def vocabulary(self) -> Vocabulary:
-        """Body names and section titles, re-read at most once a minute (bodies rarely change)."""
-        with self._lock:
-            fresh = time.monotonic() - self._vocabulary_at < VOCABULARY_TTL_SECONDS
-            if self._vocabulary is None or not fresh:
-                self._vocabulary = self._read_vocabulary()
-                self._vocabulary_at = time.monotonic()
-            return self._vocabulary
+        """Body names and section titles (kept by the plan store)."""
+        return self.plan.vocabulary()
 
     def keep_warm(self) -> None:
-        """Read ahead what turns would otherwise read: the current plan and the vocabulary.
+        """Read ahead what turns would otherwise read (the web app calls it every second)."""
+        self.plan.keep_warm()
 
-        Called by the web app at start-up and then every second, off the turns' path. The
-        vocabulary is read outside the lock: turns keep using the previous one meanwhile.
-        """
-        with self.db() as session, contextlib.suppress(PlanNotFound):
-            warm(session)
-        with self._lock:
-            age = time.monotonic() - self._vocabulary_at
-            due = self._vocabulary is None or age >= VOCABULARY_RENEW_SECONDS
-        if due:
-            vocabulary = self._read_vocabulary()
-            with self._lock:
-                self._vocabulary = vocabulary
-                self._vocabulary_at = time.monotonic()
 
-    def forget_vocabulary(self) -> None:
-        """Drop the cache after bodies or plans changed in this process."""
-        with self._lock:
-            self._vocabulary = None
-
-    def _read_vocabulary(self) -> Vocabulary:
-        with self.db() as session:
-            bodies = BodyIndex(body_infos(session))
-            try:
-                sections = tuple(title for _, title in section_titles(session))
-            except PlanNotFound:
-                sections = ()
-            previous = session.scalar(
-                select(Plan.key)
-                .where(Plan.is_current.is_(False))
-                .order_by(Plan.starts.desc())
-                .limit(1)
-            )
-        return Vocabulary(bodies=bodies, sections=sections, previous_plan_key=previous)
+def open_services(
+    settings: Settings,
+    bind: Engine | sessionmaker[Session],
+    clock: Clock,
+    *,
+    timer: Callable[[], float] = time.monotonic,
+) -> Services:
+    """The services over a database: its stores, with their own watched sessions."""
+    stores = open_stores(bind, membership_domains=settings.membership_domains, timer=timer)
+    return Services(
+        settings=settings,
+        clock=clock,
+        plan=stores.plan,
+        people=stores.people,
+        schedule=stores.schedule,
+        db=stores.sessions,
+    )

@@ -119,6 +119,8 @@ class Reply:
             that someone posted an update).
         refresh: a fresh version of the card the button was on, to replace that message for
             everyone in a shared conversation (so a channel never shows a stale status).
+        redraw: the card action (verb and data) that drew the card the button was on; the
+            dispatcher runs it again and puts its card in ``refresh``.
     """
 
     messages: list[Message] = field(default_factory=list)
@@ -127,6 +129,7 @@ class Reply:
     error: str | None = None
     posts: list[Message] = field(default_factory=list)
     refresh: dict[str, Any] | None = None
+    redraw: dict[str, Any] | None = None
 
     @classmethod
     def with_card(cls, card: dict[str, Any]) -> Reply:
@@ -153,9 +156,11 @@ class DialogView:
 class DialogDone:
     """The dialog closes; ``message`` is shown to the person, ``post`` goes to the chat.
 
-    ``refresh`` replaces the card the dialog was opened from (see :class:`Reply`).
+    ``refresh`` replaces the card the dialog was opened from; ``redraw`` is the card action
+    that drew it, for the dispatcher to run again (see :class:`Reply`).
     """
 
     message: str
     post: list[Message] = field(default_factory=list)
     refresh: dict[str, Any] | None = None
+    redraw: dict[str, Any] | None = None

@@ -15,7 +15,11 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from bot.plan.body_names import BodyIndex, normalise
+from bot.plan.statuses import STATUS_WORDS
+from bot.plan.vocabulary import Vocabulary
 from bot.timephrases import Window, read_time
+
+__all__ = ["Intent", "Vocabulary", "understand"]
 
 # The command menu, in the order help lists it; the first word is what "did you mean" offers.
 COMMANDS: tuple[str, ...] = (
@@ -31,16 +35,6 @@ COMMANDS: tuple[str, ...] = (
     "my bodies",
 )
 
-STATUS_WORDS = {
-    "not started": "Not started",
-    "on track": "On track",
-    "at risk": "At risk",
-    "off track": "Off track",
-    "complete": "Complete",
-    "completed": "Complete",
-    "done": "Complete",
-    "ongoing": "Ongoing",
-}
 
 _NUMBER = r"\d{1,2}\.\d{1,2}[a-z]?"
 _NUMBER_RE = re.compile(rf"(?<![\d.]){_NUMBER}(?![\d.])")
@@ -181,15 +175,6 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("actions", re.compile(r"\bactions?\b|\bshow\b|\blist\b|\babout\b|\bfind\b|\bsearch\b")),
     ("update", re.compile(r"^(?:post )?(?:an? )?update\b")),
 )
-
-
-@dataclass(frozen=True)
-class Vocabulary:
-    """What the bot knows names for: bodies, the current plan's sections, and other plans."""
-
-    bodies: BodyIndex
-    sections: tuple[str, ...] = ()
-    previous_plan_key: str | None = None
 
 
 @dataclass(frozen=True)

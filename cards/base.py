@@ -20,6 +20,8 @@ from microsoft_teams.cards.core import (
     TextBlock,
 )
 
+from bot.plan.statuses import STATUS_COLOURS
+
 CARD_VERSION = "1.5"
 CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 SIZE_BUDGET_BYTES = 28 * 1024
@@ -30,16 +32,6 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~<>])")
 _LINE_START_BULLET = re.compile(r"(?m)^(\s*)([-+])(\s)")
 _LINE_START_NUMBER = re.compile(r"(?m)^(\s*\d+)\.(\s)")
-
-# Status words are always written out; colour only repeats them.
-STATUS_COLOURS = {
-    "Complete": "Good",
-    "On track": "Good",
-    "Ongoing": "Accent",
-    "At risk": "Warning",
-    "Off track": "Attention",
-    "Not started": "Default",
-}
 
 
 def escape(text: str | None) -> str:

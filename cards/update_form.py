@@ -13,7 +13,7 @@ from microsoft_teams.cards.core import (
     TextInput,
 )
 
-from bot.plan.types import STATUSES
+from bot.plan.statuses import STATUSES
 from cards import verbs
 from cards.base import card, escape, execute, heading, shorten, subtle, text
 from cards.views import UpdateFormView

@@ -13,7 +13,8 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
-from bot.plan.types import STATUSES, ActionRecord
+from bot.plan.statuses import NOT_STARTED, STATUSES
+from bot.plan.types import ActionRecord
 from cards.update_form import EVIDENCE, KEY, MAX_TEXT, REVISED, STATUS, TEXT, update_form_card
 from cards.views import UpdateFormView
 
@@ -57,7 +58,7 @@ def prefill(action: ActionRecord) -> dict[str, str]:
     """The form's starting values: the latest update's, if any."""
     latest = action.latest
     if latest is None:
-        return {STATUS: "Not started"}
+        return {STATUS: NOT_STARTED}
     return {
         STATUS: latest.status,
         TEXT: latest.text,

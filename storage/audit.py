@@ -5,41 +5,21 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.plan.types import Actor, AuditRecord
 from storage.models import AuditEntry
+
+__all__ = ["Actor", "AuditRecord"]
 
 MAX_TEXT = 500
 
 
-@dataclass(frozen=True)
-class Actor:
-    """Who made a change: a person (with their id) or a command-line operator."""
-
-    person_id: int | None
-    label: str
-    conversation_id: str | None = None
-
-
 COMMAND_LINE = Actor(None, "command line")
-
-
-@dataclass(frozen=True)
-class AuditRecord:
-    """One audit entry as plain data."""
-
-    at: datetime
-    actor: str
-    action: str
-    subject_type: str
-    subject_key: str
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
 
 
 def _short(values: dict[str, Any] | None) -> dict[str, Any] | None:

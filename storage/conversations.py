@@ -119,14 +119,6 @@ def personal_reference(session: Session, aad_object_id: str) -> ReferenceRecord 
     return _record(row) if row else None
 
 
-def active_references(session: Session) -> list[ReferenceRecord]:
-    """Every active reference."""
-    rows = session.scalars(
-        select(ConversationRef).where(ConversationRef.active).order_by(ConversationRef.id)
-    ).all()
-    return [_record(r) for r in rows]
-
-
 def reference_by_id(session: Session, reference_id: int) -> ReferenceRecord | None:
     """A stored reference by its row id, or None."""
     row = session.get(ConversationRef, reference_id)

@@ -9,7 +9,10 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot.plan.types import StoreUnavailable
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -65,15 +68,41 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    """A session factory whose objects stay readable after commit."""
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
+    """A session factory whose objects stay readable after commit.
+
+    ``info`` is copied into every session's ``info`` (the stores put their plan cache there).
+    """
+    return sessionmaker(engine, expire_on_commit=False, info=info or {})
 
 
 @contextmanager
 def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     """One unit of work: commit on success, roll back everything on any error."""
     with factory() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def database_errors() -> Iterator[None]:
+    """The driver's errors as :class:`StoreUnavailable`, the one error the stores raise."""
+    try:
+        yield
+    except SQLAlchemyError as exc:
+        raise StoreUnavailable(f"the database failed ({type(exc).__name__})") from exc
+
+
+@contextmanager
+def reading(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for reads; a database failure is :class:`StoreUnavailable`."""
+    with database_errors(), factory() as session:
+        yield session
+
+
+@contextmanager
+def writing(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """:func:`transaction`, with a database failure as :class:`StoreUnavailable`."""
+    with database_errors(), transaction(factory) as session:
         yield session
 
 

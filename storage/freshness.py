@@ -1,8 +1,10 @@
-"""Telling in-process caches that this process changed data, once the change is committed.
+"""Telling a store's caches that its sessions changed data, once the change is committed.
 
 Caches of read-mostly data (the plan, who people are) check the database at most once a
-second; a change made by this process must be seen at once, so every commit that wrote such
-rows bumps a generation counter the caches compare against.
+second; a change made through the store's own sessions must be seen at once, so every commit
+of such a session that wrote such rows bumps a generation counter the caches compare against.
+The listeners sit on the store's sessionmaker only: other sessions in the process are not
+watched (their changes are seen at the next check against the database).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import threading
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from storage.models import (
     Action,
@@ -27,18 +29,12 @@ from storage.models import (
     Theme,
 )
 
+PLAN = "plan"
+PEOPLE = "people"
 _KINDS: dict[str, tuple[type[Any], ...]] = {
-    "plan": (Plan, Theme, Outcome, Section, Action, ActionOwner, ProgressUpdate, Body, BodyAlias),
-    "people": (Person, Membership),
+    PLAN: (Plan, Theme, Outcome, Section, Action, ActionOwner, ProgressUpdate, Body, BodyAlias),
+    PEOPLE: (Person, Membership),
 }
-_generations = dict.fromkeys(_KINDS, 0)
-_lock = threading.Lock()
-
-
-def generation(kind: str) -> int:
-    """How many committed changes of this kind this process has made."""
-    with _lock:
-        return _generations[kind]
 
 
 def mark_changed(session: Session, kind: str) -> None:
@@ -46,23 +42,35 @@ def mark_changed(session: Session, kind: str) -> None:
     session.info.setdefault("changed", set()).add(kind)
 
 
-@event.listens_for(Session, "before_flush")
-def _before_flush(session: Session, *_: Any) -> None:
-    rows = [*session.new, *session.dirty, *session.deleted]
-    for kind, types in _KINDS.items():
-        if any(isinstance(row, types) for row in rows):
-            mark_changed(session, kind)
+class Freshness:
+    """Generation counters of the changes committed through one sessionmaker."""
 
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self._generations = dict.fromkeys(_KINDS, 0)
+        self._lock = threading.Lock()
+        event.listen(sessions, "before_flush", self._before_flush)
+        event.listen(sessions, "after_commit", self._after_commit)
+        event.listen(sessions, "after_rollback", self._after_rollback)
 
-@event.listens_for(Session, "after_commit")
-def _after_commit(session: Session) -> None:
-    changed = session.info.pop("changed", set())
-    if changed:
-        with _lock:
-            for kind in changed:
-                _generations[kind] += 1
+    def generation(self, kind: str) -> int:
+        """How many committed changes of this kind were made through the watched sessions."""
+        with self._lock:
+            return self._generations[kind]
 
+    @staticmethod
+    def _before_flush(session: Session, *_: Any) -> None:
+        rows = [*session.new, *session.dirty, *session.deleted]
+        for kind, types in _KINDS.items():
+            if any(isinstance(row, types) for row in rows):
+                mark_changed(session, kind)
 
-@event.listens_for(Session, "after_rollback")
-def _after_rollback(session: Session) -> None:
-    session.info.pop("changed", None)
+    def _after_commit(self, session: Session) -> None:
+        changed = session.info.pop("changed", set())
+        if changed:
+            with self._lock:
+                for kind in changed:
+                    self._generations[kind] += 1
+
+    @staticmethod
+    def _after_rollback(session: Session) -> None:
+        session.info.pop("changed", None)

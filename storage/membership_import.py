@@ -12,12 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.plan.body_names import BodyIndex
+from bot.plan.statuses import MEMBER, ROLES
 from storage import audit
 from storage.models import Body, Membership, utcnow
 from storage.people import ensure_person
 from storage.plan_loader import RowResult, body_infos
 
-ROLES = ("member", "chair", "admin")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
@@ -76,7 +76,7 @@ def import_memberships(
             body = index.find(row.get("body", ""))
             if body is None:
                 reasons.append(f"unknown body {row.get('body', '')!r}")
-            role = (row.get("role") or "member").lower()
+            role = (row.get("role") or MEMBER).lower()
             if role not in ROLES:
                 reasons.append(f"role {role!r} is not one of {', '.join(ROLES)}")
             if reasons:

@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from bot.plan.statuses import MEMBER, status_check_sql
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -34,9 +36,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-ROLES = ("member", "chair", "admin")
-STATUSES = ("Not started", "On track", "At risk", "Off track", "Complete", "Ongoing")
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -229,7 +228,7 @@ class Membership(Base):
     body_id: Mapped[int] = mapped_column(
         ForeignKey("body.id", ondelete="CASCADE"), primary_key=True, index=True
     )
-    role: Mapped[str] = mapped_column(String(16), default="member")
+    role: Mapped[str] = mapped_column(String(16), default=MEMBER)
     source: Mapped[str] = mapped_column(String(32), default="self")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
@@ -240,7 +239,7 @@ class ProgressUpdate(Base):
     __tablename__ = "progress_update"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('Not started', 'On track', 'At risk', 'Off track', 'Complete', 'Ongoing')",
+            status_check_sql(),
             name="status",
         ),
     )
@@ -294,16 +293,6 @@ class ConversationRef(Base):
     installed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-
-
-class BotState(Base):
-    """Documents for the bot SDK's ``Storage`` (turn state), with an eTag for concurrency."""
-
-    __tablename__ = "bot_state"
-    key: Mapped[str] = mapped_column(String(512), primary_key=True)
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
-    etag: Mapped[str] = mapped_column(String(64))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class ChannelLink(Base):

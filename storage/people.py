@@ -2,37 +2,17 @@
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from storage import freshness
+from bot.plan.statuses import CHAIR, MEMBER
+from bot.plan.types import PersonRecord
 from storage.models import Body, Membership, Person
 
-
-@dataclass(frozen=True)
-class PersonRecord:
-    """A person with their memberships as (body key, role) pairs."""
-
-    id: int
-    aad_object_id: str | None
-    name: str
-    email: str | None
-    memberships: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def body_keys(self) -> tuple[str, ...]:
-        """Keys of every body the person belongs to, whatever the role."""
-        return tuple(key for key, _ in self.memberships)
-
-    def role_in(self, body_key: str) -> str | None:
-        """The person's role in a body, or None."""
-        return next((role for key, role in self.memberships if key == body_key), None)
+__all__ = ["PersonRecord"]
 
 
 def _record(session: Session, person: Person) -> PersonRecord:
@@ -60,32 +40,26 @@ _KNOWN_PERSON = (
 )
 
 
-RECHECK_SECONDS = 1.0
-_recent: dict[tuple[str, str], tuple[float, int, Any]] = {}
-_recent_lock = threading.Lock()
+def person_rows(session: Session, aad_object_id: str) -> Sequence[Any]:
+    """The person with this AAD id and their memberships, in one query (no rows: unknown)."""
+    return session.execute(_KNOWN_PERSON, {"aad": aad_object_id}).all()
 
 
 def known_person(
-    session: Session, aad_object_id: str, name: str, email: str | None
+    session: Session,
+    aad_object_id: str,
+    name: str,
+    email: str | None,
+    rows: Sequence[Any] | None = None,
 ) -> PersonRecord | None:
     """The person with this AAD id when nothing about them needs writing (the common case).
 
-    One query, person and memberships together, reused for a second (a change made by this
-    process is seen at once, see ``storage.freshness``). Returns None when the person is new or
-    their name or e-mail changed; then :func:`ensure_person` does the write.
+    ``rows`` are :func:`person_rows` already read (the people store keeps them a second).
+    Returns None when the person is new or their name or e-mail changed; then
+    :func:`ensure_person` does the write.
     """
-    name_key = (session.get_bind().engine.url.render_as_string(hide_password=False), aad_object_id)
-    now, generation = time.monotonic(), freshness.generation("people")
-    with _recent_lock:
-        cached = _recent.get(name_key)
-    if cached is not None and now - cached[0] < RECHECK_SECONDS and cached[1] == generation:
-        rows = cached[2]
-    else:
-        rows = session.execute(_KNOWN_PERSON, {"aad": aad_object_id}).all()
-        with _recent_lock:
-            if len(_recent) > 10_000:
-                _recent.clear()
-            _recent[name_key] = (now, generation, rows)
+    if rows is None:
+        rows = person_rows(session, aad_object_id)
     if not rows:
         return None
     person_id, stored_name, stored_email = rows[0][0], rows[0][1], rows[0][2]
@@ -154,7 +128,7 @@ def ensure_person(
     if created and email and domain_bodies:
         keys = domain_bodies.get(email.rsplit("@", 1)[-1], ())
         if keys:
-            add_memberships(session, person.id, keys, role="member", source="domain")
+            add_memberships(session, person.id, keys, role=MEMBER, source="domain")
     return _record(session, person)
 
 
@@ -189,22 +163,15 @@ def set_member_bodies(session: Session, person_id: int, body_keys: Iterable[str]
     current = session.scalars(select(Membership).where(Membership.person_id == person_id)).all()
     keep_ids = {bodies[k].id for k in wanted}
     for membership in current:
-        if membership.body_id not in keep_ids and membership.role == "member":
+        if membership.body_id not in keep_ids and membership.role == MEMBER:
             session.delete(membership)
     have = {m.body_id for m in current}
     for key in wanted:
         if bodies[key].id not in have:
             session.add(
-                Membership(
-                    person_id=person_id, body_id=bodies[key].id, role="member", source="self"
-                )
+                Membership(person_id=person_id, body_id=bodies[key].id, role=MEMBER, source="self")
             )
     session.flush()
-
-
-def remove_all_memberships(session: Session, person_id: int) -> None:
-    """Forget every membership of a person."""
-    session.execute(delete(Membership).where(Membership.person_id == person_id))
 
 
 def chairs_of(session: Session, body_key: str) -> list[str]:
@@ -213,7 +180,7 @@ def chairs_of(session: Session, body_key: str) -> list[str]:
         select(Person.name, Person.email)
         .join(Membership, Membership.person_id == Person.id)
         .join(Body, Body.id == Membership.body_id)
-        .where(Body.key == body_key, Membership.role == "chair")
+        .where(Body.key == body_key, Membership.role == CHAIR)
         .order_by(Person.name)
     ).all()
     return [name or email or "a chair" for name, email in rows]

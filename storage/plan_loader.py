@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from bot.clock import LONDON
 from bot.plan.body_names import BodyIndex, normalise
 from bot.plan.due_dates import interpret_due_text
-from bot.plan.types import STATUSES, BodyInfo
+from bot.plan.statuses import ON_TRACK, STATUSES
+from bot.plan.types import BodyInfo
 from storage import freshness
 from storage.models import (
     Action,
@@ -330,7 +331,7 @@ class _PlanImport:
             .order_by(ProgressUpdate.id.desc())
             .limit(1)
         )
-        status = row.update_status or (latest.status if latest else "On track")
+        status = row.update_status or (latest.status if latest else ON_TRACK)
         key = _key("import", self.report.plan_key, row.number, status, row.update_text)
         self._append(action, key, status, row.update_text, "Plan import", "import", self.now)
 

@@ -1,35 +1,55 @@
-"""Reading the plan: narrow functions that return plain records (``bot.plan.types``)."""
+"""Reading the plan: narrow functions that return plain records (``bot.plan.types``).
+
+On a session made by the stores (``storage.stores``) the whole-plan reads go through the plan
+cache the session carries; on any other session they read the database each time.
+"""
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.clock import london_day_end
+from bot.plan.filters import narrowed
 from bot.plan.rules import number_key
 from bot.plan.types import (
     ActionRecord,
     BodyRef,
     OutcomeRecord,
+    PlanNotFound,
     PlanRecord,
     ThemeRecord,
     UpdateRecord,
 )
-from storage import freshness
-from storage.gcpause import gc_paused
 from storage.models import Action, ActionOwner, Body, Plan, ProgressUpdate, Section, Theme
 
+__all__ = ["PlanNotFound"]
+# Sessions made by the stores carry their plan cache here (``storage.stores``): the queries the
+# jobs and reports run on those sessions share it. Other sessions read the database each time.
+PLAN_CACHE = "plan_cache"
 
-class PlanNotFound(LookupError):
-    """No plan with that key (or no current plan)."""
+
+class PlanCache(Protocol):
+    """What these queries ask of ``storage.plan_cache.PlanCache``."""
+
+    def get(self, session: Session, plan_key: str | None) -> tuple[str, list[ActionRecord]]:
+        """(key, every action of the plan as records, in number order)."""
+        ...
+
+    def plan(self, session: Session, plan_key: str | None) -> PlanRecord:
+        """The plan's themes, outcomes and sections."""
+        ...
+
+
+def cache_of(session: Session) -> PlanCache | None:
+    """The plan cache of the store that made ``session``, if any."""
+    cache: PlanCache | None = session.info.get(PLAN_CACHE)
+    return cache
 
 
 def current_plan_key(session: Session) -> str:
@@ -70,10 +90,14 @@ def plan_record(session: Session, plan_key: str | None = None) -> PlanRecord:
     Raises:
         PlanNotFound: when there is no such plan (or no current plan).
     """
-    return _cache.plan(session, plan_key)
+    cache = cache_of(session)
+    if cache is not None:
+        return cache.plan(session, plan_key)
+    return read_plan_record(session, plan_key or current_plan_key(session))
 
 
-def _read_plan_record(session: Session, plan_key: str) -> PlanRecord:
+def read_plan_record(session: Session, plan_key: str) -> PlanRecord:
+    """The plan's themes, outcomes and sections, read from the database."""
     plan = _plan(session, plan_key)
     counts = dict(
         session.execute(
@@ -182,7 +206,7 @@ _ACTION_COLUMNS = (
 )
 
 
-def _records(
+def read_actions(
     session: Session, plan_key: str, where: list[Any], as_of: date | None = None
 ) -> list[ActionRecord]:
     """Actions matching ``where`` as records: three queries, whatever the number of actions."""
@@ -239,7 +263,7 @@ _PLAN_BY_KEY = select(*_VERSION_COLUMNS).where(Plan.key == bindparam("key"))
 _CURRENT_PLAN = select(*_VERSION_COLUMNS).where(Plan.is_current.is_(True))
 
 
-class _Version(NamedTuple):
+class Version(NamedTuple):
     """What changes when a plan does: imports bump ``revision``; updates are only ever added."""
 
     revision: int
@@ -248,7 +272,7 @@ class _Version(NamedTuple):
     updates: int  # how many progress updates there are
 
 
-def _plan_version(session: Session, plan_key: str | None) -> tuple[int, str, _Version]:
+def plan_version(session: Session, plan_key: str | None) -> tuple[int, str, Version]:
     """(id, key, version) of a plan (None: the current one); the version changes with any edit.
 
     Raises:
@@ -262,11 +286,11 @@ def _plan_version(session: Session, plan_key: str | None) -> tuple[int, str, _Ve
         raise PlanNotFound(
             "no current plan is loaded" if plan_key is None else f"no plan {plan_key!r}"
         )
-    return found[0], found[1], _Version(found[2] or 0, bool(found[3]), found[4] or 0, found[5])
+    return found[0], found[1], Version(found[2] or 0, bool(found[3]), found[4] or 0, found[5])
 
 
-def _with_new_updates(
-    session: Session, records: list[ActionRecord], old: _Version, new: _Version
+def with_new_updates(
+    session: Session, records: list[ActionRecord], old: Version, new: Version
 ) -> list[ActionRecord] | None:
     """``records`` with the updates added since version ``old``; None when that cannot be told.
 
@@ -285,124 +309,6 @@ def _with_new_updates(
     return [replace(r, latest=latest[r.id]) if r.id in latest else r for r in records]
 
 
-@dataclass
-class _Entry:
-    """One plan as last read: its version, and each part once something asked for it."""
-
-    plan_id: int
-    key: str
-    version: _Version
-    checked: float
-    generation: int
-    records: list[ActionRecord] | None = None
-    plan: PlanRecord | None = None
-
-
-class _PlanCache:
-    """Whole plans as records, kept while their version holds (a few plans, a few databases).
-
-    Reading a plan is a dozen queries' worth of work per turn; its version is one cheap query,
-    and within ``RECHECK_SECONDS`` of a check not even that. The version is the plan's
-    ``revision`` (bumped by imports), whether it is current, and the newest progress update id
-    and the number of updates (updates are append-only), so a change made by another bot
-    instance is seen within that second; one made by this process is seen at once
-    (``storage.freshness``). When only progress updates were added, just those are read and
-    applied to the records kept: posting an update does not cost the next turn the whole plan.
-    """
-
-    RECHECK_SECONDS = 1.0
-
-    def __init__(self, size: int = 16) -> None:
-        # One entry per (database, plan key); "the current plan" (plan_key None) is an alias to
-        # its key's entry, so a question naming the plan and one that does not share a read.
-        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
-        self._current: dict[str, str] = {}
-        self._size = size
-        self._lock = threading.Lock()
-
-    def entry(self, session: Session, plan_key: str | None) -> _Entry:
-        """The plan's entry, checked against the database when due."""
-        url = session.get_bind().engine.url.render_as_string(hide_password=False)
-        now = time.monotonic()
-        generation = freshness.generation("plan")
-        with self._lock:
-            known = plan_key if plan_key is not None else self._current.get(url)
-            entry = self._entries.get((url, known)) if known is not None else None
-        if (
-            entry is not None
-            and now - entry.checked < self.RECHECK_SECONDS
-            and entry.generation == generation
-            and (plan_key is not None or entry.version.is_current)
-        ):
-            return entry
-        plan_id, key, version = _plan_version(session, plan_key)
-        with self._lock:
-            entry = self._entries.get((url, key))
-        new = _Entry(plan_id, key, version, now, generation)
-        if entry is not None and entry.plan_id == plan_id:
-            same_plan = (entry.version.revision, entry.version.is_current) == (
-                version.revision,
-                version.is_current,
-            )
-            if same_plan:
-                new.plan = entry.plan
-                if entry.version == version or entry.records is None:
-                    new.records = entry.records
-                else:
-                    new.records = _with_new_updates(session, entry.records, entry.version, version)
-        with self._lock:
-            self._entries[(url, key)] = new
-            self._entries.move_to_end((url, key))
-            if plan_key is None:
-                self._current[url] = key
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
-        return new
-
-    def get(self, session: Session, plan_key: str | None) -> tuple[str, list[ActionRecord]]:
-        """(key, every action of the plan as records, in number order)."""
-        entry = self.entry(session, plan_key)
-        records = entry.records
-        if records is None:
-            with gc_paused():
-                records = _records(session, entry.key, [Action.plan_id == entry.plan_id])
-            entry.records = records
-        return entry.key, records
-
-    def plan(self, session: Session, plan_key: str | None) -> PlanRecord:
-        """The plan's themes, outcomes and sections."""
-        entry = self.entry(session, plan_key)
-        plan = entry.plan
-        if plan is None:
-            plan = _read_plan_record(session, entry.key)
-            entry.plan = plan
-        return plan
-
-
-_cache = _PlanCache()
-
-
-def warm(session: Session, plan_key: str | None = None) -> int:
-    """Read the plan into the cache now if it changed, so that no turn has to.
-
-    The web app calls this at start-up and every second in the background: a change made by an
-    import in another process is then read off the turns' path. Cheap when nothing changed
-    (one version query, at most once a second). Returns the number of actions cached.
-
-    Raises:
-        PlanNotFound: when there is no such plan (or no current plan).
-    """
-    _cache.plan(session, plan_key)
-    return len(_cache.get(session, plan_key)[1])
-
-
-def _matches(record: ActionRecord, words: list[str]) -> bool:
-    haystack = " ".join(
-        (record.text, record.success_measure, record.owner_text, record.section_title)
-    ).lower()
-    return all(word in haystack for word in words)
-
-
 def actions(
     session: Session,
     plan_key: str | None = None,
@@ -415,6 +321,8 @@ def actions(
     as_of: date | None = None,
 ) -> list[ActionRecord]:
     """Actions of a plan (default: the current one), filtered, in action-number order.
+
+    From the session's plan cache when it has one (see the module's docstring).
 
     Args:
         session: an open session.
@@ -431,13 +339,18 @@ def actions(
     body_keys = tuple(body_keys) if body_keys is not None else None
     numbers = tuple(numbers) if numbers is not None else None
     words = tuple(words) if words else None
-    key, found = _cache.get(session, plan_key)
-    found = _filtered(found, body_keys, numbers, theme, section, words)
+    cache = cache_of(session)
+    if cache is None:
+        plan_id, key, _ = plan_version(session, plan_key)
+        found = read_actions(session, key, [Action.plan_id == plan_id], as_of)
+        return narrowed(found, body_keys, numbers, theme, section, words)
+    key, found = cache.get(session, plan_key)
+    found = narrowed(found, body_keys, numbers, theme, section, words)
     if as_of is not None and _posted_after(found, london_day_end(as_of)):
         # Some latest update is later than that day: read the updates posted by then instead.
-        plan_id, key, _ = _plan_version(session, key)
-        found = _records(session, key, [Action.plan_id == plan_id], as_of)
-        found = _filtered(found, body_keys, numbers, theme, section, words)
+        plan_id, key, _ = plan_version(session, key)
+        found = read_actions(session, key, [Action.plan_id == plan_id], as_of)
+        found = narrowed(found, body_keys, numbers, theme, section, words)
     return found
 
 
@@ -450,30 +363,6 @@ def _posted_after(records: list[ActionRecord], cut: datetime) -> bool:
     is always so.
     """
     return any(r.latest is not None and r.latest.created_at >= cut for r in records)
-
-
-def _filtered(
-    found: list[ActionRecord],
-    body_keys: Iterable[str] | None,
-    numbers: Iterable[str] | None,
-    theme: int | None,
-    section: str | None,
-    words: Iterable[str] | None,
-) -> list[ActionRecord]:
-    if body_keys is not None:
-        wanted = set(body_keys)
-        found = [a for a in found if any(o.key in wanted for o in a.owners)]
-    if numbers is not None:
-        chosen = set(numbers)
-        found = [a for a in found if a.number in chosen]
-    if theme is not None:
-        found = [a for a in found if a.theme_number == theme]
-    if section is not None:
-        found = [a for a in found if a.section_title == section]
-    if words:
-        lowered = [w.lower() for w in words]
-        found = [a for a in found if _matches(a, lowered)]
-    return list(found)
 
 
 def action_by_number(
@@ -491,7 +380,7 @@ def action_by_id(session: Session, action_id: int) -> ActionRecord | None:
     )
     if plan_key is None:
         return None
-    found = _records(session, plan_key, [Action.id == action_id])
+    found = read_actions(session, plan_key, [Action.id == action_id])
     return found[0] if found else None
 
 

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.plan.types import UpdateRecord
+from bot.plan.types import NewUpdate, UpdateRecord
 from storage.models import ProgressUpdate
 from storage.plan_queries import update_record
 
-
-@dataclass(frozen=True)
-class NewUpdate:
-    """A validated update, ready to store."""
-
-    action_id: int
-    status: str
-    text: str
-    revised_date: date | None
-    evidence_url: str | None
-    author_person_id: int | None
-    author_name: str
-    key: str
-    source: str = "teams"
+__all__ = ["NewUpdate"]
 
 
 def record_update(session: Session, update: NewUpdate, now: datetime) -> tuple[UpdateRecord, bool]:

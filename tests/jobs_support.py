@@ -11,9 +11,9 @@ from bot.config import Settings
 from bot.jobs.context import JobContext
 from bot.teams.adapter import make_adapter
 from bot.teams.proactive import TeamsSender
+from storage.channel_links import link_channel
 from storage.conversations import save_reference
 from storage.db import transaction
-from storage.links import link_channel
 from storage.people import add_memberships, ensure_person
 from storage.reminders import subscribe
 

@@ -8,20 +8,22 @@ import gc
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import Engine, update
 
 from bot.clock import FixedClock
-from bot.services import VOCABULARY_RENEW_SECONDS, Services
+from bot.services import open_services
 from bot.web.keeper import CacheKeeper
-from storage import plan_queries
+from storage import plan_cache
 from storage.db import make_engine, make_sessionmaker, transaction
-from storage.gcpause import gc_paused
+from storage.gcpause import GcPause
 from storage.models import Plan
-from storage.plan_queries import actions, current_plan_key, warm
+from storage.plan_queries import current_plan_key
+from storage.plan_store import VOCABULARY_RENEW_SECONDS
+from storage.stores import open_stores
 from tests.harness import settings_for
+from tests.store_support import Timer, count_plan_reads
 
 
 def _import_elsewhere(engine: Engine) -> None:
@@ -34,46 +36,51 @@ def _import_elsewhere(engine: Engine) -> None:
         other.dispose()
 
 
-def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    reads: list[Any] = []
-    real = plan_queries._records
-    monkeypatch.setattr(plan_queries, "_records", lambda *a, **k: reads.append(a) or real(*a, **k))
-    return reads
-
-
 def test_the_keeper_reads_a_plan_changed_elsewhere_so_the_question_does_not(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(plan_queries._PlanCache, "RECHECK_SECONDS", 0.0)
-    factory = make_sessionmaker(engine)
-    with factory() as session:
-        count = warm(session)
+    timer = Timer()
+    stores = open_stores(engine, timer=timer)
+    with stores.sessions() as session:
+        count = stores.plan.cache.warm(session)
     assert count > 50
     _import_elsewhere(engine)
-    reads = _count_reads(monkeypatch)
-    with factory() as session:
-        assert warm(session) == count  # the keeper notices the new revision and reads
+    timer.now += plan_cache.RECHECK_SECONDS  # the keeper's next pass, a second later
+    reads = count_plan_reads(monkeypatch)
+    stores.plan.keep_warm()  # the keeper notices the new revision and reads
     assert len(reads) == 1
-    with factory() as session:
-        assert actions(session, numbers=["1.18"])  # the question finds the plan ready
-        # ... whether it names the plan or not (the status card names it): one shared entry.
-        assert actions(session, current_plan_key(session), numbers=["1.18"])
+    assert stores.plan.actions_for(None, numbers=["1.18"])  # the question finds the plan ready
+    # ... whether it names the plan or not (the status card names it): one shared entry.
+    with stores.sessions() as session:
+        key = current_plan_key(session)
+    assert stores.plan.actions_for(None, plan_key=key, numbers=["1.18"])
     assert len(reads) == 1
-    with factory() as session:
-        warm(session)  # nothing changed: no read
+    timer.now += plan_cache.RECHECK_SECONDS
+    stores.plan.keep_warm()  # nothing changed: no read
     assert len(reads) == 1
+
+
+def test_a_change_elsewhere_is_seen_when_the_recheck_is_due_not_before(engine: Engine) -> None:
+    timer = Timer()
+    stores = open_stores(engine, timer=timer)
+    first = stores.plan.plan()
+    _import_elsewhere(engine)
+    assert stores.plan.plan() is first  # checked less than a second ago: kept
+    timer.now += plan_cache.RECHECK_SECONDS
+    assert stores.plan.plan() is not first  # due: the new revision is read
 
 
 def test_keep_warm_renews_the_vocabulary_before_it_expires(
     sqlite_url: str, tmp_path: Path, clock: FixedClock
 ) -> None:
     engine = make_engine(sqlite_url)
-    services = Services(settings_for(sqlite_url, tmp_path), make_sessionmaker(engine), clock)
+    timer = Timer()
+    services = open_services(settings_for(sqlite_url, tmp_path), engine, clock, timer=timer)
     services.keep_warm()
     first = services.vocabulary()
     services.keep_warm()
     assert services.vocabulary() is first  # young: kept
-    services._vocabulary_at -= VOCABULARY_RENEW_SECONDS
+    timer.now += VOCABULARY_RENEW_SECONDS
     services.keep_warm()
     renewed = services.vocabulary()
     assert renewed is not first and renewed.bodies is not None
@@ -87,7 +94,7 @@ def test_keep_warm_without_a_current_plan_does_not_fail(
     with transaction(factory) as session:
         session.execute(update(Plan).values(is_current=False))
     url = engine.url.render_as_string(hide_password=False)
-    services = Services(settings_for(url, tmp_path), factory, clock)
+    services = open_services(settings_for(url, tmp_path), factory, clock)
     services.keep_warm()
     assert services.vocabulary().sections == ()
 
@@ -116,10 +123,11 @@ async def test_the_keeper_logs_a_failure_once_and_its_recovery(
 
 
 def test_gc_is_paused_inside_and_restored_after_nested_blocks() -> None:
+    pause = GcPause()
     assert gc.isenabled()
-    with gc_paused():
+    with pause.paused():
         assert not gc.isenabled()
-        with gc_paused():
+        with pause.paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
@@ -128,7 +136,7 @@ def test_gc_is_paused_inside_and_restored_after_nested_blocks() -> None:
 def test_gc_pause_leaves_a_disabled_collector_disabled() -> None:
     gc.disable()
     try:
-        with gc_paused():
+        with GcPause().paused():
             pass
         assert not gc.isenabled()
     finally:

@@ -10,7 +10,7 @@ from microsoft_agents.hosting.core import TurnContext
 
 from bot.clock import FixedClock
 from bot.plan.due_dates import interpret_due_text
-from bot.services import Services
+from bot.services import Services, open_services
 from bot.teams.handler import PartnershipBot
 from cards import verbs
 from storage.db import make_engine, make_sessionmaker
@@ -61,9 +61,7 @@ def numbers_in(card: dict) -> list[str]:
 def services(sqlite_url: str, tmp_path: Path) -> Services:
     engine = make_engine(sqlite_url)
     clock = FixedClock(datetime(2022, 6, 1, 11, 0, tzinfo=UTC))
-    return Services(
-        settings=settings_for(sqlite_url, tmp_path), db=make_sessionmaker(engine), clock=clock
-    )
+    return open_services(settings_for(sqlite_url, tmp_path), make_sessionmaker(engine), clock)
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.plan.schedule import BodyRules, PlannedDelivery
 from storage import deliveries, migrate
+from storage.body_rules import all_rules, rules_for, save_rules
+from storage.channel_links import channel_targets, link_channel, links, unlink_channel
 from storage.db import make_sessionmaker, transaction
 from storage.delivery_problems import problems
-from storage.links import channel_targets, link_channel, links, unlink_channel
 from storage.models import BodyRule, Delivery
 from storage.reminders import reminder_targets, subscribe, unsubscribe
-from storage.rules import all_rules, rules_for, save_rules
 from tests.jobs_support import add_conversation, add_person
 
 NOW = datetime(2022, 3, 2, 10, 0, tzinfo=UTC)
@@ -160,7 +160,7 @@ def test_links_rules_and_reminder_opt_ins(engine: Engine) -> None:
 
 
 def test_a_channels_threads_share_its_links(engine: Engine) -> None:
-    from storage.links import linked_body_keys
+    from storage.channel_links import linked_body_keys
 
     factory = make_sessionmaker(engine)
     ref = add_conversation(factory, "19:c@thread.tacv2", "http://127.0.0.1:9/")

@@ -299,7 +299,7 @@ async def test_two_instances_on_one_postgres_send_each_once(
     postgres_url: str, connector: FakeConnector
 ) -> None:
     from bot.plan.schedule import BodyRules
-    from storage.rules import save_rules
+    from storage.body_rules import save_rules
 
     engines = [make_engine(postgres_url) for _ in range(2)]
     first, second = (make_sessionmaker(e) for e in engines)

@@ -182,7 +182,7 @@ def test_commands_are_what_the_bot_understands(manifest: dict[str, Any]) -> None
                 expected = COMMAND_INTENTS[title]
             meant = understand(command.get("prompt", title), vocabulary, date(2026, 1, 5)).name
             assert meant == expected, title
-            assert meant in routes.INTENTS, f"{title}: no handler answers it yet"
+            assert meant in {r.match for r in routes.INTENTS}, f"{title}: no handler answers it yet"
 
 
 def test_personal_chat_offers_prompt_starters_for_the_common_questions(

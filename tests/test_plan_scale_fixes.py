@@ -14,7 +14,7 @@ from sqlalchemy import Engine, delete, select
 
 from bot.clock import FixedClock
 from bot.plan.types import OutcomeRecord, PlanRecord, ThemeRecord
-from bot.services import Services
+from bot.services import open_services
 from bot.teams.handler import PartnershipBot
 from cards import verbs
 from cards.base import SIZE_BUDGET_BYTES, size_of
@@ -24,94 +24,91 @@ from storage import plan_queries
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.models import Plan, ProgressUpdate
 from storage.plan_queries import actions, plan_record, posted_between, updates_since
+from storage.stores import Stores, open_stores
 from tests.cardcheck import assert_valid_card
 from tests.harness import card_texts, cards_of, execute, invoke_body, message, settings_for, turn
 from tests.posting import post_update
+from tests.store_support import count_plan_reads
 
 JUNE_1 = date(2022, 6, 1)
 
 
-def _latest_text(engine: Engine, number: str, as_of: date | None = None) -> str | None:
-    with make_sessionmaker(engine)() as session:
-        (found,) = actions(session, numbers=[number], as_of=as_of)
+@pytest.fixture
+def stores(engine: Engine) -> Stores:
+    """The stores over the seeded database (their sessions share the plan cache)."""
+    return open_stores(engine)
+
+
+def _latest_text(stores: Stores, number: str, as_of: date | None = None) -> str | None:
+    (found,) = stores.plan.actions_for(None, numbers=[number], as_of=as_of)
     return found.latest.text if found.latest else None
 
 
 def test_as_of_is_served_from_the_cache_and_leaves_out_later_updates(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    factory = make_sessionmaker(engine)
+    factory = stores.sessions
     post_update(factory, "3.7", "At risk", "on the first", datetime(2022, 6, 1, 9, tzinfo=UTC))
-    assert _latest_text(engine, "3.7") == "on the first"
-    reads: list[Any] = []
-    real_records = plan_queries._records
-    monkeypatch.setattr(
-        plan_queries, "_records", lambda *a, **k: reads.append(a) or real_records(*a, **k)
-    )
+    assert _latest_text(stores, "3.7") == "on the first"
+    reads = count_plan_reads(monkeypatch)
     # Nothing posted after 1 June: the cached records are the answer, no second read.
-    assert _latest_text(engine, "3.7", JUNE_1) == "on the first"
+    assert _latest_text(stores, "3.7", JUNE_1) == "on the first"
     assert reads == []
     # A later update: "as of 1 June" must not show it (the plan is read as it stood then).
     post_update(factory, "3.7", "Complete", "on the second", datetime(2022, 6, 2, 9, tzinfo=UTC))
-    assert _latest_text(engine, "3.7") == "on the second"
+    assert _latest_text(stores, "3.7") == "on the second"
     reads.clear()
-    assert _latest_text(engine, "3.7", JUNE_1) == "on the first"
-    assert _latest_text(engine, "3.7", date(2022, 6, 2)) == "on the second"
+    assert _latest_text(stores, "3.7", JUNE_1) == "on the first"
+    assert _latest_text(stores, "3.7", date(2022, 6, 2)) == "on the second"
     assert len(reads) == 1  # only the question about the past needed the database
 
 
 def test_a_new_update_is_applied_to_the_cached_plan_without_reading_it_again(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    factory = make_sessionmaker(engine)
-    assert _latest_text(engine, "2.4") is None
-    reads: list[Any] = []
-    real_records = plan_queries._records
-    monkeypatch.setattr(
-        plan_queries, "_records", lambda *a, **k: reads.append(a) or real_records(*a, **k)
-    )
+    factory = stores.sessions
+    assert _latest_text(stores, "2.4") is None
+    reads = count_plan_reads(monkeypatch)
     post_update(factory, "2.4", "On track", "first", datetime(2022, 6, 1, 9, tzinfo=UTC))
     post_update(factory, "2.4", "At risk", "second", datetime(2022, 6, 1, 10, tzinfo=UTC))
-    assert _latest_text(engine, "2.4") == "second"
+    assert _latest_text(stores, "2.4") == "second"
     assert reads == []
-    with make_sessionmaker(engine)() as session:
-        assert len(actions(session)) == 55
+    assert len(stores.plan.actions_for(None)) == 55
 
 
 def test_an_update_committed_out_of_id_order_makes_the_cache_read_the_plan_again(
-    engine: Engine, monkeypatch: pytest.MonkeyPatch
+    stores: Stores, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    factory = make_sessionmaker(engine)
+    factory = stores.sessions
     post_update(factory, "2.4", "On track", "first", datetime(2022, 6, 1, 9, tzinfo=UTC))
     post_update(factory, "2.6", "On track", "filler", datetime(2022, 6, 1, 9, tzinfo=UTC))
-    assert _latest_text(engine, "2.4") == "first"
+    assert _latest_text(stores, "2.4") == "first"
     # One new id and one row gone (as when an update with a lower id commits after a higher
     # one was read): the count does not add up to "only additions since the newest seen".
     with transaction(factory) as session:
         first = session.scalar(select(ProgressUpdate.id).where(ProgressUpdate.text == "first"))
         session.execute(delete(ProgressUpdate).where(ProgressUpdate.id == first))
-    reads: list[Any] = []
-    real_records = plan_queries._records
-    monkeypatch.setattr(
-        plan_queries, "_records", lambda *a, **k: reads.append(a) or real_records(*a, **k)
-    )
+    reads = count_plan_reads(monkeypatch)
     post_update(factory, "2.5", "On track", "other", datetime(2022, 6, 1, 10, tzinfo=UTC))
-    assert _latest_text(engine, "2.4") is None
-    assert _latest_text(engine, "2.5") == "other"
+    assert _latest_text(stores, "2.4") is None
+    assert _latest_text(stores, "2.5") == "other"
     assert len(reads) == 1
 
 
-def test_plan_records_are_cached_and_follow_which_plan_is_current(engine: Engine) -> None:
-    factory = make_sessionmaker(engine)
-    with factory() as session:
-        assert plan_record(session, "safer-norfolk-2021-24").is_current
-        assert plan_record(session) is plan_record(session)
-    with transaction(factory) as session:
+def test_plan_records_are_cached_and_follow_which_plan_is_current(stores: Stores) -> None:
+    assert stores.plan.plan("safer-norfolk-2021-24").is_current
+    assert stores.plan.plan() is stores.plan.plan()
+    with transaction(stores.sessions) as session:
         for plan in session.scalars(select(Plan)):
             plan.is_current = plan.key == "cspp-2018-21"
-    with factory() as session:
-        assert not plan_record(session, "safer-norfolk-2021-24").is_current
-        assert plan_record(session).key == "cspp-2018-21"
+    assert not stores.plan.plan("safer-norfolk-2021-24").is_current
+    assert stores.plan.plan().key == "cspp-2018-21"
+
+
+def test_sessions_outside_a_store_read_the_database_each_time(engine: Engine) -> None:
+    with make_sessionmaker(engine)() as session:
+        assert plan_record(session) is not plan_record(session)
+        assert len(actions(session)) == 55
 
 
 def test_posted_between_counts_and_limits_the_same_with_or_without_an_in_list(
@@ -200,10 +197,10 @@ def test_a_large_plans_priorities_come_a_page_of_themes_at_a_time() -> None:
 @pytest.fixture
 def bot(sqlite_url: str, tmp_path: Path) -> PartnershipBot:
     engine = make_engine(sqlite_url)
-    services = Services(
-        settings=settings_for(sqlite_url, tmp_path),
-        db=make_sessionmaker(engine),
-        clock=FixedClock(datetime(2022, 6, 1, 11, 0, tzinfo=UTC)),
+    services = open_services(
+        settings_for(sqlite_url, tmp_path),
+        make_sessionmaker(engine),
+        FixedClock(datetime(2022, 6, 1, 11, 0, tzinfo=UTC)),
     )
 
     async def lookup(_: TurnContext) -> str | None:

@@ -9,7 +9,7 @@ from microsoft_agents.activity import Activity
 from sqlalchemy import func, select
 
 from bot.clock import FixedClock
-from bot.services import Services
+from bot.services import Services, open_services
 from bot.teams import references
 from bot.teams.handler import PartnershipBot
 from bot.teams.references import ReferenceKeeper
@@ -21,9 +21,7 @@ from tests.harness import message, settings_for, turn
 @pytest.fixture
 def services(sqlite_url: str, tmp_path: Path, clock: FixedClock) -> Services:
     engine = make_engine(sqlite_url)
-    return Services(
-        settings=settings_for(sqlite_url, tmp_path), db=make_sessionmaker(engine), clock=clock
-    )
+    return open_services(settings_for(sqlite_url, tmp_path), make_sessionmaker(engine), clock)
 
 
 def _activity(
@@ -43,9 +41,8 @@ def _stored(services: Services) -> int:
 def test_needs_storing_until_stored_then_not_until_it_moves_or_ages(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    keeper = ReferenceKeeper(services)
     now = [1000.0]
-    monkeypatch.setattr(references.time, "monotonic", lambda: now[0])
+    keeper = ReferenceKeeper(services, timer=lambda: now[0])
     activity = _activity()
     assert keeper.needs_storing(activity)
     keeper.remember(activity)

@@ -18,9 +18,9 @@ from sqlalchemy import Engine, select, update
 from bot.clock import FixedClock
 from bot.config import Settings
 from bot.handlers.report import NOT_CONFIGURED, PERSONAL_ONLY
+from bot.plan.permissions import WHO_MAY_EXPORT
 from bot.reports import links
-from bot.reports.access import WHO_MAY_EXPORT
-from bot.services import Services
+from bot.services import open_services
 from bot.teams.handler import PartnershipBot
 from cards import verbs
 from storage.db import make_engine, make_sessionmaker, transaction
@@ -82,10 +82,10 @@ def settings(sqlite_url: str, tmp_path: Path) -> Settings:
 
 
 def make_bot(settings: Settings) -> PartnershipBot:
-    services = Services(
-        settings=settings,
-        db=make_sessionmaker(make_engine(settings.database_url)),
-        clock=FixedClock(NOW),
+    services = open_services(
+        settings,
+        make_sessionmaker(make_engine(settings.database_url)),
+        FixedClock(NOW),
     )
     return PartnershipBot(services)
 

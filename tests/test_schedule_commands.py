@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.clock import FixedClock
-from bot.services import Services
+from bot.services import Services, open_services
 from bot.teams.handler import PartnershipBot
 from cards import verbs
+from storage.channel_links import links
 from storage.db import make_engine, make_sessionmaker, transaction
-from storage.links import links
 from storage.models import Meeting, ReminderSubscription
 from storage.people import add_memberships, ensure_person
 from tests.cardcheck import check_card
@@ -37,7 +37,7 @@ def services(db_url: str, tmp_path: Path) -> Services:
         ensure_person(session, aad_object_id=ADMIN, name="Ada Admin")
     clock = FixedClock(datetime(2022, 3, 1, 12, 0, tzinfo=UTC))
     settings = settings_for(db_url, tmp_path, bot_admins=(ADMIN,), page_size=8)
-    return Services(settings=settings, db=factory, clock=clock)
+    return open_services(settings, factory, clock)
 
 
 @pytest.fixture

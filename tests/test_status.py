@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from bot.clock import LONDON, FixedClock
-from bot.handlers import status_scope
-from bot.services import Services
+from bot.services import Services, open_services
 from bot.teams.handler import PartnershipBot
 from cards import verbs
 from storage.db import make_engine, make_sessionmaker
@@ -38,9 +37,7 @@ JUNE_1 = date(2022, 6, 1)
 def services(sqlite_url: str, tmp_path: Path) -> Services:
     clock = FixedClock(datetime(2022, 6, 1, 11, 0, tzinfo=UTC))
     engine = make_engine(sqlite_url)
-    return Services(
-        settings=settings_for(sqlite_url, tmp_path), db=make_sessionmaker(engine), clock=clock
-    )
+    return open_services(settings_for(sqlite_url, tmp_path), make_sessionmaker(engine), clock)
 
 
 @pytest.fixture
@@ -222,11 +219,11 @@ async def test_meeting_chat_unlinked_and_linked(
     # Once issue 5 links the chat to the DASVG, a bare "status" is the DASVG's.
     seen = []
 
-    def linked(session: object, conversation_id: str) -> tuple[str, ...]:
+    def linked(conversation_id: str) -> tuple[str, ...]:
         seen.append(conversation_id)
         return ("DASVG",)
 
-    monkeypatch.setattr(status_scope, "linked_body_keys", linked)
+    monkeypatch.setattr(bot.services.schedule, "linked_bodies", linked)
     (card,) = cards_of(await turn(bot, meeting_chat("status", conversation_id="dasvg-meeting")))
     assert "Status: DASVG" in card_texts(card) and seen == ["dasvg-meeting"]
     assert "not linked" not in card_texts(card)

@@ -384,12 +384,7 @@ def _status(url: str, body_keys: tuple[str, ...] | None, server: Any) -> Any:
         place=Place("tab:test"),
         now=datetime(2022, 6, 1, 11, 0, tzinfo=UTC),
     )
-    return read(
-        url,
-        lambda s: status_view(
-            server.runtime.services, s, request, StatusScope(body_keys=body_keys)
-        ),
-    )
+    return status_view(server.runtime.services, request, StatusScope(body_keys=body_keys))
 
 
 async def test_dashboard_shows_the_status_cards_figures(dev_server: Any, sqlite_url: str) -> None:
@@ -522,7 +517,7 @@ def test_sample_days_are_month_ends_then_today() -> None:
 def test_history_cache_reads_only_new_updates_and_keeps_past_points(sqlite_url: str) -> None:
     engine = make_engine(sqlite_url)
     factory = make_sessionmaker(engine)
-    cache = HistoryCache()
+    cache = HistoryCache(factory)
     calls: list[tuple[date, ...]] = []
 
     def count(days: Any) -> list[tuple[date, int]]:
@@ -530,10 +525,10 @@ def test_history_cache_reads_only_new_updates_and_keeps_past_points(sqlite_url: 
         return [(d, 0) for d in days]
 
     try:
+        first = cache.history("safer-norfolk-2021-24")
         with factory() as session:
-            first = cache.history(session, "safer-norfolk-2021-24")
             action = actions(session, body_keys=["OPCCN"])[0]
-            before = len(cache.timelines([action])[0].posted)
+        before = len(cache.timelines([action])[0].posted)
         cache.past_series(first, None, [date(2022, 1, 31)], count)
         with transaction(factory) as session:
             record_update(
@@ -541,9 +536,8 @@ def test_history_cache_reads_only_new_updates_and_keeps_past_points(sqlite_url: 
                 NewUpdate(action.id, "At risk", "x", None, None, None, "Maria", "k" * 12),
                 datetime(2022, 6, 1, 11, tzinfo=UTC),
             )
-        with factory() as session:
-            second = cache.history(session, "safer-norfolk-2021-24")
-            line = cache.timelines([action])[0]
+        second = cache.history("safer-norfolk-2021-24")
+        line = cache.timelines([action])[0]
         assert second.updates == first.updates + 1 and second.revision == first.revision
         assert len(line.posted) == before + 1
         assert line.at(datetime(2022, 6, 2, tzinfo=UTC)).latest.status == "At risk"

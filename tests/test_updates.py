@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.clock import FixedClock
+from bot.plan.schedule import NOTICE
 from cards import verbs
 from storage.db import make_engine, make_sessionmaker, transaction
-from storage.models import ProgressUpdate
+from storage.models import ConversationRef, Delivery, ProgressUpdate
 from storage.people import add_memberships, ensure_person
 from tests.fakes.connector import FakeConnector
 from tests.harness import BotServer, card_texts, execute, message, settings_for, task
@@ -337,13 +338,27 @@ async def test_updates_count_is_unchanged_by_reads(sqlite_url: str) -> None:
     engine.dispose()
 
 
+def notice_deliveries(url: str) -> list[tuple[str, str]]:
+    """(status, conversation id) of every update notice planned so far."""
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        rows = session.execute(
+            select(Delivery.status, ConversationRef.conversation_id)
+            .join(ConversationRef, ConversationRef.id == Delivery.conversation_ref_id)
+            .where(Delivery.rule == NOTICE)
+            .order_by(Delivery.id)
+        ).all()
+    engine.dispose()
+    return [(status, conversation_id) for status, conversation_id in rows]
+
+
 def link_channel_to(
     url: str, body: str, service_url: str, conversation_id: str = "19:chan@thread.tacv2"
 ) -> None:
     from datetime import UTC, datetime
 
+    from storage.channel_links import link_channel
     from storage.conversations import save_reference
-    from storage.links import link_channel
 
     engine = make_engine(url)
     with transaction(make_sessionmaker(engine)) as session:
@@ -382,7 +397,9 @@ async def test_update_notice_goes_to_the_owners_linked_channel(
     assert "\\[x\\]\\(y\\)" in notices[0].text
     assert (await server.post(typed))[0] == 201  # a retry: no second update, no second notice
     await connector.wait_for(3)
-    await asyncio.sleep(0.2)
+    # Notices exist only as deliveries, planned within the turn and sent exactly once: one
+    # notice delivery, already sent, means no other notice can arrive later.
+    assert notice_deliveries(sqlite_url) == [("sent", "19:chan@thread.tacv2")]
     assert len(connector.sent("19:chan@thread.tacv2")) == 1
 
 
@@ -398,5 +415,5 @@ async def test_update_notices_can_be_switched_off(
         typed = message("update 1.10 on track: fine", aad=MEMBER, service_url=connector.url)
         assert (await quiet.post(typed))[0] == 201
         await connector.wait_for(1)
-        await asyncio.sleep(0.2)
+        assert notice_deliveries(sqlite_url) == []  # none planned: nothing can be sent later
     assert connector.sent("19:chan@thread.tacv2") == []

@@ -7,7 +7,6 @@ from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.audit import audit_card
 from cards.views import AuditView
-from storage import audit
 
 PAGE = 10
 ADMINS_ONLY = (
@@ -19,10 +18,7 @@ ADMINS_ONLY = (
 def _page(services: Services, request: Request, subject: str | None, page: int) -> Reply:
     if not request.is_admin:
         return Reply.with_text(ADMINS_ONLY)
-    with services.db() as session:
-        found = audit.entries(
-            session, subject_key=subject, limit=PAGE + 1, offset=(page - 1) * PAGE
-        )
+    found = services.plan.audit_entries(subject, limit=PAGE + 1, offset=(page - 1) * PAGE)
     view = AuditView(
         subject=subject, entries=tuple(found[:PAGE]), page=page, more=len(found) > PAGE
     )

@@ -4,19 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.handlers.common import actor_of, person_of
 from bot.plan.body_names import normalise
-from bot.plan.types import BodyInfo
+from bot.plan.types import BodyInfo, PersonRecord
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.bodies import CHOICE_INPUT, SEARCH_INPUT, choose_bodies_card
 from cards.views import BodyChoiceView
-from storage import audit
-from storage.db import transaction
-from storage.people import PersonRecord, add_memberships, person_by_id, set_member_bodies
 
 MAX_SHOWN = 30
 
@@ -37,7 +32,6 @@ def matching_bodies(bodies: tuple[BodyInfo, ...], search: str) -> list[BodyInfo]
 
 def chooser_reply(
     services: Services,
-    session: Session,
     person: PersonRecord | None,
     *,
     search: str = "",
@@ -61,23 +55,18 @@ def chooser_reply(
 
 def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
     """Answer "my bodies" with the chooser; "I work for OPCCN" adds OPCCN straight away."""
-    with transaction(services.db) as session:
-        person = person_by_id(session, request.person_id) if request.person_id else None
-        if person is None:
-            return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
-        if intent.bodies:
-            before = person.body_keys
-            add_memberships(session, person.id, intent.bodies, role="member", source="self")
-            person = person_by_id(session, person.id)
-            assert person is not None
-            _audit(session, request, person.id, before, person.body_keys)
-            names = ", ".join(person.body_keys)
-            return Reply.with_text(
-                f"Noted: you work for {names}. Ask “what's overdue for me?” any time; "
-                "say “my bodies” to change this."
-            )
-        current = ", ".join(person.body_keys) or "none yet"
-        return chooser_reply(services, session, person, message=f"Your bodies now: {current}.")
+    person = services.people.person(request.person_id) if request.person_id else None
+    if person is None:
+        return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
+    if intent.bodies:
+        after = services.people.add_bodies(person.id, intent.bodies, actor_of(request), request.now)
+        names = ", ".join(after.body_keys if after else ())
+        return Reply.with_text(
+            f"Noted: you work for {names}. Ask “what's overdue for me?” any time; "
+            "say “my bodies” to change this."
+        )
+    current = ", ".join(person.body_keys) or "none yet"
+    return chooser_reply(services, person, message=f"Your bodies now: {current}.")
 
 
 MAX_KEYS = 300
@@ -101,10 +90,7 @@ def search_bodies(services: Services, request: Request) -> Reply:
     """
     search = str(request.data.get(SEARCH_INPUT) or "")[:100]
     selected = _merge(request.data)
-    with services.db() as session:
-        return chooser_reply(
-            services, session, person_of(request), search=search, selected=tuple(selected)
-        )
+    return chooser_reply(services, person_of(request), search=search, selected=tuple(selected))
 
 
 def _merge(data: dict[str, Any]) -> list[str]:
@@ -121,41 +107,11 @@ def save_bodies(services: Services, request: Request) -> Reply:
     unknown = [k for k in chosen if k not in known]
     if unknown:
         return Reply(error=f"Unknown bodies: {', '.join(unknown)}. Nothing was changed.")
-    with transaction(services.db) as session:
-        if request.person_id is None:
-            return Reply(error="I could not tell who you are; nothing was changed.")
-        before = request.memberships
-        set_member_bodies(session, request.person_id, chosen)
-        after = person_by_id(session, request.person_id)
-        _audit(
-            session,
-            request,
-            request.person_id,
-            tuple(k for k, _ in before),
-            after.body_keys if after else (),
-        )
+    if request.person_id is None:
+        return Reply(error="I could not tell who you are; nothing was changed.")
+    services.people.set_bodies(request.person_id, chosen, actor_of(request), request.now)
     if not chosen:
         return Reply.with_text("Saved: you are not a member of any body now.")
     return Reply.with_text(
         f"Saved: you work for {', '.join(chosen)}. Now ask “what's overdue for me?”."
     )
-
-
-def _audit(
-    session: Session,
-    request: Request,
-    person_id: int,
-    before: tuple[str, ...],
-    after: tuple[str, ...],
-) -> None:
-    if set(before) != set(after):
-        audit.record(
-            session,
-            actor_of(request),
-            "membership.changed",
-            "person",
-            str(person_id),
-            now=request.now,
-            before={"bodies": sorted(before)},
-            after={"bodies": sorted(after)},
-        )

@@ -1,34 +1,34 @@
 """Lists of actions: overdue, due in a period, my actions, actions by body/section/topic.
 
+Each list is one route (:func:`overdue`, :func:`due`, :func:`my_actions`, :func:`actions`): a
+pure selector picks and orders the actions and words the title; one rendering helper
+(:func:`_list_reply`) does the rest.
+
 Paging buttons carry the question in compact form (:func:`query_of`), so "Show more" works the
 question out again from the database: a page is never stale.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from bot.handlers.bodies import chooser_reply
-from bot.handlers.common import day_label, item_for, pages, person_of
+from bot.handlers.common import BadQuery, item_for, pages, person_of
 from bot.plan import rules
-from bot.plan.types import ActionRecord
+from bot.plan.labels import day_label
+from bot.plan.types import ActionRecord, PersonRecord, PlanNotFound
 from bot.services import Services
 from bot.timephrases import Window
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.actions import action_list_card
 from cards.views import ActionListView
-from storage.people import PersonRecord
-from storage.plan_queries import PlanNotFound, actions
 
 LIST_INTENTS = ("overdue", "due", "my_actions", "actions")
 DEFAULT_DUE_DAYS = 30
-
-
-class BadQuery(ValueError):
-    """Card data that does not describe a list (tampered or from an older version)."""
 
 
 @dataclass(frozen=True)
@@ -134,53 +134,50 @@ def scope_of(intent: Intent, person: PersonRecord | None, labels: dict[str, str]
     return Scope(None, "the whole plan")
 
 
-def _select(
-    intent: Intent, records: list[ActionRecord], today: date
-) -> tuple[list[ActionRecord], Window | None]:
-    if intent.name == "overdue":
-        return rules.overdue_first(records, today), None
-    if intent.name == "due":
-        window = intent.window or Window(
-            today, today + timedelta(days=DEFAULT_DUE_DAYS), f"in the next {DEFAULT_DUE_DAYS} days"
-        )
-        chosen = [
-            a
-            for a in records
-            if rules.due_between(a, window.start or date.min, window.end or date.max)
-        ]
-        chosen.sort(
-            key=lambda a: (rules.effective_deadline(a) or date.max, rules.number_key(a.number))
-        )
-        return chosen, window
-    return records, None
+Selection = tuple[list[ActionRecord], tuple[str, str, str]]
 
 
-def _texts(
-    intent: Intent, scope: Scope, count: int, today: date, window: Window | None
-) -> tuple[str, str, str]:
-    """Title, summary and the text for an empty list."""
-    as_of = day_label(today)
-    plural = "action" if count == 1 else "actions"
-    if intent.name == "overdue":
-        return (
-            f"Overdue: {scope.label}",
-            f"{count} {plural} past the deadline and not complete, as of {as_of}. "
-            "Most overdue first.",
-            f"Nothing is overdue for {scope.label} as of {as_of}.",
-        )
-    if intent.name == "due" and window is not None:
-        return (
-            f"Due {window.label}: {scope.label}",
-            f"{count} open {plural} with a deadline {window.label} "
-            f"({_window_text(window)}), as of {as_of}.",
-            f"Nothing open is due {window.label} for {scope.label}.",
-        )
+def _overdue(intent: Intent, scope: Scope, records: list[ActionRecord], today: date) -> Selection:
+    """Past the deadline and not complete, most overdue first."""
+    chosen = rules.overdue_first(records, today)
+    as_of, plural = day_label(today), _plural(len(chosen))
+    return chosen, (
+        f"Overdue: {scope.label}",
+        f"{len(chosen)} {plural} past the deadline and not complete, as of {as_of}. "
+        "Most overdue first.",
+        f"Nothing is overdue for {scope.label} as of {as_of}.",
+    )
+
+
+def _due(intent: Intent, scope: Scope, records: list[ActionRecord], today: date) -> Selection:
+    """Open actions with a deadline in the window (default: the next 30 days), soonest first."""
+    window = intent.window or Window(
+        today, today + timedelta(days=DEFAULT_DUE_DAYS), f"in the next {DEFAULT_DUE_DAYS} days"
+    )
+    start, end = window.start or date.min, window.end or date.max
+    chosen = [a for a in records if rules.due_between(a, start, end)]
+    chosen.sort(key=lambda a: (rules.effective_deadline(a) or date.max, rules.number_key(a.number)))
+    plural = _plural(len(chosen))
+    return chosen, (
+        f"Due {window.label}: {scope.label}",
+        f"{len(chosen)} open {plural} with a deadline {window.label} "
+        f"({_window_text(window)}), as of {day_label(today)}.",
+        f"Nothing open is due {window.label} for {scope.label}.",
+    )
+
+
+def _every(intent: Intent, scope: Scope, records: list[ActionRecord], today: date) -> Selection:
+    """Every action in scope, in number order."""
     subject = _subject(intent, scope)
-    return (
+    return records, (
         f"Actions: {subject}",
-        f"{count} {plural}, as of {as_of}.",
+        f"{len(records)} {_plural(len(records))}, as of {day_label(today)}.",
         f"No actions found for {subject}.",
     )
+
+
+def _plural(count: int) -> str:
+    return "action" if count == 1 else "actions"
 
 
 def _window_text(window: Window) -> str:
@@ -204,49 +201,62 @@ def _subject(intent: Intent, scope: Scope) -> str:
     return " · ".join(parts)
 
 
-def list_reply(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
-    """Answer a list question with one page of actions (or the body chooser)."""
+Selector = Callable[[Intent, Scope, list[ActionRecord], date], Selection]
+
+
+def _list_reply(
+    services: Services, request: Request, intent: Intent, select: Selector, page: int
+) -> Reply:
+    """The rendering every list shares: scope, read, select, one page as a card."""
     today = intent.as_of or request.today
-    with services.db() as session:
-        person = person_of(request)
-        labels = {b.key: b.ref.label for b in services.vocabulary().bodies.bodies}
-        scope = scope_of(intent, person, labels)
-        if scope.needs_bodies:
-            return chooser_reply(
-                services,
-                session,
-                person,
-                message="Tell me which bodies you work for first; "
-                "then ask again and I will answer about them.",
-            )
-        try:
-            records = actions(
-                session,
-                intent.plan,
-                body_keys=scope.body_keys,
-                numbers=intent.numbers or None,
-                theme=intent.theme,
-                section=intent.section,
-                words=intent.words or None,
-                as_of=intent.as_of,  # "as of 1 March 2022": the updates posted by then
-            )
-        except PlanNotFound as exc:
-            return Reply.with_text(f"I have no such plan to look in ({exc}).")
-    chosen, window = _select(intent, records, today)
-    size = services.settings.page_size
-    total_pages = pages(len(chosen), size)
-    page = min(max(page, 1), total_pages)
-    title, summary, empty = _texts(intent, scope, len(chosen), today, window)
+    person = person_of(request)
+    scope = scope_of(intent, person, services.vocabulary().labels())
+    if scope.needs_bodies:
+        return chooser_reply(
+            services,
+            person,
+            message="Tell me which bodies you work for first; "
+            "then ask again and I will answer about them.",
+        )
+    try:
+        records = services.plan.actions_for(
+            scope.body_keys,
+            as_of=intent.as_of,  # "as of 1 March 2022": the updates posted by then
+            plan_key=intent.plan,
+            numbers=intent.numbers or None,
+            theme=intent.theme,
+            section=intent.section,
+            words=intent.words or None,
+        )
+    except PlanNotFound as exc:
+        return Reply.with_text(f"I have no such plan to look in ({exc}).")
+    chosen, texts = select(intent, scope, records, today)
     hint = ""
     if person is not None and not person.body_keys and scope.body_keys is None:
         hint = "Tip: tell me which bodies you work for, then ask “what's overdue for me?”."
-    view = ActionListView(
+    view = _page_view(services, intent, chosen, texts, today, page, hint)
+    return Reply.with_card(action_list_card(view))
+
+
+def _page_view(
+    services: Services,
+    intent: Intent,
+    chosen: list[ActionRecord],
+    texts: tuple[str, str, str],
+    today: date,
+    page: int,
+    hint: str,
+) -> ActionListView:
+    """One page of the chosen actions, labelled for ``today``, with the question for paging."""
+    title, summary, empty = texts
+    size = services.settings.page_size
+    total_pages = pages(len(chosen), size)
+    page = min(max(page, 1), total_pages)
+    interval = services.settings.reporting_interval_days
+    return ActionListView(
         title=title,
         summary=summary,
-        items=tuple(
-            item_for(a, today, services.settings.reporting_interval_days)
-            for a in chosen[(page - 1) * size : page * size]
-        ),
+        items=tuple(item_for(a, today, interval) for a in chosen[(page - 1) * size : page * size]),
         page=page,
         pages=total_pages,
         total=len(chosen),
@@ -255,16 +265,38 @@ def list_reply(services: Services, request: Request, intent: Intent, page: int =
         hint=hint,
         show_choose_bodies=bool(hint),
     )
-    return Reply.with_card(action_list_card(view))
 
 
-def list_intent(services: Services, request: Request, intent: Intent) -> Reply:
-    """Route table entry for overdue, due, my actions and actions."""
-    return list_reply(services, request, intent)
+SELECTORS: dict[str, Selector] = {
+    "overdue": _overdue,
+    "due": _due,
+    "my_actions": _every,
+    "actions": _every,
+}
+
+
+def overdue(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
+    """Answer "what's overdue (for me / for OPCCN)?": most overdue first."""
+    return _list_reply(services, request, intent, _overdue, page)
+
+
+def due(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
+    """Answer "what's due next month for DASVG?": open actions by deadline."""
+    return _list_reply(services, request, intent, _due, page)
+
+
+def my_actions(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
+    """Answer "my actions": every action of the sender's bodies, flagged."""
+    return _list_reply(services, request, intent, _every, page)
+
+
+def actions(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
+    """Answer "actions about fraud", "actions theme 2", "actions OPCCN"."""
+    return _list_reply(services, request, intent, _every, page)
 
 
 def next_page(services: Services, request: Request) -> Reply:
-    """Route table entry for the paging buttons."""
+    """The paging buttons: the question carried by the card, worked out again."""
     try:
         intent = intent_of(request.data.get("q"))
         page = request.data.get("page", 1)
@@ -275,4 +307,4 @@ def next_page(services: Services, request: Request) -> Reply:
             messages=[],
             error=f"That button's data could not be read ({exc}). Ask the question again.",
         )
-    return list_reply(services, request, intent, page)
+    return _list_reply(services, request, intent, SELECTORS[intent.name], page)

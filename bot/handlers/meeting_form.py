@@ -6,23 +6,15 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from bot.handlers.channels import allowed, body_label, who_can
 from bot.handlers.common import actor_of
-from bot.handlers.links import body_label, may_manage, who_can
-from bot.handlers.meetings import (
-    DEFAULT_DAYS,
-    manageable_bodies,
-    meeting_list,
-    sender_person,
-)
+from bot.handlers.meetings import DEFAULT_DAYS, editable_bodies, meeting_list
 from bot.plan.forms import MeetingDraft, read_meeting_form, recurrence_choice
 from bot.plan.meetings import MeetingSeries
 from bot.services import Services
 from bot.turns import Reply, Request
 from cards.meetings import meeting_form_card
 from cards.views import MeetingFormView
-from storage import audit
-from storage.db import transaction
-from storage.meetings import meeting_by_id, save_meeting
 
 FORM_FIELDS = ("title", "date", "time", "duration", "location", "link", "recurrence", "rrule")
 
@@ -54,25 +46,23 @@ def _form(
 def edit_meeting(services: Services, request: Request) -> Reply:
     """The "Add meeting" and "Edit" buttons: the form, for chairs of the body and admins."""
     meeting_id = request.data.get("meetingId")
-    with services.db() as session:
-        person = sender_person(session, request)
-        manageable = manageable_bodies(services, request, person)
-        if isinstance(meeting_id, int):
-            series = meeting_by_id(session, meeting_id)
-            if series is None:
-                return Reply(error="That meeting no longer exists. Ask “meetings” again.")
-            if not may_manage(request, person, series.body_key):
-                return Reply(error=who_can(session, services, series.body_key))
-            form = _form(services, manageable, _values(series), meeting_id)
-            return Reply.with_card(meeting_form_card(form))
-        body = request.data.get("body")
-        if isinstance(body, str) and body:
-            if not may_manage(request, person, body):
-                return Reply(error=who_can(session, services, body))
-        elif not manageable:
-            return Reply(error="Only chairs and admins can add meetings.")
-        values = {"body": body if isinstance(body, str) else "", "duration": "60", "time": "10:00"}
-        return Reply.with_card(meeting_form_card(_form(services, manageable, values, None)))
+    manageable = editable_bodies(services, request)
+    if isinstance(meeting_id, int):
+        series = services.schedule.meeting(meeting_id)
+        if series is None:
+            return Reply(error="That meeting no longer exists. Ask “meetings” again.")
+        if not allowed(request, series.body_key):
+            return Reply(error=who_can(services, series.body_key))
+        form = _form(services, manageable, _values(series), meeting_id)
+        return Reply.with_card(meeting_form_card(form))
+    body = request.data.get("body")
+    if isinstance(body, str) and body:
+        if not allowed(request, body):
+            return Reply(error=who_can(services, body))
+    elif not manageable:
+        return Reply(error="Only chairs and admins can add meetings.")
+    values = {"body": body if isinstance(body, str) else "", "duration": "60", "time": "10:00"}
+    return Reply.with_card(meeting_form_card(_form(services, manageable, values, None)))
 
 
 def _submitted(data: dict[str, Any]) -> dict[str, str]:
@@ -84,36 +74,26 @@ def save_meeting_form(services: Services, request: Request) -> Reply:
     values = _submitted(request.data)
     meeting_id = request.data.get("meetingId")
     meeting_id = meeting_id if isinstance(meeting_id, int) else None
-    with transaction(services.db) as session:
-        person = sender_person(session, request)
-        manageable = manageable_bodies(services, request, person)
-        existing = meeting_by_id(session, meeting_id) if meeting_id else None
-        if meeting_id and existing is None:
-            return Reply(error="That meeting no longer exists. Nothing was saved.")
-        body_key = existing.body_key if existing else values["body"]
-        if body_key not in services.vocabulary().bodies.by_key:
-            form = _form(services, manageable, values, meeting_id)
-            errors = {"body": "Choose the body whose meeting this is."}
-            view = replace(form, errors=errors, message="Nothing was saved.")
-            return Reply.with_card(meeting_form_card(view))
-        if not may_manage(request, person, body_key):
-            return Reply(error=who_can(session, services, body_key) + " Nothing was saved.")
-        draft, errors = read_meeting_form(values, body_key)
-        if draft is None:
-            form = _form(services, manageable, values, meeting_id)
-            message = "Please correct the fields marked below. Nothing was saved yet."
-            return Reply.with_card(meeting_form_card(replace(form, errors=errors, message=message)))
-        saved = save_meeting(session, draft, meeting_id=meeting_id)
-        audit.record(
-            session,
-            actor_of(request),
-            "meeting.saved",
-            "meeting",
-            str(saved.id),
-            now=request.now,
-            before=_values(existing) if existing else None,
-            after=_values(saved),
-        )
+    manageable = editable_bodies(services, request)
+    existing = services.schedule.meeting(meeting_id) if meeting_id else None
+    if meeting_id and existing is None:
+        return Reply(error="That meeting no longer exists. Nothing was saved.")
+    body_key = existing.body_key if existing else values["body"]
+    if body_key not in services.vocabulary().bodies.by_key:
+        form = _form(services, manageable, values, meeting_id)
+        errors = {"body": "Choose the body whose meeting this is."}
+        view = replace(form, errors=errors, message="Nothing was saved.")
+        return Reply.with_card(meeting_form_card(view))
+    if not allowed(request, body_key):
+        return Reply(error=who_can(services, body_key) + " Nothing was saved.")
+    draft, errors = read_meeting_form(values, body_key)
+    if draft is None:
+        form = _form(services, manageable, values, meeting_id)
+        message = "Please correct the fields marked below. Nothing was saved yet."
+        return Reply.with_card(meeting_form_card(replace(form, errors=errors, message=message)))
+    saved = services.schedule.save_meeting(
+        draft, meeting_id, actor_of(request), request.now, describe=_values
+    )
     return _saved(services, request, draft, saved)
 
 

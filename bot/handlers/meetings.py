@@ -8,38 +8,26 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
-
 from bot.clock import LONDON
+from bot.handlers.channels import body_label
 from bot.handlers.common import pages
-from bot.handlers.links import body_label
 from bot.plan.forms import recurrence_choice
 from bot.plan.meetings import MeetingSeries, Occurrence, occurrences
+from bot.plan.permissions import manageable_bodies
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.meetings import meeting_list_card
 from cards.views import MeetingListView, MeetingRow
-from storage.meetings import meeting_series
-from storage.people import PersonRecord, person_by_id
 
 DEFAULT_DAYS = 92
 MAX_DAYS = 800
 
 
-def sender_person(session: Session, request: Request) -> PersonRecord | None:
-    """The person who sent the turn, with memberships (None when unknown)."""
-    return person_by_id(session, request.person_id) if request.person_id else None
-
-
-def manageable_bodies(
-    services: Services, request: Request, person: PersonRecord | None
-) -> list[str]:
+def editable_bodies(services: Services, request: Request) -> list[str]:
     """Bodies whose meetings this person may add or change (all of them for admins)."""
-    if request.is_admin:
-        return [b.key for b in services.vocabulary().bodies.bodies]
-    memberships = person.memberships if person else ()
-    return sorted(k for k, role in memberships if role in ("chair", "admin"))
+    every = (b.key for b in services.vocabulary().bodies.bodies)
+    return manageable_bodies(request.memberships, every, is_admin=request.is_admin)
 
 
 def _repeats(series: MeetingSeries) -> str:
@@ -82,12 +70,10 @@ def meeting_list(
     start, end = date.fromisoformat(query["from"]), date.fromisoformat(query["to"])
     first = datetime.combine(start, time.min, tzinfo=LONDON)
     last = datetime.combine(end, time.max, tzinfo=LONDON)
-    with services.db() as session:
-        person = sender_person(session, request)
-        found = [
-            o for s in meeting_series(session, bodies or None) for o in occurrences(s, first, last)
-        ]
-    editable = set(manageable_bodies(services, request, person))
+    found = [
+        o for s in services.schedule.meetings(bodies or None) for o in occurrences(s, first, last)
+    ]
+    editable = set(editable_bodies(services, request))
     found.sort(key=lambda o: (o.starts, o.series.body_key))
     size = services.settings.page_size
     total_pages = pages(len(found), size)

@@ -2,36 +2,29 @@
 
 from __future__ import annotations
 
-from bot.handlers.common import deadline_label, flag_for, pages
+from bot.handlers.common import pages
 from bot.plan import rules
+from bot.plan.labels import deadline_label, flag_for
+from bot.plan.types import ActionRecord, PlanNotFound
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.actions import action_detail_card, history_card
 from cards.plan import priorities_card
 from cards.views import ActionDetailView, HistoryView, PlanView
-from storage.plan_queries import (
-    PlanNotFound,
-    action_by_id,
-    action_by_number,
-    history,
-    plan_record,
-    plans,
-)
 
 HISTORY_PAGE = 6
 THEMES_PAGE = 10
 
 
 def _priorities(services: Services, plan_key: str | None, page: int) -> Reply:
-    with services.db() as session:
-        try:
-            plan = plan_record(session, plan_key)
-        except PlanNotFound:
-            if plan_key is not None:
-                return Reply.with_text(f"There is no plan {plan_key}. Ask “priorities” again.")
-            return Reply.with_text("No plan is loaded yet. An admin can load one with “import”.")
-        others = tuple(p for p in plans(session) if p.key != plan.key)
+    try:
+        plan = services.plan.plan(plan_key)
+    except PlanNotFound:
+        if plan_key is not None:
+            return Reply.with_text(f"There is no plan {plan_key}. Ask “priorities” again.")
+        return Reply.with_text("No plan is loaded yet. An admin can load one with “import”.")
+    others = tuple(p for p in services.plan.plans() if p.key != plan.key)
     total = pages(len(plan.themes), THEMES_PAGE)
     view = PlanView(
         plan=plan,
@@ -57,23 +50,25 @@ def priorities_page(services: Services, request: Request) -> Reply:
     return _priorities(services, plan_key, page)
 
 
+def _find(services: Services, action_id: int | None, number: str | None) -> ActionRecord | None:
+    if action_id is not None:
+        return services.plan.action_by_id(action_id)
+    return services.plan.action(number or "")
+
+
 def _detail(
     services: Services, request: Request, action_id: int | None, number: str | None
 ) -> Reply:
     today = request.today
-    with services.db() as session:
-        if action_id is not None:
-            action = action_by_id(session, action_id)
-        else:
-            action = action_by_number(session, number or "")
-        if action is None:
-            return Reply.with_text(
-                f"There is no action {number} in the current plan. Actions are numbered like 1.18 "
-                "(theme 1 has 1.1-1.30, theme 2 has 2.1-2.10, theme 3 has 3.1-3.15)."
-                if number
-                else "That action no longer exists."
-            )
-        count = len(history(session, action.id))
+    action = _find(services, action_id, number)
+    if action is None:
+        return Reply.with_text(
+            f"There is no action {number} in the current plan. Actions are numbered like 1.18 "
+            "(theme 1 has 1.1-1.30, theme 2 has 2.1-2.10, theme 3 has 3.1-3.15)."
+            if number
+            else "That action no longer exists."
+        )
+    count = len(services.plan.history(action.id))
     view = ActionDetailView(
         action=action,
         status=rules.current_status(action),
@@ -98,15 +93,10 @@ def action_detail_button(services: Services, request: Request) -> Reply:
 
 
 def _history(services: Services, action_id: int | None, number: str | None, page: int) -> Reply:
-    with services.db() as session:
-        action = (
-            action_by_id(session, action_id)
-            if action_id is not None
-            else action_by_number(session, number or "")
-        )
-        if action is None:
-            return Reply.with_text(f"There is no action {number or ''} in the current plan.")
-        updates = history(session, action.id)
+    action = _find(services, action_id, number)
+    if action is None:
+        return Reply.with_text(f"There is no action {number or ''} in the current plan.")
+    updates = services.plan.history(action.id)
     total = pages(len(updates), HISTORY_PAGE)
     page = min(max(page, 1), total)
     view = HistoryView(

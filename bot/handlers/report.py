@@ -10,15 +10,16 @@ from __future__ import annotations
 from datetime import date
 
 from bot.clock import LONDON
-from bot.handlers.common import day_label, person_of
+from bot.handlers.common import person_of
+from bot.plan.labels import day_label
+from bot.plan.permissions import WHO_MAY_EXPORT, may_export
+from bot.plan.types import PlanNotFound
 from bot.reports import links
-from bot.reports.access import WHO_MAY_EXPORT, may_export
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.report import report_links_card, report_offer_card
 from cards.views import ReportLinksView
-from storage.plan_queries import PlanNotFound, plan_record
 
 NOT_CONFIGURED = (
     "Report download links are not configured on this bot (PUBLIC_BASE_URL and LINK_SECRET). "
@@ -40,11 +41,10 @@ def _links(services: Services, request: Request, plan_key: str | None, as_of: da
     settings = services.settings
     if request.person_id is None:
         return Reply.with_text("I could not tell who you are, so I cannot make links for you.")
-    with services.db() as session:
-        try:
-            plan = plan_record(session, plan_key)
-        except PlanNotFound as exc:
-            return Reply.with_text(f"I have no such plan to export ({exc}).")
+    try:
+        plan = services.plan.plan(plan_key)
+    except PlanNotFound as exc:
+        return Reply.with_text(f"I have no such plan to export ({exc}).")
     now = services.clock.now()
     made = []
     for fmt, title in BUTTONS:

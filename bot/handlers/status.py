@@ -11,22 +11,19 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from sqlalchemy.orm import Session
-
 from bot.clock import LONDON, london_day_end, london_day_start
-from bot.handlers.common import day_label, item_for
-from bot.handlers.lists import BadQuery, list_reply
+from bot.handlers import lists
+from bot.handlers.common import BadQuery, item_for
 from bot.handlers.status_scope import StatusScope, scope_for, scope_from
 from bot.plan import rules
+from bot.plan.labels import day_label
 from bot.plan.meetings import last_before
-from bot.plan.types import ActionRecord
+from bot.plan.types import ActionRecord, PlanNotFound
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.status import status_card
 from cards.views import PostedUpdate, StatusView
-from storage.meetings import meeting_series
-from storage.plan_queries import PlanNotFound, actions, plan_record, posted_between
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +31,6 @@ OVERDUE_SHOWN = 5
 UPDATES_SHOWN = 8
 FALLBACK_DAYS = 90
 PARTNERSHIP = "NCCSP"
-
-
-def _labels(services: Services) -> dict[str, str]:
-    return {b.key: b.ref.label for b in services.vocabulary().bodies.bodies}
 
 
 def _title(scope: StatusScope, records: list[ActionRecord], labels: dict[str, str]) -> str:
@@ -53,7 +46,7 @@ def _title(scope: StatusScope, records: list[ActionRecord], labels: dict[str, st
 
 
 def since_last_meeting(
-    session: Session, scope: StatusScope, today: date, labels: dict[str, str]
+    services: Services, scope: StatusScope, today: date, labels: dict[str, str]
 ) -> tuple[datetime, str]:
     """Since when updates count as new, and how to say it.
 
@@ -62,7 +55,7 @@ def since_last_meeting(
     """
     keys = scope.body_keys or (PARTNERSHIP,)
     try:
-        found = last_before(meeting_series(session, keys), london_day_start(today))
+        found = last_before(services.schedule.meetings(keys), london_day_start(today))
     except ValueError:  # an unreadable stored RRULE must not cost the whole card
         log.warning("could not read the meetings of %s", ", ".join(keys), exc_info=True)
         found = None
@@ -75,12 +68,12 @@ def since_last_meeting(
 
 
 def _posted(
-    session: Session, records: list[ActionRecord], since: datetime, today: date
+    services: Services, records: list[ActionRecord], since: datetime, today: date
 ) -> tuple[int, list[PostedUpdate]]:
     """How many updates were posted since ``since``, and the newest few of them."""
     numbers = {a.id: a.number for a in records}
-    total, found = posted_between(
-        session, numbers, since, london_day_end(today), limit=UPDATES_SHOWN
+    total, found = services.plan.posted_between(
+        numbers, since, london_day_end(today), limit=UPDATES_SHOWN
     )
     return total, [
         PostedUpdate(
@@ -108,7 +101,7 @@ def _london(instant: datetime) -> str:
 
 
 def status_view(
-    services: Services, session: Session, request: Request, scope: StatusScope, hint: str = ""
+    services: Services, request: Request, scope: StatusScope, hint: str = ""
 ) -> StatusView:
     """Everything the status card shows, worked out afresh for ``scope``.
 
@@ -116,19 +109,14 @@ def status_view(
         PlanNotFound: when the scope names no plan (or none is current).
     """
     today = scope.as_of or request.today
-    labels = _labels(services)
-    plan = plan_record(session, scope.plan)
-    records = actions(
-        session,
-        plan.key,
-        body_keys=scope.body_keys,
-        theme=scope.theme,
-        section=scope.section,
-        as_of=today,
+    labels = services.vocabulary().labels()
+    plan = services.plan.plan(scope.plan)
+    records = services.plan.actions_for(
+        scope.body_keys, as_of=today, plan_key=plan.key, theme=scope.theme, section=scope.section
     )
     overdue = rules.overdue_first(records, today)
-    since, since_label = since_last_meeting(session, scope, today, labels)
-    posted_total, posted = _posted(session, records, since, today)
+    since, since_label = since_last_meeting(services, scope, today, labels)
+    posted_total, posted = _posted(services, records, since, today)
     interval = services.settings.reporting_interval_days
     plural = "action" if len(records) == 1 else "actions"
     return StatusView(
@@ -148,18 +136,16 @@ def status_view(
 
 
 def _reply(services: Services, request: Request, scope: StatusScope, hint: str = "") -> Reply:
-    with services.db() as session:
-        try:
-            view = status_view(services, session, request, scope, hint)
-        except PlanNotFound as exc:
-            return Reply.with_text(f"I have no such plan to look in ({exc}).")
+    try:
+        view = status_view(services, request, scope, hint)
+    except PlanNotFound as exc:
+        return Reply.with_text(f"I have no such plan to look in ({exc}).")
     return Reply.with_card(status_card(view))
 
 
 def status_intent(services: Services, request: Request, intent: Intent) -> Reply:
     """Route table entry for "status" (plan, theme, section, bodies or the linked bodies)."""
-    with services.db() as session:
-        scope = scope_for(session, request, intent)
+    scope = scope_for(services, request, intent)
     bare = not (intent.bodies or intent.theme or intent.section or intent.everyone or intent.me)
     return _reply(services, request, scope, _hint(request, scope, bare))
 
@@ -191,4 +177,4 @@ def show_all_overdue(services: Services, request: Request) -> Reply:
         as_of=scope.as_of,
         plan=scope.plan,
     )
-    return list_reply(services, request, intent)
+    return lists.overdue(services, request, intent)

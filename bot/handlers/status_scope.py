@@ -1,6 +1,6 @@
 """What a status card covers, and its compact form carried by the card's buttons.
 
-A bare "status" covers the bodies the conversation is linked to (``storage.links``), else the
+A bare "status" covers the bodies the conversation is linked to, else the
 whole current plan; "status DASVG", "status theme 3", "status fraud" narrow it.
 """
 
@@ -10,13 +10,10 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from bot.handlers.lists import BadQuery
+from bot.handlers.common import BadQuery, person_of
+from bot.services import Services
 from bot.turns import Request
 from bot.understand import Intent
-from storage.links import linked_body_keys
-from storage.people import person_by_id
 
 
 @dataclass(frozen=True)
@@ -83,18 +80,18 @@ def scope_from(data: Any) -> StatusScope:
     )
 
 
-def scope_for(session: Session, request: Request, intent: Intent) -> StatusScope:
+def scope_for(services: Services, request: Request, intent: Intent) -> StatusScope:
     """Named bodies; else "me"; else a theme or section or "all"; else the linked bodies."""
     base = StatusScope(
         theme=intent.theme, section=intent.section, as_of=intent.as_of, plan=intent.plan
     )
     if intent.bodies:
         return replace(base, body_keys=intent.bodies)
-    person = person_by_id(session, request.person_id) if request.person_id else None
+    person = person_of(request)
     if intent.me and person is not None and person.body_keys:
         return replace(base, body_keys=person.body_keys)
     if intent.theme is None and intent.section is None and not intent.everyone:
-        linked = linked_body_keys(session, request.place.conversation_id)
+        linked = services.schedule.linked_bodies(request.place.conversation_id)
         if linked:
             return replace(base, body_keys=linked, linked=True)
     return base

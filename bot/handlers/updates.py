@@ -7,15 +7,14 @@ the update once per idempotency key (a double click or a Teams retry stores one 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot.handlers.common import actor_of, deadline_label, flag_for
+from bot.handlers.common import actor_of
 from bot.plan import rules
+from bot.plan.labels import deadline_label, flag_for
 from bot.plan.permissions import may_update
-from bot.plan.types import ActionRecord
+from bot.plan.types import ActionRecord, NewUpdate, StoreUnavailable
 from bot.services import Services
 from bot.turns import DialogDone, DialogView, Message, Reply, Request
 from bot.understand import Intent
@@ -25,13 +24,9 @@ from cards.update_form import KEY, STATUS, TEXT
 from cards.views import ActionDetailView
 from dialogs import update_progress
 from dialogs.update_progress import FieldErrors, SaveUpdate
-from storage import audit
-from storage.db import transaction
-from storage.notices import plan_update_notices
-from storage.plan_queries import action_by_id, action_by_number, history
-from storage.updates import NewUpdate, record_update
 
 log = logging.getLogger(__name__)
+# The cards an update can start from, drawn again afterwards for everyone in a shared chat.
 REFRESHABLE = (verbs.LIST_PAGE, verbs.SHOW_ACTION, verbs.REFRESH_STATUS)
 SAVE_FAILED = (
     "Your update could not be saved just now; nothing was recorded. "
@@ -42,8 +37,7 @@ SAVE_FAILED = (
 def _action(services: Services, action_id: Any) -> ActionRecord | None:
     if not isinstance(action_id, int) or isinstance(action_id, bool):
         return None
-    with services.db() as session:
-        return action_by_id(session, action_id)
+    return services.plan.action_by_id(action_id)
 
 
 def refusal(action: ActionRecord) -> str:
@@ -65,9 +59,8 @@ def save(services: Services, request: Request, command: SaveUpdate) -> tuple[Act
     """Store the update (once per key) and return the action as it now stands.
 
     Raises:
-        SQLAlchemyError: when the database fails; the transaction leaves nothing behind.
+        StoreUnavailable: when the database fails; nothing is stored.
     """
-    author = request.sender.name or "Someone"
     new = NewUpdate(
         action_id=command.action_id,
         status=command.status,
@@ -75,50 +68,23 @@ def save(services: Services, request: Request, command: SaveUpdate) -> tuple[Act
         revised_date=command.revised_date,
         evidence_url=command.evidence_url,
         author_person_id=request.person_id,
-        author_name=author,
+        author_name=request.sender.name or "Someone",
         key=f"teams:{command.key}",
     )
-    notices = 0
-    with transaction(services.db) as session:
-        before = action_by_id(session, command.action_id)
-        stored, created = record_update(session, new, services.clock.now())
-        if created and before is not None:
-            audit.record(
-                session,
-                actor_of(request),
-                "update.posted",
-                "action",
-                before.number,
-                now=services.clock.now(),
-                before={"status": rules.current_status(before)},
-                after={
-                    "status": stored.status,
-                    "text": stored.text,
-                    "revised_date": str(stored.revised_date or ""),
-                    "evidence_url": stored.evidence_url or "",
-                },
-            )
-        if created and services.settings.update_notices:
-            notices = plan_update_notices(
-                session,
-                stored.id,
-                services.clock.now(),
-                skip_conversation=request.place.conversation_id,
-            )
-    if notices:
+    notify_from = request.place.conversation_id if services.settings.update_notices else None
+    recorded = services.plan.record_update(
+        new, actor_of(request), services.clock.now(), notify_from=notify_from
+    )
+    if recorded.notices:
         services.wake_jobs()
-    with services.db() as session:
-        action = action_by_id(session, command.action_id)
-    assert action is not None
-    return action, created
+    return recorded.action, recorded.created
 
 
 def detail_card(
     services: Services, request: Request, action: ActionRecord, message: str = ""
 ) -> dict[str, Any]:
     """The action's detail card, as it stands now."""
-    with services.db() as session:
-        count = len(history(session, action.id))
+    count = len(services.plan.history(action.id))
     view = ActionDetailView(
         action=action,
         status=rules.current_status(action),
@@ -137,17 +103,15 @@ def saved_message(action: ActionRecord, created: bool) -> str:
     return f"Update saved: {action.number} is now {rules.current_status(action)}."
 
 
-def refreshed_origin(services: Services, request: Request, origin: Any) -> dict[str, Any] | None:
-    """The card the update started from, drawn again, for everyone in a shared conversation."""
-    from bot import routes  # imported here: the route table imports this module
+def origin_to_redraw(request: Request, origin: Any) -> dict[str, Any] | None:
+    """The card the update started from (its verb and data), to draw again for everyone.
 
+    Only in a shared conversation, and only for cards that show status; the dispatcher runs
+    the origin's route again (``bot.dispatch``), so handlers need not know the route table.
+    """
     if not request.place.is_shared or not isinstance(origin, dict):
         return None
-    verb = origin.get("verb")
-    if verb not in REFRESHABLE:
-        return None
-    reply = routes.VERBS[verb](services, replace(request, verb=verb, data=dict(origin)))
-    return reply.card
+    return origin if origin.get("verb") in REFRESHABLE else None
 
 
 # --- the Teams dialog (task module) ------------------------------------------------------
@@ -174,7 +138,7 @@ class UpdateDialog:
         if outcome.saved is None:
             return DialogDone(outcome.message)
         message = saved_message(outcome.saved, outcome.created)
-        return DialogDone(message, refresh=refreshed_origin(services, request, outcome.origin))
+        return DialogDone(message, redraw=origin_to_redraw(request, outcome.origin))
 
 
 @dataclass(frozen=True)
@@ -211,7 +175,7 @@ def submit_form(services: Services, request: Request, *, inline: bool) -> Submit
         return Submitted(number=action.number, form=form)
     try:
         after, created = save(services, request, result)
-    except SQLAlchemyError:
+    except StoreUnavailable:
         log.exception("saving an update failed", extra={"activity_id": request.activity_id})
         form = update_progress.form(
             action,
@@ -257,7 +221,7 @@ def save_inline(services: Services, request: Request) -> Reply:
         return Reply.with_text(outcome.message)
     message = saved_message(outcome.saved, outcome.created)
     reply = Reply.with_card(detail_card(services, request, outcome.saved, message))
-    reply.refresh = refreshed_origin(services, request, outcome.origin)
+    reply.redraw = origin_to_redraw(request, outcome.origin)
     return reply
 
 
@@ -279,8 +243,7 @@ def update_intent(services: Services, request: Request, intent: Intent) -> Reply
             "Which action? For example: “update 1.18 on track: Terms of reference agreed”, "
             "or press Post update on any action card."
         )
-    with services.db() as session:
-        action = action_by_number(session, intent.number)
+    action = services.plan.action(intent.number)
     if action is None:
         return Reply.with_text(f"There is no action {intent.number} in the current plan.")
     if not allowed(request, action):
@@ -298,7 +261,7 @@ def update_intent(services: Services, request: Request, intent: Intent) -> Reply
         return Reply.with_text(f"Nothing was saved: {problems}")
     try:
         after, created = save(services, request, command)
-    except SQLAlchemyError:
+    except StoreUnavailable:
         log.exception("saving a typed update failed", extra={"activity_id": request.activity_id})
         return Reply.with_text(
             "Your update could not be saved just now; nothing was recorded. Please try again."

@@ -13,20 +13,15 @@ from sqlalchemy.orm import Session
 
 from bot.clock import LONDON, london_today
 from bot.plan import rules as plan_rules
+from bot.plan.labels import day_label, when_label
 from bot.plan.meetings import Occurrence, last_before, occurrences
-from bot.plan.prompts import (
-    Need,
-    day_label,
-    due_from_member,
-    needing_update,
-    still_missing,
-    when_label,
-)
+from bot.plan.prompts import Need, due_from_member, needing_update, still_missing
 from bot.plan.schedule import FOLLOW_UP, NOTICE, PROMPT, days_before
 from bot.turns import Message
 from cards.base import escape, shorten
 from cards.prompts import meeting_reminder_card, update_prompt_card
 from cards.views import MeetingReminderView, PromptItem, UpdatePromptView
+from storage.body_rules import rules_for
 from storage.conversations import ReferenceRecord, personal_reference, reference_by_id
 from storage.deliveries import DeliveryRecord
 from storage.meetings import meeting_by_id, meeting_series
@@ -34,7 +29,6 @@ from storage.notices import update_of
 from storage.people import person_by_id
 from storage.plan_queries import PlanNotFound, action_by_id, actions
 from storage.reminders import is_subscribed
-from storage.rules import rules_for
 
 MAX_ITEMS = 15
 NOTICE_TEXT_LIMIT = 140

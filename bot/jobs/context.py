@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.background import worker
 from bot.jobs.policy import Limits
 from bot.jobs.types import Sender
 
@@ -20,11 +21,6 @@ Blocking = Callable[..., Awaitable[Any]]
 DEFAULT_GRACE = timedelta(hours=12)
 # A claim nobody finished within this time is called "unknown" (see storage.deliveries).
 STALE_CLAIM_AFTER = timedelta(minutes=30)
-
-
-async def in_thread(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run blocking work on a worker thread (the default when no executor is given)."""
-    return await asyncio.to_thread(fn, *args)
 
 
 def worker_name() -> str:
@@ -54,7 +50,7 @@ class JobContext:
 
     db: sessionmaker[Session]
     sender: Sender
-    blocking: Blocking = in_thread
+    blocking: Blocking = field(default_factory=lambda: worker(None))
     grace: timedelta = DEFAULT_GRACE
     attempts: int = 5
     concurrency: int = 32

@@ -22,11 +22,11 @@ from bot.jobs.types import JobSummary
 from bot.plan.planning import plan_deliveries
 from bot.plan.schedule import PlannedDelivery
 from storage import deliveries
+from storage.body_rules import all_rules
+from storage.channel_links import channel_targets
 from storage.db import transaction
-from storage.links import channel_targets
 from storage.meetings import series_by_body
 from storage.reminders import reminder_targets
-from storage.rules import all_rules
 
 log = logging.getLogger(__name__)
 BATCH = 100

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-from bot.clock import LONDON, london_today
+from bot.clock import london_today
 from bot.plan import rules
+from bot.plan.labels import day_label
 from bot.plan.types import ActionRecord
 
 
@@ -21,21 +22,6 @@ class Need:
 
     action: ActionRecord
     reason: str
-
-
-def day_label(day: date) -> str:
-    """A date as people in the partnership write it: 31 Oct 2022."""
-    return f"{day.day} {day:%b %Y}"
-
-
-def when_label(starts: datetime, duration_minutes: int | None = None) -> str:
-    """A meeting's start in London time: "Wednesday 9 March 2022, 10:00" (and the end time)."""
-    local = starts.astimezone(LONDON)
-    label = f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}"
-    if duration_minutes:
-        end = (starts + timedelta(minutes=duration_minutes)).astimezone(LONDON)
-        label += f"–{end:%H:%M}"
-    return label
 
 
 def _reason(action: ActionRecord, today: date, since: datetime | None) -> str:

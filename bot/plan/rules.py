@@ -10,9 +10,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from bot.clock import london_today
-from bot.plan.types import NO_UPDATE, STATUSES, ActionRecord
-
-COMPLETE = "Complete"
+from bot.plan.statuses import COMPLETE, NO_UPDATE, STATUSES
+from bot.plan.types import ActionRecord
 
 
 def effective_deadline(action: ActionRecord) -> date | None:

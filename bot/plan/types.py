@@ -7,17 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-STATUSES: tuple[str, ...] = (
-    "Not started",
-    "On track",
-    "At risk",
-    "Off track",
-    "Complete",
-    "Ongoing",
-)
-NO_UPDATE = "No update yet"
-ROLES: tuple[str, ...] = ("member", "chair", "admin")
+
+class PlanNotFound(LookupError):
+    """No plan with that key (or no current plan)."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The database failed; a write that was under way kept nothing (the stores' one error)."""
 
 
 @dataclass(frozen=True)
@@ -127,3 +125,94 @@ class PlanRecord:
     ends: date | None
     themes: tuple[ThemeRecord, ...] = field(default_factory=tuple)
     description: str = ""
+
+
+@dataclass(frozen=True)
+class PersonRecord:
+    """A person with their memberships as (body key, role) pairs."""
+
+    id: int
+    aad_object_id: str | None
+    name: str
+    email: str | None
+    memberships: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def body_keys(self) -> tuple[str, ...]:
+        """Keys of every body the person belongs to, whatever the role."""
+        return tuple(key for key, _ in self.memberships)
+
+    def role_in(self, body_key: str) -> str | None:
+        """The person's role in a body, or None."""
+        return next((role for key, role in self.memberships if key == body_key), None)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: a person (with their id) or a command-line operator."""
+
+    person_id: int | None
+    label: str
+    conversation_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    """One audit entry as plain data."""
+
+    at: datetime
+    actor: str
+    action: str
+    subject_type: str
+    subject_key: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class NewUpdate:
+    """A validated progress update, ready to store."""
+
+    action_id: int
+    status: str
+    text: str
+    revised_date: date | None
+    evidence_url: str | None
+    author_person_id: int | None
+    author_name: str
+    key: str
+    source: str = "teams"
+
+
+@dataclass(frozen=True)
+class RecordedUpdate:
+    """What storing an update came to: the action as it now stands, and what happened."""
+
+    action: ActionRecord
+    created: bool  # False: a repeat of the same submission (nothing new stored)
+    notices: int = 0  # update notices planned for linked channels
+
+
+@dataclass(frozen=True)
+class LinkRecord:
+    """A channel linked to a body."""
+
+    body_key: str
+    body_label: str
+    conversation_ref_id: int
+    conversation_id: str
+    team_id: str | None
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class DeliveryProblem:
+    """A scheduled message that did not arrive, with readable names (for "failed deliveries")."""
+
+    due_at: datetime
+    rule: str
+    status: str
+    outcome: str | None
+    body_label: str
+    recipient_label: str

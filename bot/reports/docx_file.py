@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from docx.table import Table
 
-from bot.handlers.common import day_label
+from bot.plan.labels import day_label
 from bot.reports.table import COLUMNS, Report, ReportSection
 
 WIDTHS_CM = (1.1, 5.4, 4.4, 3.2, 2.4, 5.4, 2.4, 2.4)  # 26.7 cm: A4 landscape less margins

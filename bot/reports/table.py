@@ -12,8 +12,8 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from bot.clock import london_today
-from bot.handlers.common import day_label, flag_for
 from bot.plan import rules
+from bot.plan.labels import day_label, flag_for
 from bot.plan.types import ActionRecord
 from storage.plan_queries import actions, plan_record, section_titles
 

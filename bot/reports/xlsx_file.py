@@ -12,7 +12,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.handlers.common import day_label
+from bot.plan.labels import day_label
 from bot.reports.table import COLUMNS, Report, ReportTheme
 
 WIDTHS = (7, 50, 40, 24, 16, 50, 20, 20)

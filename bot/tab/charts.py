@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from bot.plan.types import NO_UPDATE, STATUSES
+from bot.plan.statuses import NO_UPDATE, STATUSES
 
 BAR_WIDTH = 560.0
 BAR_HEIGHT = 22.0

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import date
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from bot.plan.types import ActionRecord, UpdateRecord
 from bot.tab import trend
@@ -31,7 +31,8 @@ MAX_SERIES = 64
 class HistoryCache:
     """Thread-safe; shared by all requests of one running bot."""
 
-    def __init__(self) -> None:
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
         self._lock = threading.Lock()
         self._version: HistoryVersion | None = None
         self._history: dict[int, list[UpdateRecord]] = {}
@@ -39,12 +40,16 @@ class HistoryCache:
         self._series: dict[tuple[object, ...], list[tuple[date, int]]] = {}
         self._changes: dict[tuple[object, ...], list[trend.Change]] = {}
 
-    def history(self, session: Session, plan_key: str) -> HistoryVersion:
+    def history(self, plan_key: str) -> HistoryVersion:
         """Bring the history up to date with the database (one small query when it is).
 
         Raises:
             PlanNotFound: when there is no such plan.
         """
+        with self.sessions() as session:
+            return self._refresh(session, plan_key)
+
+    def _refresh(self, session: Session, plan_key: str) -> HistoryVersion:
         version = history_version(session, plan_key)
         with self._lock:
             known = self._version

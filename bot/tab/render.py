@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from bot.handlers.common import day_label
+from bot.plan.labels import day_label
 from bot.tab.charts import status_class
 from bot.tab.views import when_label
 from cards.update_form import EVIDENCE, KEY, MAX_TEXT, REVISED, STATUS, TEXT

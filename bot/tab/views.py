@@ -13,21 +13,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy.orm import Session
-
 from bot.clock import LONDON, london_today
-from bot.handlers.common import day_label, item_for
+from bot.handlers.common import item_for
 from bot.handlers.status import since_last_meeting, status_view
 from bot.handlers.status_scope import StatusScope
 from bot.handlers.updates import allowed
 from bot.plan import rules
-from bot.plan.types import NO_UPDATE, STATUSES, ActionRecord, BodyRef, PlanRecord
+from bot.plan.labels import day_label
+from bot.plan.statuses import NO_UPDATE, STATUSES
+from bot.plan.types import ActionRecord, BodyRef, PlanRecord
 from bot.services import Services
 from bot.tab import charts, trend
 from bot.tab.history_cache import HistoryCache
 from bot.turns import Request
 from cards.views import ActionItem, StatusView
-from storage.plan_queries import actions, plan_record
 from storage.update_history import HistoryVersion
 
 PAGE_SIZE = 25
@@ -76,9 +75,7 @@ class MyActionsView:
     pages: int = 1
 
 
-def my_actions_view(
-    services: Services, session: Session, request: Request, page: int = 1
-) -> MyActionsView:
+def my_actions_view(services: Services, request: Request, page: int = 1) -> MyActionsView:
     """The actions of the person's bodies, as "my actions" answers in chat (a page of them)."""
     today = request.today
     keys = tuple(dict.fromkeys(key for key, _ in request.memberships))
@@ -86,7 +83,7 @@ def my_actions_view(
     who = request.sender.name or request.sender.email or "you"
     if not keys:
         return MyActionsView(who, "", (), 0, today, needs_bodies=True)
-    records = actions(session, body_keys=keys)
+    records = services.plan.actions_for(keys)
     late = rules.overdue_first(records, today)
     chosen = {a.id for a in late}
     ordered = late + [a for a in records if a.id not in chosen]
@@ -215,7 +212,6 @@ def checked_filters(
 
 
 def overdue_over_time(
-    session: Session,
     cache: HistoryCache,
     plan: PlanRecord,
     records: list[ActionRecord],
@@ -227,7 +223,7 @@ def overdue_over_time(
     Past days come from the cache (they cannot change within a plan revision); today's
     count is the rules' own over the current records.
     """
-    version = cache.history(session, plan.key)
+    version = cache.history(plan.key)
     lines = cache.timelines(records)
     start = plan.starts or min((a.deadline for a in records if a.deadline), default=today)
     days = trend.sample_days(min(start, today), today)
@@ -238,16 +234,16 @@ def overdue_over_time(
     return version, lines, [*past, (today, today_count)]
 
 
-def warm(services: Services, session: Session, cache: HistoryCache) -> None:
+def warm(services: Services, cache: HistoryCache) -> None:
     """Work out the whole plan's history ahead of the first page that needs it."""
-    plan = plan_record(session)
+    plan = services.plan.plan()
     today = london_today(services.clock.now())
-    overdue_over_time(session, cache, plan, actions(session, plan.key), None, today)
+    records = services.plan.actions_for(None, plan_key=plan.key)
+    overdue_over_time(cache, plan, records, None, today)
 
 
 def dashboard(
     services: Services,
-    session: Session,
     request: Request,
     cache: HistoryCache,
     body_keys: tuple[str, ...] | None,
@@ -260,15 +256,15 @@ def dashboard(
         PlanNotFound: when no plan is current.
     """
     scope = StatusScope(body_keys=body_keys, as_of=as_of)
-    status = status_view(services, session, request, scope)
+    status = status_view(services, request, scope)
     today = as_of or request.today
     labels = _labels(services)
-    plan = plan_record(session)
-    records = actions(session, plan.key, body_keys=body_keys, as_of=as_of)
+    plan = services.plan.plan()
+    records = services.plan.actions_for(body_keys, as_of=as_of, plan_key=plan.key)
     themes = _theme_rows(records, today)
     bars = charts.status_bars([(f"Theme {t.number}: {t.title}", t.counts) for t in themes])
-    version, lines, series = overdue_over_time(session, cache, plan, records, body_keys, today)
-    since, since_label = since_last_meeting(session, scope, today, labels)
+    version, lines, series = overdue_over_time(cache, plan, records, body_keys, today)
+    since, since_label = since_last_meeting(services, scope, today, labels)
     changes = cache.changes(
         version,
         (body_keys, since, today),

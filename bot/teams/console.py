@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -67,9 +68,7 @@ async def ask(
 ) -> list[Activity]:
     """Run one message turn and return the activities the bot sent."""
     if as_of is not None:
-        services = Services(
-            settings=services.settings, db=services.db, clock=FixedClock.at_london_noon(as_of)
-        )
+        services = replace(services, clock=FixedClock.at_london_noon(as_of))
     person = console_person(services, user)
 
     async def email_of(_: TurnContext) -> str | None:

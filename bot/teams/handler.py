@@ -8,16 +8,17 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import Executor
 from dataclasses import replace
 from datetime import date
-from functools import partial
 from http import HTTPStatus
 from typing import Any, TypeVar
 
 import aiohttp
+from cachetools import TTLCache
 from microsoft_agents.activity import ChannelAccount, InvokeResponse
 from microsoft_agents.hosting.core import ActivityHandler, TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot import dispatch
+from bot.background import in_worker
 from bot.services import Services
 from bot.teams import convert
 from bot.teams.references import ReferenceKeeper
@@ -27,6 +28,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 EmailLookup = Callable[[TurnContext], Awaitable[str | None]]
 ROSTER_TIMEOUT = 3.0
+EMAILS_KEPT = 10_000
+EMAIL_TTL_SECONDS = 3600.0
 
 
 async def teams_email(turn_context: TurnContext) -> str | None:
@@ -69,12 +72,12 @@ class PartnershipBot(ActivityHandler):
         self.as_of = as_of
         self.remember_references = remember_references
         self.references = ReferenceKeeper(services)
-        self._emails: dict[str, str | None] = {}
+        # AAD id -> e-mail (or None): bounded, and read again after an hour.
+        self._emails: TTLCache[str, str | None] = TTLCache(EMAILS_KEPT, EMAIL_TTL_SECONDS)
 
     async def _run(self, fn: Callable[..., T], *args: Any) -> T:
         """Run blocking work (database) off the event loop."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, partial(fn, *args))
+        return await in_worker(self.executor, fn, *args)
 
     async def _request(self, turn_context: TurnContext, **fields: Any) -> Request:
         activity = turn_context.activity
@@ -87,10 +90,12 @@ class PartnershipBot(ActivityHandler):
         aad = account.aad_object_id if account else None
         if not aad:
             return await self.email_lookup(turn_context)
-        if aad not in self._emails:
-            known = await self._run(self.references.known_email, aad)
-            self._emails[aad] = known or await self.email_lookup(turn_context)
-        return self._emails[aad]
+        if aad in self._emails:
+            return self._emails.get(aad)
+        known = await self._run(self.references.known_email, aad)
+        email = known or await self.email_lookup(turn_context)
+        self._emails[aad] = email
+        return email
 
     async def on_turn(self, turn_context: TurnContext) -> None:  # type: ignore[override]
         """Refresh the conversation reference, handle the activity, log the outcome (ids only)."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
+from cachetools import TTLCache
 from microsoft_agents.activity import Activity
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,20 +20,23 @@ from storage.models import Person
 
 # A reference seen again within this many seconds, with the same service URL, is not rewritten.
 REFRESH_SECONDS = 600.0
+RECENT_CONVERSATIONS = 10_000
 
 
 class ReferenceKeeper:
     """Stores and refreshes conversation references; remembers what it wrote recently."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, timer: Callable[[], float] = time.monotonic) -> None:
         self.services = services
-        self._recent: dict[str, tuple[str, float]] = {}
+        # conversation id -> the service URL stored for it lately (bounded, forgotten in time)
+        self._recent: TTLCache[str, str] = TTLCache(
+            RECENT_CONVERSATIONS, REFRESH_SECONDS, timer=timer
+        )
         self._lock = threading.Lock()
 
-    def _stored_lately(self, conversation_id: str, service_url: str, now: float) -> bool:
+    def _stored_lately(self, conversation_id: str, service_url: str) -> bool:
         with self._lock:
-            seen = self._recent.get(conversation_id)
-        return bool(seen and seen[0] == service_url and now - seen[1] < REFRESH_SECONDS)
+            return self._recent.get(conversation_id) == service_url
 
     def needs_storing(self, activity: Activity) -> bool:
         """Whether :meth:`remember` would write anything (cheap: no database, no thread).
@@ -43,7 +48,7 @@ class ReferenceKeeper:
         service_url = activity.service_url or ""
         if not conversation_id or not service_url:
             return False
-        return not self._stored_lately(conversation_id, service_url, time.monotonic())
+        return not self._stored_lately(conversation_id, service_url)
 
     def remember(self, activity: Activity) -> None:
         """Store the activity's conversation reference if it is new, moved or not seen lately."""
@@ -53,8 +58,7 @@ class ReferenceKeeper:
         conversation_id = place.channel_conversation_id
         if not conversation_id or not service_url:
             return
-        now = time.monotonic()
-        if self._stored_lately(conversation_id, service_url, now):
+        if self._stored_lately(conversation_id, service_url):
             return
         reference: dict[str, Any] = activity.get_conversation_reference().model_dump(
             mode="json", by_alias=True, exclude_none=True
@@ -84,7 +88,7 @@ class ReferenceKeeper:
                 if attempt == 2:
                     raise
         with self._lock:
-            self._recent[conversation_id] = (service_url, now)
+            self._recent[conversation_id] = service_url
 
     def forget(self, activity: Activity) -> None:
         """The app was removed: deactivate the conversation (or every channel of the team)."""

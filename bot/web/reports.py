@@ -7,14 +7,14 @@ before, or the person is no longer a chair or admin. Otherwise the file is made 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from concurrent.futures import Executor
 
 from aiohttp import web
 
+from bot.background import in_worker
+from bot.plan.permissions import may_export
 from bot.reports import links
-from bot.reports.access import may_export
 from bot.reports.export import ReportFile, export_report
 from bot.services import Services
 from storage.db import transaction
@@ -79,9 +79,8 @@ class ReportDownloads:
         if not (settings.link_secret and settings.public_base_url):
             return web.Response(status=404, text="Report links are not configured on this bot.")
         token = request.match_info["token"]
-        loop = asyncio.get_running_loop()
         try:
-            made = await loop.run_in_executor(self.executor, make_file, self.services, token)
+            made = await in_worker(self.executor, make_file, self.services, token)
         except Refused as exc:
             log.info("report download refused: %s", exc)
             return web.Response(status=403, text=str(exc))

@@ -28,11 +28,11 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from aiohttp import web
-from sqlalchemy.exc import SQLAlchemyError
 
 from bot.dispatch import identify
 from bot.handlers.updates import SAVE_FAILED, allowed, refusal, save, saved_message
-from bot.plan.types import STATUSES, BodyInfo
+from bot.plan.statuses import STATUSES
+from bot.plan.types import BodyInfo, PlanNotFound, StoreUnavailable
 from bot.services import Services
 from bot.tab import views
 from bot.tab.history_cache import HistoryCache
@@ -49,8 +49,6 @@ from bot.turns import Place, Request, Sender
 from bot.web.keeper import CacheKeeper
 from dialogs import update_progress
 from dialogs.update_progress import FieldErrors
-from storage.people import person_by_id
-from storage.plan_queries import PlanNotFound, action_by_id
 from storage.update_history import people_to_pick
 
 log = logging.getLogger(__name__)
@@ -98,12 +96,13 @@ class TabApp:
     services: Services
     executor: Executor | None = None
     pages: Pages = field(default_factory=Pages)
-    history: HistoryCache = field(default_factory=HistoryCache)
+    history: HistoryCache = field(init=False)
     signer: SessionSigner = field(init=False)
     validator: EntraTokenValidator | None = field(init=False)
 
     def __post_init__(self) -> None:
         settings = self.services.settings
+        self.history = HistoryCache(self.services.db)
         self.signer = SessionSigner(settings.link_secret or settings.app_password)
         tenants = list(settings.allowed_tenant_ids)
         if settings.app_type.lower() == "singletenant" and settings.app_tenant_id:
@@ -116,8 +115,8 @@ class TabApp:
 
     def keep_warm(self) -> None:
         """Bring the dashboard's history up to date off the pages' path (the cache keeper)."""
-        with self.services.db() as session, contextlib.suppress(PlanNotFound):
-            views.warm(self.services, session, self.history)
+        with contextlib.suppress(PlanNotFound):
+            views.warm(self.services, self.history)
 
     async def _blocking(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
@@ -261,8 +260,7 @@ class TabApp:
         return response
 
     def _picked(self, person_id: int) -> TabUser | None:
-        with self.services.db() as session:
-            person = person_by_id(session, person_id)
+        person = self.services.people.person(person_id)
         if person is None or not (person.aad_object_id or person.email):
             return None
         return TabUser(person.aad_object_id, person.name, person.email, development=True)
@@ -292,8 +290,7 @@ class TabApp:
         status: int = 200,
         page: int = 1,
     ) -> web.Response:
-        with self.services.db() as session:
-            view = views.my_actions_view(self.services, session, turn, page)
+        view = views.my_actions_view(self.services, turn, page)
         chosen = dict(forms or {})
         for entry in view.items:
             if entry.may_update and entry.action.id not in chosen:
@@ -327,8 +324,7 @@ class TabApp:
         notice = ""
         saved = query.get("saved", "")
         if saved.isdigit():
-            with self.services.db() as session:
-                action = action_by_id(session, int(saved))
+            action = self.services.plan.action_by_id(int(saved))
             if action is not None:
                 notice = saved_message(action, query.get("new") == "1")
         raw = query.get("page", "1")
@@ -367,8 +363,7 @@ class TabApp:
         data: dict[str, str],
     ) -> web.StreamResponse:
         turn = self._turn(user, "my")
-        with self.services.db() as session:
-            action = action_by_id(session, action_id)
+        action = self.services.plan.action_by_id(action_id)
         if action is None:
             return self._message(query, 404, "No such action", "That action no longer exists.")
         if not allowed(turn, action):
@@ -379,7 +374,7 @@ class TabApp:
             return self._my_page(query, turn, user, cookie, forms={action.id: form}, status=422)
         try:
             after, created = save(self.services, turn, result)
-        except SQLAlchemyError:
+        except StoreUnavailable:
             log.exception("saving an update from the tab failed")
             values = {k: data.get(k, "") for k in update_progress.prefill(action)}
             form = _form(action, values, {}, SAVE_FAILED, data)
@@ -415,13 +410,10 @@ class TabApp:
             return self._message(query, 400, "Not a date", "as_of must be YYYY-MM-DD.")
         layout = query.get("view") if query.get("view") in ("panel", "stage") else "page"
         turn = self._turn(user, "plan")
-        with self.services.db() as session:
-            try:
-                view = views.dashboard(
-                    self.services, session, turn, self.history, keys or None, query, as_of
-                )
-            except PlanNotFound:
-                return self._message(query, 404, "No plan", "No plan is loaded in the bot.")
+        try:
+            view = views.dashboard(self.services, turn, self.history, keys or None, query, as_of)
+        except PlanNotFound:
+            return self._message(query, 404, "No plan", "No plan is loaded in the bot.")
         scope: dict[str, str] = {"body": ",".join(keys)} if keys else {}
         if as_of is not None:
             scope["as_of"] = as_of.isoformat()

@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from bot.plan.schedule import ChannelTarget
+from bot.plan.types import LinkRecord
 from bot.turns import thread_root
 from storage.models import Body, ChannelLink, ConversationRef
-
-
-@dataclass(frozen=True)
-class LinkRecord:
-    """A channel linked to a body."""
-
-    body_key: str
-    body_label: str
-    conversation_ref_id: int
-    conversation_id: str
-    team_id: str | None
-    active: bool
-    created_at: datetime
 
 
 def _body(session: Session, body_key: str) -> Body:

@@ -1,0 +1,25 @@
+"""The migrations and the models agree; 0008 drops the unused bot_state table and back."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine, inspect
+
+from storage import migrate
+from storage.models import Base
+
+
+def _tables(engine: Engine) -> set[str]:
+    return set(inspect(engine).get_table_names()) - {"alembic_version"}
+
+
+def test_the_migrated_schema_has_exactly_the_models_tables(engine: Engine) -> None:
+    assert _tables(engine) == set(Base.metadata.tables)
+    assert "bot_state" not in _tables(engine)
+
+
+def test_migration_0008_down_and_up(engine: Engine) -> None:
+    migrate.downgrade(engine, "0005")
+    assert "bot_state" in _tables(engine)
+    migrate.upgrade(engine)
+    assert "bot_state" not in _tables(engine)
+    assert _tables(engine) == set(Base.metadata.tables)

@@ -1,0 +1,73 @@
+"""The people store: who a sender is, kept a second, with changes through the store seen at once."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from bot.plan.types import Actor, StoreUnavailable
+from storage import people_store
+from storage.db import make_engine, make_sessionmaker, transaction
+from storage.people import add_memberships
+from storage.stores import open_stores
+from tests.store_support import Timer
+
+NOW = datetime(2022, 6, 1, 11, tzinfo=UTC)
+ACTOR = Actor(None, "test")
+
+
+def test_a_sender_is_created_once_then_found(engine: Engine) -> None:
+    stores = open_stores(engine)
+    first = stores.people.identify("aad-1", "Maria Jones", "Maria@Example.org")
+    again = stores.people.identify("aad-1", "Maria Jones", "maria@example.org")
+    assert first.id == again.id and again.email == "maria@example.org"
+    renamed = stores.people.identify("aad-1", "Maria Smith", None)
+    assert renamed.id == first.id and renamed.name == "Maria Smith"
+
+
+def test_changes_through_the_store_are_seen_at_once(engine: Engine) -> None:
+    stores = open_stores(engine, timer=Timer())
+    person = stores.people.identify("aad-2", "Sam", None)
+    assert person.memberships == ()
+    stores.people.add_bodies(person.id, ["OPCCN"], ACTOR, NOW)
+    assert stores.people.identify("aad-2", "Sam", None).body_keys == ("OPCCN",)
+    stores.people.set_bodies(person.id, ["DASVG"], ACTOR, NOW)
+    assert stores.people.identify("aad-2", "Sam", None).body_keys == ("DASVG",)
+
+
+def test_changes_elsewhere_are_seen_when_the_second_is_up(engine: Engine) -> None:
+    timer = Timer()
+    stores = open_stores(engine, timer=timer)
+    person = stores.people.identify("aad-3", "Kim", None)  # created: a write
+    stores.people.identify("aad-3", "Kim", None)  # read, and kept
+    with transaction(make_sessionmaker(engine)) as session:  # another process, say
+        add_memberships(session, person.id, ["OPCCN"], role="chair", source="csv")
+    assert stores.people.identify("aad-3", "Kim", None).memberships == ()  # kept a second
+    timer.now += people_store.RECHECK_SECONDS
+    assert stores.people.identify("aad-3", "Kim", None).memberships == (("OPCCN", "chair"),)
+
+
+def test_reminders_and_chairs(engine: Engine) -> None:
+    stores = open_stores(engine)
+    person = stores.people.identify("aad-4", "Lee", None)
+    assert not stores.people.reminders_on(person.id)
+    stores.people.set_reminders(person.id, True, NOW)
+    assert stores.people.reminders_on(person.id)
+    stores.people.set_reminders(person.id, False, NOW)
+    assert not stores.people.reminders_on(person.id)
+    with transaction(stores.sessions) as session:
+        add_memberships(session, person.id, ["DASVG"], role="chair", source="csv")
+    assert "Lee" in stores.people.chairs_of("DASVG")
+    assert not stores.people.has_personal_chat("aad-4")
+
+
+def test_a_database_that_cannot_be_reached_is_store_unavailable() -> None:
+    stores = open_stores(make_engine("postgresql://postgres@127.0.0.1:1/none"))
+    with pytest.raises(StoreUnavailable):
+        stores.people.identify("aad-5", "Ann", None)
+    with pytest.raises(StoreUnavailable):
+        stores.plan.actions_for(None)
+    with pytest.raises(StoreUnavailable):
+        stores.schedule.linked_bodies("19:chan")
