@@ -32,11 +32,19 @@ The Teams tab (issue 18): its first pages are rendered the same way, as the aske
 the whole plan (the channel / meeting tab's first page) and "My actions" (the personal tab).
 Target: under 200 ms on the 100x plan, warm, after an update and after an import (keeper ran).
 
+Understanding (issue 15): ``--understanding`` measures, without a database, the CPU time of
+reading one question (``bot.understand.understand``) with the vocabulary of the plan at each
+scale: every question of the labelled corpus (tests/corpus/questions.yaml) is read ``--reps``
+times and its mean CPU time (``time.process_time``) taken; the median, p90 and max over the
+questions are reported, against a target of 2 ms at 100x. Ranking the plan for a topic
+(``ActionSearch.search``, not part of understanding) and building its index are reported beside.
+
 Usage (from the repository root)::
 
     .venv/bin/python benchmarks/plan_scale.py               # full run, a few minutes
     .venv/bin/python benchmarks/plan_scale.py --quick       # smoke test: 1x and 10x, SQLite
     .venv/bin/python benchmarks/plan_scale.py --scales 100 --dbs postgresql --reps 50
+    .venv/bin/python benchmarks/plan_scale.py --understanding --scales 1,100 --reps 20
 
 PostgreSQL: ``TEST_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/test``) names
 the server; the benchmark creates its own database (``bench_scale_<pid>``) for each scale and
@@ -507,6 +515,81 @@ def run_point(url: str, db: str, scale: int, reps: int, cold_reps: int) -> dict[
     }
 
 
+# ------------------------------------------------------------------ understanding
+UNDERSTAND_TARGET_MS = 2.0
+
+
+def understanding_point(scale: int, reps: int) -> dict[str, Any]:
+    """CPU time of reading each corpus question with the vocabulary of the plan at ``scale``."""
+    from benchmarks.understanding_rate import load_corpus, world_from
+    from bot.understand import understand
+
+    data = synthetic.generate(scale)
+    start = time.process_time()
+    world = world_from({"bodies": data.bodies}, data.plan)
+    build_ms = (time.process_time() - start) * 1000
+    corpus = load_corpus()
+    per_question: list[float] = []
+    for entry in corpus:
+        today = entry.get("today") or synthetic.AS_OF
+        understand(entry["q"], world.vocabulary, today)  # warm the per-vocabulary patterns
+        start = time.process_time()
+        for _ in range(reps):
+            understand(entry["q"], world.vocabulary, today)
+        per_question.append((time.process_time() - start) * 1000 / reps)
+    searches: list[float] = []
+    for entry in corpus:
+        if entry["intent"] == "search":
+            start = time.process_time()
+            world.search.search(entry["q"].split())
+            searches.append((time.process_time() - start) * 1000)
+    per_question.sort()
+    return {
+        "scale": scale,
+        "actions": data.action_count,
+        "sections": data.section_count,
+        "bodies": len(data.bodies),
+        "questions": len(corpus),
+        "reps": reps,
+        "understand_cpu_ms": {
+            "median": round(percentile(per_question, 0.5), 3),
+            "p90": round(percentile(per_question, 0.9), 3),
+            "max": round(per_question[-1], 3),
+        },
+        "search_cpu_ms": {
+            "median": round(percentile(searches, 0.5), 3),
+            "p90": round(percentile(searches, 0.9), 3),
+        },
+        "vocabulary_and_index_build_cpu_ms": round(build_ms, 1),
+        "met": percentile(per_question, 0.9) < UNDERSTAND_TARGET_MS,
+    }
+
+
+def understanding_main(args: argparse.Namespace) -> int:
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    points = [understanding_point(scale, args.reps) for scale in scales]
+    lines = [
+        "| scale | actions | sections | understand CPU ms median / p90 / max "
+        "| search CPU ms median / p90 | vocabulary + index build ms |",
+        "|---|---|---|---|---|---|",
+    ]
+    for p in points:
+        u, q = p["understand_cpu_ms"], p["search_cpu_ms"]
+        lines.append(
+            f"| {p['scale']}x | {p['actions']} | {p['sections']} "
+            f"| {u['median']} / {u['p90']} / {u['max']} | {q['median']} / {q['p90']} "
+            f"| {p['vocabulary_and_index_build_cpu_ms']} |"
+        )
+    markdown = "\n".join(lines)
+    name = args.output if args.output != "plan_scale" else "understanding"
+    path = write_result(
+        name, {"target_ms": UNDERSTAND_TARGET_MS, "points": points, "table": markdown}
+    )
+    print(markdown)
+    print(f"\nwrote {path}")
+    return 0
+
+
 # ------------------------------------------------------------------ report
 def verdicts(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Target checks: every card valid and within budget; every question at 100x < 100 ms."""
@@ -610,6 +693,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--cold", type=int, default=3, help="cold repetitions per question (of each kind)"
     )
     ap.add_argument("--quick", action="store_true", help="1x and 10x on SQLite, few repetitions")
+    ap.add_argument(
+        "--understanding",
+        action="store_true",
+        help="only the CPU time of understanding a question (no database)",
+    )
     ap.add_argument("--output", default="plan_scale", help="result name (benchmarks/results/)")
     ap.add_argument("--postgres-url", default=os.environ.get("TEST_POSTGRES_URL", PG_DEFAULT))
     args = ap.parse_args(argv)
@@ -620,6 +708,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.understanding:
+        return understanding_main(args)
     scales = [int(s) for s in args.scales.split(",") if s.strip()]
     dbs = [d.strip() for d in args.dbs.split(",") if d.strip()]
     points: list[dict[str, Any]] = []

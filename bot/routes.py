@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
 
 from bot.handlers import (
+    answers,
     audit,
     bodies,
     channels,
@@ -59,6 +60,10 @@ class Route(Generic[H]):
 
 INTENTS: tuple[Route[IntentHandler], ...] = (
     Route("help", help.help_reply),
+    Route("smalltalk", answers.small_talk),
+    Route("fact", answers.fact),
+    Route("outcome", answers.outcome),
+    Route("search", lists.search),
     Route("unknown", help.not_understood),
     Route("priorities", plan.priorities),
     Route("action", plan.action_detail),

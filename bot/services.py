@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.plan.knowledge import Knowledge, knowledge_from_data
+from bot.plan.search import ActionSearch, SearchCache
+from bot.plan.types import PlanNotFound
 from bot.plan.vocabulary import Vocabulary
 from bot.stores import PeopleStore, PlanStore, ScheduleStore
+from storage.plan_document import read_yaml
+from storage.seed_data import PARTNERSHIP_FILE
 from storage.stores import open_stores
 
 
@@ -38,14 +45,54 @@ class Services:
     schedule: ScheduleStore
     db: sessionmaker[Session]
     wake_jobs: Callable[[], None] = field(default=lambda: None)
+    # Chairs, remits, oversight and the glossary (partnership data), read once at start.
+    knowledge: Knowledge = field(default_factory=lambda: read_knowledge())
+    searches: SearchCache = field(default_factory=SearchCache, repr=False)
+    _enriched: tuple[Vocabulary, Vocabulary] | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def vocabulary(self) -> Vocabulary:
-        """Body names and section titles (kept by the plan store)."""
-        return self.plan.vocabulary()
+        """Body names and section titles, with the documents' knowledge and the plan's words.
+
+        Names are kept by the plan store; the words the current plan uses tell a topic from a
+        name the bot does not know.
+        """
+        base = self.plan.vocabulary()
+        try:
+            words = self.search_index().words
+        except PlanNotFound:
+            words = frozenset()
+        with self._lock:
+            # The same vocabulary object while names and the plan's words are unchanged.
+            cached = self._enriched
+            if cached is None or cached[0] is not base or cached[1].plan_words is not words:
+                cached = (base, replace(base, knowledge=self.knowledge, plan_words=words))
+                self._enriched = cached
+            return cached[1]
+
+    def search_index(self, plan_key: str | None = None) -> ActionSearch:
+        """The topic search over a plan's actions (None: the current plan).
+
+        Built once per version of its actions (see ``SearchCache``).
+
+        Raises:
+            PlanNotFound: when there is no such plan.
+        """
+        plan = self.plan.plan(plan_key)
+        actions = self.plan.actions_for(None, plan_key=plan.key)
+        outcomes = {t.number: " ".join(o.text for o in t.outcomes) for t in plan.themes}
+        return self.searches.index(
+            actions,
+            outcomes=outcomes,
+            bodies=self.plan.vocabulary().bodies.bodies,
+            terms=self.knowledge.terms,
+        )
 
     def keep_warm(self) -> None:
         """Read ahead what turns would otherwise read (the web app calls it every second)."""
         self.plan.keep_warm()
+        with contextlib.suppress(PlanNotFound):
+            self.search_index()  # a new plan's index is built here, off the turns' path
 
 
 def open_services(
@@ -65,3 +112,8 @@ def open_services(
         schedule=stores.schedule,
         db=stores.sessions,
     )
+
+
+def read_knowledge() -> Knowledge:
+    """Chairs, remits, oversight and the glossary from the partnership data file."""
+    return knowledge_from_data(read_yaml(PARTNERSHIP_FILE))

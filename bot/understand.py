@@ -1,8 +1,12 @@
-"""What a person typed, turned into an :class:`Intent` with its arguments.
+"""What a person typed, turned into an :class:`Intent`: what they want, and the things they name.
 
-No cloud language service: keywords for each command, body names from the partnership's own
-list (abbreviations, aliases, near spellings), section titles of the plan, and time phrases.
-Everything here is pure and table-tested in ``tests/test_understand.py``.
+No cloud language service. A question is read as an intent (overdue, due, status, a single fact,
+a topic search...) plus entities: bodies (name, abbreviation, alias, full name, near spelling),
+themes, sections, outcomes, action numbers, people of the terms of reference, abbreviations of
+the glossary, periods and the previous plan. Words that are neither an entity nor an intent word
+never filter anything: they become the topic of a ranked search (when the plan uses them) or a
+"did you mean" (when they look like a name the bot does not know). Everything here is pure and
+table-tested in ``tests/test_understand.py`` and the labelled corpus ``tests/corpus``.
 """
 
 from __future__ import annotations
@@ -13,11 +17,15 @@ from datetime import date
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from bot.plan.body_names import BodyIndex, normalise
+from bot.plan.search import stem
 from bot.plan.statuses import STATUS_WORDS
 from bot.plan.vocabulary import Vocabulary
 from bot.timephrases import Window, read_time
+from bot.wordlists import FILLER as _FILLER
+from bot.wordlists import INTENT_WORDS as _INTENT_WORDS
 
 __all__ = ["Intent", "Vocabulary", "understand"]
 
@@ -52,94 +60,86 @@ _STATUS_RE = re.compile(
 _HISTORY_RE = re.compile(
     rf"\b(?:history|updates|timeline)\s+(?:of\s+|for\s+|on\s+)?(?:action\s+)?(?P<number>{_NUMBER})"
 )
-_THEME_RE = re.compile(r"\b(?:theme|delivery plan|priority)\s+(?P<n>[1-9])\b")
-_ME_RE = re.compile(r"\b(?:me|my|mine|i|im|us|our|ours|we)\b")
-_IDIOMS_RE = re.compile(r"\b(?:show|tell|give|send|let)\s+(?:me|us)\b")
-_EVERYONE_RE = re.compile(r"\b(?:all|everything|everyone|every body|whole plan|overall|any body)\b")
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
+_SMALL = r"(?P<n>\d{1,2}|" + "|".join(_NUMBER_WORDS) + ")"
+_THEME_RE = re.compile(
+    rf"\b(?:theme|delivery plan|priority|thème)\s+(?:number\s+|no\s+)?{_SMALL}\b"
+)
+_OUTCOME_RE = re.compile(rf"\boutcome\s+(?:number\s+|no\s+)?{_SMALL}\b")
+_ME_RE = re.compile(
+    r"\b(?:me|my|mine|myself|i|im|ive)\b|\bfor us\b|\bour (?:actions?|tasks?|work|bodies|team|"
+    r"organisation|organization|group)\b|\bassigned to us\b|\b(?:do|are|have) we (?:own|got)\b"
+    r"|\bwe own\b|\bare we (?:late|behind|overdue)\b"
+)
+_IDIOMS_RE = re.compile(
+    r"\b(?:show|tell|give|send|let|help|remind)\s+(?:me|us)\b|\b(?:can|could|may|should) i\b"
+    r"|\bi (?:want|need|would like|wonder)\b|\bi'?d like\b"
+)
+_EVERYONE_RE = re.compile(
+    r"\b(?:all|everything|everyone|every body|whole plan|overall|any body|across the plan)\b"
+)
 _PREVIOUS_PLAN_RE = re.compile(
-    r"\b(?:previous|old|older|earlier|last|former)\s+plan\b|\b2018(?:\s*[-/]\s*(?:20)?21)?\b"
+    r"\b(?:previous|old|older|earlier|last|former)\s+plans?\b|\b2018(?:\s*[-/]\s*(?:20)?21)?\b"
+)
+_SMALL_TALK_RE = re.compile(
+    r"^(?:thanks?|thank you|thankyou|ta|cheers|great|brilliant|cool|nice|ok|okay|lol|bye|goodbye"
+    r"|good (?:morning|afternoon|evening|night)|how are you|hows it going|who are you"
+    r"|what(?:s| is) your name|are you (?:a )?(?:bot|human|real)|tell me a joke|joke"
+    r"|whats the weather|what is the weather|weather|you(?:re| are) (?:great|useless|rubbish)"
+    r"|i love you|sorry)\b"
+)
+_HELLO_RE = re.compile(r"^(?:help|hi|hello|hey|start|menu|commands|\?|what can you do)\b")
+
+# Single facts: who owns / success measure / deadline of an action; chairs, remits and
+# abbreviations of bodies and terms.
+_FACT_OWNER = re.compile(
+    r"\bwho(?:s| is)? (?:owns?|leads?|leading|responsible|in charge|accountable)\b|\bowner"
+    r"|\bwho(?:s| is)? (?:the )?(?:lead|owner)\b|\blead (?:for|on|of)\b"
+    r"|\bwhose\b|\bwho has\b|\bwho is doing\b|\bwho does\b"
+)
+_FACT_MEASURE = re.compile(
+    r"\bsuccess\b|\bmeasured\b|\bmeasure\b|\bhow (?:will|do|would) we know\b|\bkpi"
+)
+_FACT_DEADLINE = re.compile(
+    r"\bwhen (?:is|was|will|does)\b|\bdeadline\b|\bdue date\b|\bdue by when\b"
+)
+_FACT_CHAIR = re.compile(r"\bchair(?:s|ed|ing|man|person|woman)?\b|\bco-? ?chairs?\b|\bwho runs\b")
+_FACT_STANDS = re.compile(
+    r"\bwhat (?:does|do|did) (?P<a>[a-z0-9&]+(?: [a-z0-9&]+)?) (?:stand|stands) for\b"
+    r"|\b(?P<b>[a-z0-9&]+) stands? for\b"
+    r"|\bwhat is (?P<c>[a-z0-9&]+) short for\b|\bmeaning of (?P<d>[a-z0-9&]+)\b"
+    r"|\bwhat (?:does|do) (?P<e>[a-z0-9&]+) mean\b|\bdefine (?P<f>[a-z0-9&]+)\b"
+    r"|\babbreviation (?P<g>[a-z0-9&]+)\b|\bexpand (?P<h>[a-z0-9&]+)\b"
+)
+_FACT_REMIT = re.compile(
+    r"\bresponsible for\b|\bwhat (?:does|do) (?:the )?.+ do\b|\bremit\b|\brole of\b|\bs role\b"
+    r"|\bwhat(?:s| is) (?:the )?[a-z0-9 ]+$|\bwhat are (?:the )?[a-z0-9 ]+$"
+    r"|\bwho (?:is|are) (?:the )?"
+    r"|\btell me about\b|\bwhat(?:s| is) (?:the )?.+ for\b|\bpurpose of\b"
+    r"|\binfo(?:rmation)? (?:on|about)\b"
+)
+_WHAT_IS = re.compile(
+    r"^(?:what|whats|who|whos)(?: is| are)? (?:the |a |an )?(?P<what>[a-z0-9 &]+)$"
 )
 
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "about",
-        "all",
-        "an",
-        "and",
-        "any",
-        "anything",
-        "are",
-        "as",
-        "at",
-        "be",
-        "by",
-        "can",
-        "could",
-        "do",
-        "does",
-        "for",
-        "from",
-        "get",
-        "give",
-        "has",
-        "have",
-        "how",
-        "i",
-        "in",
-        "is",
-        "it",
-        "its",
-        "list",
-        "me",
-        "my",
-        "of",
-        "on",
-        "or",
-        "our",
-        "please",
-        "show",
-        "tell",
-        "that",
-        "the",
-        "their",
-        "them",
-        "there",
-        "these",
-        "this",
-        "those",
-        "to",
-        "us",
-        "was",
-        "we",
-        "what",
-        "whats",
-        "when",
-        "where",
-        "which",
-        "who",
-        "whose",
-        "will",
-        "with",
-        "would",
-        "you",
-        "action",
-        "actions",
-        "plan",
-        "owned",
-        "owner",
-        "owners",
-        "own",
-        "item",
-        "items",
-        "task",
-        "tasks",
-    ]
-)
+
+_STOPWORDS = _FILLER
 
 # Keyword rules, checked in order; the first that matches names the intent.
 _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("help", re.compile(r"^(?:help|hi|hello|hey|start|menu|commands|\?|what can you do)\b")),
     ("link", re.compile(r"^link\b|\blink (?:this )?(?:channel|chat)\b")),
     ("unlink", re.compile(r"^unlink\b")),
     ("links", re.compile(r"^(?:links|linked channels)\b")),
@@ -156,23 +156,47 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "failed_deliveries",
         re.compile(r"\bfailed (?:deliver(?:y|ies)|messages|sends)\b|\bdelivery failures\b"),
     ),
-    ("reminders", re.compile(r"\breminders?\b")),
+    ("reminders", re.compile(r"\breminders?\b|\bremind me\b")),
     ("rules", re.compile(r"^rules\b|\bprompt rules\b")),
     ("meetings", re.compile(r"\bmeet(?:s|ing|ings)?\b|\bcalendar\b|\bagenda\b")),
-    ("status", re.compile(r"\bstatus\b|\bsummary\b|\bdashboard\b|\bhow are we doing\b|\brag\b")),
+    (
+        "status",
+        re.compile(
+            r"\bstatus\b|\bsummary\b|\bdashboard\b|\bhow are we doing\b|\brag\b"
+            r"|\bhow (?:is|are) (?:the )?.*(?:going|getting on|doing)\b|\bon track\b|\boverview\b"
+        ),
+    ),
     (
         "overdue",
-        re.compile(r"\boverdue\b|\blate\b|\bbehind\b|\bpast (?:due|deadline)\b|\bmissed\b|\bslipp"),
+        re.compile(
+            r"\boverdue\b|\blate\b|\bbehind\b|\bpast (?:due|deadline|its deadline)\b|\bmissed\b"
+            r"|\bslipp|\bslipped\b|\boutstanding\b"
+            r"|\bnot (?:been )?(?:done|delivered|met) (?:on time|yet)\b"
+            r"|\bover due\b"
+        ),
     ),
-    ("due", re.compile(r"\bdue\b|\bdeadlines?\b|\bcoming up\b|\bupcoming\b")),
+    (
+        "due",
+        re.compile(r"\bdue\b|\bdeadlines?\b|\bcoming up\b|\bupcoming\b|\bexpected\b"),
+    ),
     (
         "my_actions",
         re.compile(
             r"\bmy (?:actions|tasks|work)\b|\bwhat do (?:i|we) own\b|\bassigned to (?:me|us)\b"
+            r"|\bour actions\b|\bwhat (?:am i|are we) (?:responsible|accountable) for\b"
         ),
     ),
-    ("priorities", re.compile(r"\bpriorit|\bthemes?\b|\boutcomes?\b|\bplans?\b")),
-    ("actions", re.compile(r"\bactions?\b|\bshow\b|\blist\b|\babout\b|\bfind\b|\bsearch\b")),
+    (
+        "priorities",
+        re.compile(
+            r"\bpriorit|\bthemes?\b|\boutcomes\b|^(?:the )?plans?$"
+            r"|\b(?:the|our|whole|delivery|current|previous|old|older|earlier|last|former)\s+plans?\b"
+        ),
+    ),
+    (
+        "actions",
+        re.compile(r"\bactions?\b|\bshow\b|\blist\b|\babout\b|\bfind\b|\bsearch\b|\bon\b"),
+    ),
     ("update", re.compile(r"^(?:post )?(?:an? )?update\b")),
 )
 
@@ -182,12 +206,18 @@ class Intent:
     """What the person asked for.
 
     Attributes:
-        name: one of help, priorities, actions, action, overdue, due, my_actions, status,
-            meetings, update, history, my_bodies, link, unlink, links, report, audit,
-            reminders, rules, failed_deliveries, unknown.
+        name: one of help, smalltalk, priorities, outcome, fact, search, actions, action,
+            overdue, due, my_actions, status, meetings, update, history, my_bodies, link,
+            unlink, links, report, audit, reminders, rules, failed_deliveries, unknown.
         bodies: keys of the bodies named.
         me: the person asked about themselves ("for me", "my").
         everyone: the person asked about the whole plan ("all").
+        words: the topic: words to rank actions by (never a filter of their own).
+        outcome: the outcome asked about ("what is outcome 7?").
+        fact: for name "fact": owner, measure, deadline, chair, stands_for, remit, person.
+        term: the abbreviation or name asked about (fact stands_for / person).
+        maybe: body keys the person may have meant by ``unknown_name`` ("did you mean").
+        unknown_name: words that look like a name the bot does not know.
     """
 
     name: str
@@ -206,6 +236,12 @@ class Intent:
     text: str = ""
     suggestions: tuple[str, ...] = field(default=())
     on: bool | None = None
+    outcome: int | None = None
+    fact: str | None = None
+    term: str | None = None
+    maybe: tuple[str, ...] = ()
+    unknown_name: str = ""
+    near: tuple[str, ...] = ()
 
 
 def clean(text: str) -> str:
@@ -252,29 +288,93 @@ def _sections_in(text: str, sections: tuple[str, ...]) -> tuple[str | None, str]
     for title, pattern in patterns:
         if pattern.search(norm):
             return title, pattern.sub(" ", norm)
-    content = [w for w in norm.split() if w not in _STOPWORDS and len(w) > 2]
-    if content and sections:
+    content = [
+        w for w in norm.split() if w not in _FILLER and w not in _INTENT_WORDS and len(w) > 2
+    ]
+    if content and sections and len(content) <= 6:
+        wanted = " ".join(content)
         found = process.extractOne(
-            " ".join(content), list(by_norm), scorer=fuzz.token_set_ratio, score_cutoff=90
+            wanted, list(by_norm), scorer=fuzz.token_set_ratio, score_cutoff=90
         )
-        if found:
-            return by_norm[found[0]], ""
+        if found and _covers(wanted, found[0]):
+            title = by_norm[found[0]]
+            rest = " ".join(w for w in norm.split() if w not in found[0].split())
+            return title, rest
     return None, norm
 
 
+def _covers(wanted: str, title: str) -> bool:
+    """At least half of the title's words are in the text ("domestic abuse" covers the title)."""
+    title_words = [w for w in title.split() if w not in ("and", "of", "the")]
+    have = set(wanted.split())
+    return sum(1 for w in title_words if w in have) * 2 >= len(title_words)
+
+
+_BODY_WORDS = (
+    "council",
+    "board",
+    "group",
+    "team",
+    "service",
+    "trust",
+    "panel",
+    "partnership",
+    "network",
+    "forum",
+    "committee",
+    "unit",
+    "office",
+)
+_PART_OF_NAME = re.compile(r"^\s*(?:[a-z]+\s+)?(?:" + "|".join(_BODY_WORDS) + r")\b")
+
+
 def _bodies_in(text: str, index: BodyIndex) -> tuple[tuple[str, ...], str]:
-    matches = index.scan(text)
+    """Bodies named exactly; a name that is only part of a longer one ("police board") is not."""
+    norm = normalise(text)
+    matches = [m for m in index.scan(text) if not _PART_OF_NAME.match(norm[m.end :])]
     keys = tuple(dict.fromkeys(m.body.key for m in matches))
-    rest = normalise(text)
+    rest = norm
     for match in sorted(matches, key=lambda m: m.start, reverse=True):
         rest = rest[: match.start] + " " + rest[match.end :]
-    if not keys:
-        tail = re.search(r"\b(?:for|of|by|from)\s+(?:the\s+)?(?P<name>[a-z][a-z ]{3,60})$", rest)
-        if tail:
-            body = index.fuzzy(tail["name"], cutoff=85)
-            if body is not None:
-                return (body.key,), rest[: tail.start()]
     return keys, rest
+
+
+def _near_bodies(
+    words: list[str], index: BodyIndex
+) -> tuple[tuple[str, ...], list[str], tuple[str, ...]]:
+    """Bodies written with a near spelling ("davsg", "probaton", "norfolk constabullary").
+
+    Returns the keys found, the words left over, and the words that were read as names.
+    """
+    keys: list[str] = []
+    left = list(words)
+    near: list[str] = []
+    # Phrases first (longest), so that "norfolk constabullary" is one name.
+    for size in (4, 3, 2):
+        i = 0
+        while i + size <= len(left):
+            phrase = " ".join(left[i : i + size])
+            body = index.fuzzy(phrase, cutoff=88) if len(phrase) >= 8 else None
+            if body is not None:
+                keys.append(body.key)
+                near.append(phrase)
+                del left[i : i + size]
+            else:
+                i += 1
+    names = index.single_words()
+    for word in list(left):
+        if len(word) < 4 or word in _FILLER or word in _INTENT_WORDS or word in _BODY_WORDS:
+            continue
+        if word in names:
+            continue  # an exact name left out on purpose (part of a longer, unknown name)
+        limit = 1 if len(word) <= 7 else 2
+        found = process.extractOne(word, list(names), scorer=OSA.distance, score_cutoff=limit)
+        if found is not None:
+            body = names[found[0]]
+            keys.append(body.key)
+            near.append(word)
+            left.remove(word)
+    return tuple(dict.fromkeys(keys)), left, tuple(near)
 
 
 def _suggest(text: str) -> tuple[str, ...]:
@@ -290,12 +390,16 @@ def _keyword_intent(text: str) -> str | None:
     return None
 
 
+def _number(text: str) -> int:
+    return _NUMBER_WORDS.get(text) or int(text)
+
+
 def understand(raw: str, vocabulary: Vocabulary, today: date) -> Intent:
     """Turn one message (the bot's @mention already removed) into an intent.
 
     Args:
         raw: what the person typed.
-        vocabulary: bodies, sections and plans the bot can name.
+        vocabulary: bodies, sections, plans and documents the bot can name.
         today: the London date, for phrases such as "next month".
     """
     lowered = clean(raw)
@@ -307,15 +411,65 @@ def understand(raw: str, vocabulary: Vocabulary, today: date) -> Intent:
     history = _HISTORY_RE.search(lowered)
     if history:
         return Intent("history", number=history["number"])
+    if _HELLO_RE.search(lowered) and len(lowered.split()) <= 4:
+        return Intent("help")
+    if _SMALL_TALK_RE.search(lowered) and not _NUMBER_RE.search(lowered):
+        return Intent("smalltalk", text=lowered)
     numbers = tuple(dict.fromkeys(_NUMBER_RE.findall(lowered)))
     keyword = _keyword_intent(lowered)
     if keyword == "audit":
         return Intent("audit", number=numbers[0] if numbers else None, numbers=numbers)
     if numbers and keyword not in ("link", "unlink", "meetings"):
-        if len(numbers) == 1:
-            return Intent("action", number=numbers[0], numbers=numbers)
-        return Intent("actions", numbers=numbers)
+        return _about_numbers(lowered, numbers)
+    fact = _fact_about_names(lowered, keyword, vocabulary)
+    if fact is not None:
+        return fact
     return _intent_with_arguments(lowered, keyword, vocabulary, today)
+
+
+def _about_numbers(lowered: str, numbers: tuple[str, ...]) -> Intent:
+    """Questions naming action numbers: one fact about an action, or the actions themselves."""
+    if len(numbers) == 1:
+        for fact, pattern in (
+            ("measure", _FACT_MEASURE),
+            ("owner", _FACT_OWNER),
+            ("deadline", _FACT_DEADLINE),
+        ):
+            if pattern.search(lowered):
+                return Intent("fact", fact=fact, number=numbers[0], numbers=numbers)
+        return Intent("action", number=numbers[0], numbers=numbers)
+    return Intent("actions", numbers=numbers)
+
+
+def _fact_about_names(lowered: str, keyword: str | None, vocabulary: Vocabulary) -> Intent | None:
+    """Outcome N, who chairs X, what X stands for, what X is responsible for, who is Y."""
+    outcome = _OUTCOME_RE.search(lowered)
+    if outcome and keyword not in ("overdue", "due", "status"):
+        return Intent("outcome", outcome=_number(outcome["n"]))
+    stands = _FACT_STANDS.search(lowered)
+    if stands:
+        term = next(v for v in stands.groups() if v)
+        bodies, _ = _bodies_in(term, vocabulary.bodies)
+        return Intent("fact", fact="stands_for", term=term, bodies=bodies)
+    if keyword in ("overdue", "due", "status", "meetings", "my_bodies", "link", "unlink", "rules"):
+        return None
+    bodies, rest = _bodies_in(lowered, vocabulary.bodies)
+    if bodies and _FACT_CHAIR.search(lowered):
+        return Intent("fact", fact="chair", bodies=bodies)
+    for person in vocabulary.knowledge.people:
+        if normalise(person.name) in normalise(lowered) and person.name:
+            return Intent("fact", fact="person", term=person.name, bodies=(person.body_key,))
+    what = _WHAT_IS.match(lowered)
+    if what and not bodies:
+        term = vocabulary.knowledge.term(what["what"])
+        if term is not None:
+            return Intent("fact", fact="stands_for", term=what["what"])
+    doing = re.search(r"\b(?:doing|working|up to|actions?|owns?)\b", lowered)
+    if bodies and _FACT_REMIT.search(lowered) and keyword != "my_actions" and not doing:
+        leftover = [w for w in rest.split() if w not in _FILLER and w not in _INTENT_WORDS]
+        if not leftover or leftover in (["responsible"], ["role"], ["remit"], ["purpose"]):
+            return Intent("fact", fact="remit", bodies=bodies)
+    return None
 
 
 def _intent_with_arguments(
@@ -326,15 +480,21 @@ def _intent_with_arguments(
     if time.span:
         text = text[: time.span[0]] + " " + text[time.span[1] :]
     theme_found = _THEME_RE.search(text)
-    theme = int(theme_found["n"]) if theme_found else None
+    theme = _number(theme_found["n"]) if theme_found else None
     if theme_found:
         text = text[: theme_found.start()] + " " + text[theme_found.end() :]
     plan = vocabulary.previous_plan_key if _PREVIOUS_PLAN_RE.search(text) else None
-    section, rest = _sections_in(text, vocabulary.sections)
-    bodies, rest = _bodies_in(rest, vocabulary.bodies)
-    me = bool(_ME_RE.search(_IDIOMS_RE.sub(" ", rest)))
+    if plan:
+        text = _PREVIOUS_PLAN_RE.sub(" ", text)
+    bodies, rest = _bodies_in(text, vocabulary.bodies)
+    section, rest = _sections_in(rest, vocabulary.sections)
+    me = bool(_ME_RE.search(_IDIOMS_RE.sub(" ", text)))
     everyone = bool(_EVERYONE_RE.search(text))
-    words = tuple(w for w in rest.split() if w not in _STOPWORDS and len(w) > 2)
+    content = [w for w in rest.split() if w not in _STOPWORDS and w not in _FILLER and len(w) > 1]
+    near: tuple[str, ...] = ()
+    if content:
+        found, content, near = _near_bodies(content, vocabulary.bodies)
+        bodies = tuple(dict.fromkeys(bodies + found))
     intent = Intent(
         name=keyword or "unknown",
         bodies=bodies,
@@ -345,73 +505,94 @@ def _intent_with_arguments(
         window=time.window,
         as_of=time.as_of,
         plan=plan,
+        near=near,
     )
-    return _settle(intent, lowered, words)
+    return _settle(intent, lowered, content, vocabulary)
 
 
-_COMMAND_WORDS = frozenset(
-    [
-        "overdue",
-        "late",
-        "behind",
-        "due",
-        "deadline",
-        "deadlines",
-        "status",
-        "summary",
-        "meeting",
-        "meetings",
-        "priorities",
-        "priority",
-        "themes",
-        "theme",
-        "outcomes",
-        "outcome",
-        "show",
-        "list",
-        "find",
-        "search",
-        "about",
-        "coming",
-        "upcoming",
-        "missed",
-        "past",
-        "dashboard",
-        "calendar",
-        "agenda",
-        "update",
-        "updates",
-        "reminders",
-        "reminder",
-        "link",
-        "unlink",
-        "links",
-        "report",
-        "export",
-        "audit",
-        "rules",
-        "failed",
-        "deliveries",
-        "help",
-    ]
-)
+def _topic_and_unknown(
+    content: list[str], vocabulary: Vocabulary
+) -> tuple[tuple[str, ...], str, tuple[str, ...]]:
+    """Split the words left over into a topic the plan knows and a name it does not."""
+    topic = [w for w in content if w not in _INTENT_WORDS]
+    known = [w for w in topic if _plan_knows(w, vocabulary)]
+    if known and not _looks_like_name(" ".join(topic)):
+        return tuple(topic), "", ()
+    if not topic:
+        return (), "", ()
+    unknown = " ".join(topic)
+    if len(topic) == 1 and _near_command(topic[0]):
+        return (), "", ()  # a command mistyped ("overdeu"): "did you mean" offers it
+    if not (_looks_like_name(unknown) or (len(topic) == 1 and len(topic[0]) <= 6)):
+        return tuple(topic), "", ()  # a topic the plan never mentions: searched, said so
+    return (), unknown, vocabulary.bodies.suggest(unknown)
 
 
-def _settle(intent: Intent, lowered: str, words: tuple[str, ...]) -> Intent:
+def _near_command(word: str) -> bool:
+    return process.extractOne(word, COMMANDS, scorer=fuzz.ratio, score_cutoff=75) is not None
+
+
+def _plan_knows(word: str, vocabulary: Vocabulary) -> bool:
+    if not vocabulary.plan_words:
+        return False  # no plan loaded: nothing to search
+    if vocabulary.knowledge.term(word) is not None:
+        return True
+    return stem(word) in vocabulary.plan_words or word in vocabulary.plan_words
+
+
+_LIST_NAMES = ("overdue", "due", "my_actions", "status")
+
+
+def _settle(intent: Intent, lowered: str, content: list[str], vocabulary: Vocabulary) -> Intent:
     """Fill in what the keyword alone left open, or fall back to "did you mean"."""
-    topic = tuple(w for w in words if w not in _COMMAND_WORDS)
     if intent.name == "reminders":
         off = re.search(r"\b(?:off|stop|no|disable|none)\b", lowered)
         on = re.search(r"\b(?:on|start|yes|enable|opt in)\b", lowered)
         return replace(intent, on=False if off else True if on else None)
+    if intent.name in (
+        "my_bodies",
+        "link",
+        "unlink",
+        "links",
+        "report",
+        "rules",
+        "meetings",
+        "failed_deliveries",
+        "update",
+    ):
+        return intent
+    topic, unknown, maybe = _topic_and_unknown(content, vocabulary)
+    if unknown and not intent.bodies:
+        intent = replace(intent, unknown_name=unknown, maybe=maybe)
+    overview = re.search(r"\bpriorities\b|\boutcomes\b|\bthemes\b", lowered)
+    narrowed = intent.theme is not None or intent.section or re.search(r"\bactions?\b", lowered)
+    if intent.name == "priorities" and narrowed and not overview:
+        intent = replace(intent, name="actions")
+    if intent.name == "priorities":
+        return intent
     if intent.name == "unknown":
+        if intent.unknown_name and _looks_like_name(intent.unknown_name):
+            return replace(intent, name="actions")
         if intent.bodies or intent.section or intent.theme:
-            return replace(intent, name="actions", words=topic)
+            name = "search" if topic else "actions"
+            return replace(intent, name=name, words=topic)
+        if topic:
+            return replace(intent, name="search", words=topic)
         if intent.window is not None:
             return replace(intent, name="due")
         return replace(intent, text=lowered, suggestions=_suggest(lowered))
-    if intent.name == "actions" and intent.me and not intent.bodies and not intent.section:
-        return replace(intent, name="my_actions", words=topic)
-    if intent.name in ("actions", "due", "overdue", "my_actions", "status"):
-        return replace(intent, words=topic if intent.name == "actions" else ())
+    if intent.name == "actions":
+        if intent.me and not intent.bodies and not intent.section and not topic:
+            return replace(intent, name="my_actions")
+        if topic:
+            return replace(intent, name="search", words=topic)
+        return intent
+    if intent.name in _LIST_NAMES:
+        return replace(intent, words=topic)
     return intent
+
+
+def _looks_like_name(text: str) -> bool:
+    """A short run of words ending in a body-like word ("norwich city council")."""
+    words = text.split()
+    return 1 < len(words) <= 4 and words[-1] in _BODY_WORDS

@@ -7,6 +7,8 @@ from typing import Any
 from microsoft_teams.cards.core import CardElement, Container
 
 from bot.clock import LONDON
+from bot.plan.statuses import NO_UPDATE
+from bot.plan.types import ActionRecord
 from cards import verbs
 from cards.base import (
     buttons,
@@ -43,14 +45,34 @@ def update_buttons(action_id: int, number: str, origin: dict[str, Any] | None = 
     ]
 
 
+def owners_as_written(action: ActionRecord) -> str:
+    """The owner cell as the plan writes it, its lines joined."""
+    lines = [line.strip() for line in action.owner_text.splitlines() if line.strip()]
+    return ", ".join(lines) or action.owner_labels
+
+
+def due_as_written(item: ActionItem) -> str:
+    """The date cell as the plan writes it; a revised deadline is said as such."""
+    action = item.action
+    revised = action.latest is not None and action.latest.revised_date is not None
+    if revised or not action.due_text:
+        return item.deadline_label
+    return " ".join(action.due_text.split())
+
+
 def _item(item: ActionItem, origin: dict[str, Any]) -> Container:
     action = item.action
     left: list[CardElement] = [
         text(f"**{escape(action.number)}** {escape(shorten(action.text, LIST_TEXT_LIMIT))}"),
-        subtle(f"Owner: {escape(action.owner_labels)} · Due: {escape(item.deadline_label)}"),
+        subtle(f"Owner: {escape(owners_as_written(action))} · Due: {escape(due_as_written(item))}"),
     ]
+    if item.why:
+        left.append(subtle(f"Matched: {escape(item.why)}"))
     right: list[CardElement] = [status_text(item.status, horizontal_alignment="Right")]
-    if item.flag:
+    if item.status_note:
+        right.append(subtle(escape(item.status_note), horizontal_alignment="Right", spacing="None"))
+    if item.flag and not (item.status == NO_UPDATE and item.flag == "no update yet"):
+        # One "no update" line: the status already says it.
         right.append(text(item.flag, color="Attention", size="Small", horizontal_alignment="Right"))
     row_buttons = [execute("Details", verbs.SHOW_ACTION, {"actionId": action.id})]
     if item.can_update:
@@ -79,8 +101,9 @@ def _pager(view: ActionListView) -> list[Any]:
 
 def action_list_card(view: ActionListView) -> dict[str, Any]:
     """A page of actions with status, deadline, flags and update buttons."""
-    body: list[CardElement] = [heading(escape(view.title)), text(escape(view.summary))]
+    body: list[CardElement] = [heading(escape(view.title))]
     if view.items:
+        body.append(text(escape(view.summary)))
         origin = {"verb": verbs.LIST_PAGE, "q": view.query, "page": view.page}
         body.extend(_item(item, origin) for item in view.items)
         if view.pages > 1:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -27,20 +26,23 @@ CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 SIZE_BUDGET_BYTES = 28 * 1024
 CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 
-# Markdown that TextBlock renders; user text must not be able to use it (links, emphasis,
-# headings, lists) nor look like a Teams mention (<at>).
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+!|~<>])")
-_LINE_START_BULLET = re.compile(r"(?m)^(\s*)([-+])(\s)")
-_LINE_START_NUMBER = re.compile(r"(?m)^(\s*\d+)\.(\s)")
+# Markdown that TextBlock renders is made inert WITHOUT backslashes: some Teams clients (mobile,
+# web) show a backslash escape literally. "*" becomes the look-alike U+2217, a link's "](" and a
+# tag's "<" get an invisible zero-width space, and "_" is fenced by zero-width spaces (a
+# delimiter both left- and right-flanking, and not after punctuation, can neither open nor close
+# emphasis). Plan lists ("- item", "1. first") keep rendering as lists, as written.
+_ZWSP = "\u200b"
+_INERT = str.maketrans({"*": "\u2217", "_": f"{_ZWSP}_{_ZWSP}", "<": f"<{_ZWSP}"})
 
 
 def escape(text: str | None) -> str:
-    """Make text shown in a card literal: no markdown links or formatting, no mentions."""
+    """Make text shown in a card literal: no markdown links or emphasis, no mentions or tags.
+
+    No backslashes are added (see above), so the text reads the same on every Teams client.
+    """
     if not text:
         return ""
-    escaped = _MARKDOWN.sub(r"\\\1", text)
-    escaped = _LINE_START_BULLET.sub(r"\1\\\2\3", escaped)
-    return _LINE_START_NUMBER.sub(r"\1\\.\2", escaped)
+    return text.translate(_INERT).replace("](", f"]{_ZWSP}(")
 
 
 def shorten(text: str, limit: int) -> str:

@@ -11,6 +11,7 @@ from microsoft_teams.cards.core import (
     DateInput,
     SubmitAction,
     TextInput,
+    ToggleInput,
 )
 
 from bot.plan.statuses import STATUSES
@@ -25,6 +26,8 @@ EVIDENCE = "evidenceUrl"
 # The idempotency key's field in the Save button's data. Not "key": Microsoft 365 Agents
 # Playground's card renderer silently drops clicks on actions whose data has a "key" field.
 KEY = "updateKey"
+# Ticked to change a Complete action's status (reopening is never silent).
+REOPEN = "reopen"
 MAX_TEXT = 2000
 
 
@@ -74,6 +77,24 @@ def _inputs(view: UpdateFormView) -> list[CardElement]:
             value=values.get(EVIDENCE) or None,
         ),
         *_error(view, EVIDENCE),
+        *_reopen(view),
+    ]
+
+
+def _reopen(view: UpdateFormView) -> list[CardElement]:
+    """The "reopen" box, on the form of a Complete action only."""
+    latest = view.action.latest
+    if latest is None or latest.status != "Complete":
+        return []
+    return [
+        ToggleInput(
+            id=REOPEN,
+            title=f"Reopen: {view.action.number} is marked Complete; tick to change its status",
+            value_on="true",
+            value_off="false",
+            value="true" if view.values.get(REOPEN) == "true" else "false",
+        ),
+        *_error(view, REOPEN),
     ]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,8 @@ class ActionItem:
     deadline_label: str
     flag: str = ""  # e.g. "42 days overdue", "no update for 120 days"
     can_update: bool = True
+    why: str = ""  # for a topic search: where the words were found
+    status_note: str = ""  # "30 Nov 2021" for an inferred status; "stale: ..." for an old one
 
 
 @dataclass(frozen=True)
@@ -275,3 +278,4 @@ class AuditView:
     entries: tuple[Any, ...]
     page: int = 1
     more: bool = False
+    labels: Mapping[str, str] = field(default_factory=dict)  # body keys -> names people know

@@ -13,9 +13,19 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
+from bot.plan.status_notes import reopens
 from bot.plan.statuses import NOT_STARTED, STATUSES
 from bot.plan.types import ActionRecord
-from cards.update_form import EVIDENCE, KEY, MAX_TEXT, REVISED, STATUS, TEXT, update_form_card
+from cards.update_form import (
+    EVIDENCE,
+    KEY,
+    MAX_TEXT,
+    REOPEN,
+    REVISED,
+    STATUS,
+    TEXT,
+    update_form_card,
+)
 from cards.views import UpdateFormView
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9:_-]{8,100}$")
@@ -117,10 +127,15 @@ def _check_url(value: str, errors: dict[str, str]) -> str | None:
 
 def submit(action: ActionRecord, data: dict[str, Any]) -> SaveUpdate | FieldErrors:
     """Validate a submitted form for ``action``."""
-    values = {name: _text(data, name) for name in (STATUS, TEXT, REVISED, EVIDENCE)}
+    values = {name: _text(data, name) for name in (STATUS, TEXT, REVISED, EVIDENCE, REOPEN)}
     errors: dict[str, str] = {}
     if values[STATUS] not in STATUSES:
         errors[STATUS] = "Choose a status: " + ", ".join(STATUSES) + "."
+    elif reopens(action, values[STATUS]) and values[REOPEN] != "true":
+        errors[REOPEN] = (
+            f"{action.number} is marked Complete. To reopen it as {values[STATUS]}, tick "
+            "“Reopen” and save again; to keep it complete, choose Complete."
+        )
     if not values[TEXT]:
         errors[TEXT] = "Say what has happened: progress text is required."
     elif len(values[TEXT]) > MAX_TEXT:

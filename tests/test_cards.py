@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -161,24 +163,27 @@ def test_user_text_is_escaped() -> None:
     card = action_detail_card(ActionDetailView(action(), "At risk", "d"))
     texts = [b.get("text", "") for b in card["body"] if b.get("type") == "TextBlock"]
     joined = "\n".join(texts)
-    assert "[data](https" not in joined and "\\[data\\]\\(https" in joined
-    assert "<at>" not in joined and "\\<at\\>" in joined
+    assert "[data](https" not in joined and "[data]\u200b(https" in joined
+    assert "<at>" not in joined and "<\u200bat>" in joined
     assert "*partners*" not in joined
+    assert "\\" not in joined
 
 
 @pytest.mark.parametrize(
     ("raw", "escaped"),
     [
-        ("[x](y)", "\\[x\\]\\(y\\)"),
-        ("**bold**", "\\*\\*bold\\*\\*"),
-        ("<at>Bob</at>", "\\<at\\>Bob\\</at\\>"),
-        ("- item\n1. first", "\\- item\n1\\. first"),
+        ("[x](y)", "[x]\u200b(y)"),
+        ("**bold**", "\u2217\u2217bold\u2217\u2217"),
+        ("<at>Bob</at>", "<\u200bat>Bob<\u200b/at>"),
+        ("_it_", "\u200b_\u200bit\u200b_\u200b"),
+        ("- item\n1. first (a) #2!", "- item\n1. first (a) #2!"),
         ("plain text, 50% done", "plain text, 50% done"),
         ("", ""),
     ],
 )
 def test_escape(raw: str, escaped: str) -> None:
     assert escape(raw) == escaped
+    assert "\\" not in escape(raw)
 
 
 def test_checker_rejects_what_the_schema_rejects() -> None:
@@ -198,3 +203,74 @@ def test_checker_rejects_what_the_schema_rejects() -> None:
         "body": [{"type": "TextBlock", "text": "x" * 30000}],
     }
     assert any("budget" in p for p in check_card(huge))
+
+
+def test_answer_and_did_you_mean_cards_are_valid() -> None:
+    from cards.answers import (
+        AnswerView,
+        BodyChoice,
+        DidYouMeanView,
+        answer_card,
+        did_you_mean_body_card,
+    )
+
+    answer = answer_card(
+        AnswerView(
+            "Who chairs the DASVG",
+            ("Two co-chairs, chairing alternately.",),
+            (("Co-Chair", "Gavin Thompson (OPCCN)"),),
+            "DASVG terms of reference",
+            (("DASVG actions", "actions DASVG"),),
+        )
+    )
+    assert not check_card(answer)
+    dym = did_you_mean_body_card(
+        DidYouMeanView(
+            "Norwich City Council",
+            (BodyChoice("NCC (Norfolk County Council)", "overdue for NCC"),),
+            "overdue for everyone",
+        )
+    )
+    assert not check_card(dym)
+    titles = [a["title"] for a in dym["body"][-1]["actions"]]
+    assert titles == ["Did you mean NCC (Norfolk County Council)?", "Ask about the whole plan"]
+
+
+def test_audit_entries_read_as_changes_with_names() -> None:
+    from cards.audit import changes
+
+    lines = changes(
+        {"status": "On track", "bodies": ["CONSTABULARY"]},
+        {"status": "At risk", "bodies": ["CONSTABULARY", "OPCCN"], "revised_date": "2022-09-30"},
+        {"CONSTABULARY": "Norfolk Constabulary", "OPCCN": "OPCCN"},
+    )
+    assert lines == [
+        "Bodies: Norfolk Constabulary → Norfolk Constabulary, OPCCN",
+        "Revised date: 2022-09-30",
+        "Status: On track → At risk",
+    ]
+    assert changes(None, None, {}) == ["No field changed."]
+
+
+def test_empty_list_has_no_boilerplate_and_one_no_update_line() -> None:
+    from cards.views import ActionItem
+
+    empty = action_list_card(
+        ActionListView(
+            title="Overdue: DASVG",
+            summary="0 actions past the deadline and not complete. Most overdue first.",
+            items=(),
+            empty_text="Nothing is overdue for DASVG as of 1 Jun 2022.",
+        )
+    )
+    shown = " ".join(b.get("text", "") for b in empty["body"])
+    assert "0 actions" not in shown and "Most overdue first" not in shown
+    assert "Nothing is overdue for DASVG" in shown
+    item = ActionItem(
+        action=replace(action(), latest=None),
+        status="No update yet",
+        deadline_label="Ongoing",
+        flag="no update yet",
+    )
+    one = action_list_card(ActionListView(title="t", summary="s", items=(item,)))
+    assert json.dumps(one).lower().count("no update yet") == 1

@@ -127,7 +127,7 @@ async def test_me_means_my_bodies(bot: PartnershipBot, services: Services) -> No
 
 async def test_i_work_for_adds_a_membership(bot: PartnershipBot) -> None:
     sent = await turn(bot, message("I work for the constabulary", aad="aad-2"))
-    assert "CONSTABULARY" in (sent[0].text or "")
+    assert "Norfolk Constabulary" in (sent[0].text or "")
     sent = await turn(bot, message("my actions", aad="aad-2"))
     (card,) = cards_of(sent)
     assert "Actions: you (" in card_texts(card)
@@ -203,3 +203,85 @@ async def test_run_command_button(bot: PartnershipBot) -> None:
     sent = await turn(bot, submit({"verb": verbs.RUN_COMMAND, "text": "priorities"}))
     (card,) = cards_of(sent)
     assert "Safer Norfolk Plan 2021-24" in card_texts(card)
+
+
+# ----------------------------------------------------------------------- issue 15: answers
+async def _card_text(bot: PartnershipBot, question: str, aad: str = "aad-1") -> str:
+    sent = await turn(bot, message(question, aad=aad))
+    (card,) = cards_of(sent)
+    return card_texts(card)
+
+
+async def test_topics_are_searched_and_say_why(bot: PartnershipBot) -> None:
+    sent = await turn(bot, message("what's happening on county lines?"))
+    (card,) = cards_of(sent)
+    assert numbers_in(card)[:3] == ["2.1", "2.2", "2.3"]
+    assert "Actions: County Lines" in card_texts(card)
+    sent = await turn(bot, message("anything about call blockers?"))
+    (card,) = cards_of(sent)
+    assert numbers_in(card)[0] == "1.3"
+    assert "Matched: action: call, blocker" in card_texts(card)
+    text = await _card_text(bot, "anything on knife crime?")
+    assert "No action mentions “knife”" in text
+
+
+async def test_single_facts_get_single_answers(bot: PartnershipBot) -> None:
+    text = await _card_text(bot, "what is outcome 7?")
+    assert "People are prevented from being drawn into Criminal exploitation" in text
+    assert "Reduce overall levels of hate crime" not in text
+    text = await _card_text(bot, "who owns 2.3?")
+    assert "Vulnerable Adolescents Group, Norfolk Safeguarding Children Partnership" in text
+    text = await _card_text(bot, "what is the success measure for 1.18?")
+    assert "Delivery group established" in text
+    text = await _card_text(bot, "who chairs the DASVG?")
+    assert "Gavin Thompson" in text and "Andy Coller" in text
+    text = await _card_text(bot, "what does DHR stand for?")
+    assert "Domestic Homicide Review" in text
+    text = await _card_text(bot, "what is MASH responsible for?")
+    assert "Multi-Agency Safeguarding Hub" in text and "2.9, 3.6" in text
+
+
+async def test_unknown_bodies_are_never_widened_silently(bot: PartnershipBot) -> None:
+    sent = await turn(bot, message("overdue Norwich City Council"))
+    (card,) = cards_of(sent)
+    text = card_texts(card)
+    assert "I don't know a body called" in text and "Overdue" not in text
+    titles = [a["title"] for b in card["body"] for a in b.get("actions", [])]
+    assert "Did you mean NCC (Norfolk County Council)?" in titles
+    text = await _card_text(bot, "overdue DAVSG")
+    assert "Overdue: DASVG" in text and "Nothing is overdue for DASVG" in text
+    text = await _card_text(bot, "what's overdue for the Domestic Abuse and Sexual Violence Group?")
+    assert "Overdue: DASVG" in text and "3.11" not in text
+    text = await _card_text(bot, "what's behind schedule in theme 2?")
+    assert "Overdue: theme 2" in text
+
+
+async def test_periods_mean_what_people_mean(bot: PartnershipBot, services: Services) -> None:
+    text = await _card_text(bot, "what's due in the next 3 months?")
+    assert "1 Jun 2022 to 31 Aug 2022" in text
+    text = await _card_text(bot, "what was due in March 2022")
+    assert "in March 2022" in text and "march" not in text
+
+
+async def test_small_talk(bot: PartnershipBot) -> None:
+    sent = await turn(bot, message("thanks!"))
+    assert "You're welcome." in (sent[0].text or "")
+
+
+async def test_me_for_a_body_that_oversees_the_plan(bot: PartnershipBot) -> None:
+    await turn(
+        bot,
+        execute(verbs.SAVE_BODIES, {"bodies": "SSP", "kept": [], "shown": ["SSP"]}, aad="aad-9"),
+    )
+    sent = await turn(bot, message("what's overdue for me?", aad="aad-9"))
+    (card,) = cards_of(sent)
+    text = card_texts(card)
+    assert "Overdue: the whole plan, which the" in text and "Sub Panel oversees" in text
+    assert len(numbers_in(card)) > 1
+    text = await _card_text(bot, "overdue for the scrutiny sub panel")
+    assert "which the" in text and "oversees" in text and "Nothing is overdue" not in text
+
+
+async def test_status_of_an_unknown_body_asks_which(bot: PartnershipBot) -> None:
+    text = await _card_text(bot, "status for the health board")
+    assert "I don't know a body called" in text and "Status:" not in text

@@ -69,7 +69,9 @@ CARDS = {
         )
     ),
     "reminder, nothing due": lambda: meeting_reminder_card(
-        MeetingReminderView("SSP", "Scrutiny Sub Panel", "Thursday 9 June 2022, 10:00–12:00")
+        MeetingReminderView(
+            "Scrutiny Sub Panel", "Scrutiny Sub Panel", "Thursday 9 June 2022, 10:00–12:00"
+        )
     ),
     "meetings": lambda: meeting_list_card(
         MeetingListView(
@@ -86,7 +88,7 @@ CARDS = {
     "meeting form": lambda: meeting_form_card(
         MeetingFormView(
             values={"title": "x", "duration": "90", "recurrence": "monthly"},
-            body_choices=(("DASVG", "DASVG"), ("SSP", "SSP")),
+            body_choices=(("DASVG", "DASVG"), ("SSP", "Scrutiny Sub Panel")),
             errors={"title": "Enter a title.", "rrule": "bad"},
             message="Please correct",
         )

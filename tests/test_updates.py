@@ -170,7 +170,7 @@ async def test_valid_submit_saves_once_even_when_sent_twice(
     texts = card_texts(detail)
     assert "At risk" in texts and "30 Sep 2022 (revised)" in texts
     shown = [b.get("text", "") for b in detail["body"] if b.get("type") == "TextBlock"]
-    assert any("\\[see\\]\\(https://evil.example\\)" in t for t in shown)
+    assert any("[see]\u200b(https://evil.example)" in t for t in shown)
 
 
 async def test_outsider_is_told_who_can_and_nothing_is_saved(
@@ -394,7 +394,7 @@ async def test_update_notice_goes_to_the_owners_linked_channel(
     notices = connector.sent("19:chan@thread.tacv2")
     assert len(notices) == 1
     assert notices[0].text.startswith("Alex Wilber posted an update to action 1.10: now At risk.")
-    assert "\\[x\\]\\(y\\)" in notices[0].text
+    assert "[x]\u200b(y)" in notices[0].text
     assert (await server.post(typed))[0] == 201  # a retry: no second update, no second notice
     await connector.wait_for(3)
     # Notices exist only as deliveries, planned within the turn and sent exactly once: one
@@ -417,3 +417,16 @@ async def test_update_notices_can_be_switched_off(
         await connector.wait_for(1)
         assert notice_deliveries(sqlite_url) == []  # none planned: nothing can be sent later
     assert connector.sent("19:chan@thread.tacv2") == []
+
+
+async def test_typed_update_never_reopens_a_complete_action_silently(
+    server: BotServer, connector: FakeConnector, sqlite_url: str
+) -> None:
+    before = updates_of(sqlite_url, "1.18")
+    assert before and before[-1][0] == "Complete"
+    typed = message("update 1.18 on track: More to do", aad=MEMBER, service_url=connector.url)
+    assert (await server.post(typed))[0] == 201
+    (asked, form) = await connector.wait_for(2)
+    assert "1.18 is marked Complete" in asked.text
+    assert "Reopen" in card_texts(form.cards[0])
+    assert updates_of(sqlite_url, "1.18") == before

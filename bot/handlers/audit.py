@@ -19,8 +19,13 @@ def _page(services: Services, request: Request, subject: str | None, page: int) 
     if not request.is_admin:
         return Reply.with_text(ADMINS_ONLY)
     found = services.plan.audit_entries(subject, limit=PAGE + 1, offset=(page - 1) * PAGE)
+    labels = {b.key: b.name for b in services.vocabulary().bodies.bodies}
     view = AuditView(
-        subject=subject, entries=tuple(found[:PAGE]), page=page, more=len(found) > PAGE
+        subject=subject,
+        entries=tuple(found[:PAGE]),
+        page=page,
+        more=len(found) > PAGE,
+        labels=labels,
     )
     return Reply.with_card(audit_card(view))
 

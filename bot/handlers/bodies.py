@@ -60,12 +60,14 @@ def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
         return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
     if intent.bodies:
         after = services.people.add_bodies(person.id, intent.bodies, actor_of(request), request.now)
-        names = ", ".join(after.body_keys if after else ())
+        labels = services.vocabulary().labels()
+        names = ", ".join(labels.get(k, k) for k in (after.body_keys if after else ()))
         return Reply.with_text(
             f"Noted: you work for {names}. Ask “what's overdue for me?” any time; "
             "say “my bodies” to change this."
         )
-    current = ", ".join(person.body_keys) or "none yet"
+    labels = services.vocabulary().labels()
+    current = ", ".join(labels.get(k, k) for k in person.body_keys) or "none yet"
     return chooser_reply(services, person, message=f"Your bodies now: {current}.")
 
 
@@ -112,6 +114,6 @@ def save_bodies(services: Services, request: Request) -> Reply:
     services.people.set_bodies(request.person_id, chosen, actor_of(request), request.now)
     if not chosen:
         return Reply.with_text("Saved: you are not a member of any body now.")
-    return Reply.with_text(
-        f"Saved: you work for {', '.join(chosen)}. Now ask “what's overdue for me?”."
-    )
+    labels = services.vocabulary().labels()
+    names = ", ".join(labels.get(k, k) for k in chosen)
+    return Reply.with_text(f"Saved: you work for {names}. Now ask “what's overdue for me?”.")

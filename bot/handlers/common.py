@@ -6,6 +6,7 @@ from datetime import date
 
 from bot.plan import rules
 from bot.plan.labels import deadline_label, flag_for
+from bot.plan.status_notes import status_note
 from bot.plan.types import ActionRecord, Actor, PersonRecord
 from bot.turns import Request
 from cards.views import ActionItem
@@ -15,13 +16,15 @@ class BadQuery(ValueError):
     """Card data that does not describe a question (tampered, or from an older version)."""
 
 
-def item_for(action: ActionRecord, today: date, interval_days: int) -> ActionItem:
-    """One action as a list item, labelled for ``today``."""
+def item_for(action: ActionRecord, today: date, interval_days: int, why: str = "") -> ActionItem:
+    """One action as a list item, labelled for ``today`` (``why``: what a topic matched)."""
     return ActionItem(
         action=action,
         status=rules.current_status(action),
         deadline_label=deadline_label(action),
         flag=flag_for(action, today, interval_days),
+        why=why,
+        status_note=status_note(action, today),
     )
 
 

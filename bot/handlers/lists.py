@@ -17,17 +17,20 @@ from typing import Any
 
 from bot.handlers.bodies import chooser_reply
 from bot.handlers.common import BadQuery, item_for, pages, person_of
+from bot.handlers.understood import did_you_mean, overseen_by, oversight_label
 from bot.plan import rules
 from bot.plan.labels import day_label
+from bot.plan.selection import due_in, rank
 from bot.plan.types import ActionRecord, PersonRecord, PlanNotFound
 from bot.services import Services
 from bot.timephrases import Window
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.actions import action_list_card
+from cards.answers import did_you_mean_body_card
 from cards.views import ActionListView
 
-LIST_INTENTS = ("overdue", "due", "my_actions", "actions")
+LIST_INTENTS = ("overdue", "due", "my_actions", "actions", "search")
 DEFAULT_DUE_DAYS = 30
 
 
@@ -119,8 +122,18 @@ def intent_of(q: Any) -> Intent:
     )
 
 
-def scope_of(intent: Intent, person: PersonRecord | None, labels: dict[str, str]) -> Scope:
-    """Which bodies the question is about: named ones, the person's own, or the whole plan."""
+def scope_of(
+    intent: Intent,
+    person: PersonRecord | None,
+    labels: dict[str, str],
+    overseers: tuple[str, ...] = (),
+    oversight: str = "",
+) -> Scope:
+    """Which bodies the question is about: named ones, the person's own, or the whole plan.
+
+    ``overseers``: the person's bodies that scrutinise or run the whole plan (the Scrutiny Sub
+    Panel, the NCCSP and its team): their "me" is the whole plan, named as such (``oversight``).
+    """
     if intent.bodies:
         return Scope(intent.bodies, ", ".join(labels.get(k, k) for k in intent.bodies))
     wants_me = intent.me or intent.name == "my_actions"
@@ -130,6 +143,8 @@ def scope_of(intent: Intent, person: PersonRecord | None, labels: dict[str, str]
     if wants_me or (implicit_me and mine):
         if not mine:
             return Scope(None, "you", needs_bodies=True)
+        if overseers:
+            return Scope(None, oversight)
         return Scope(mine, "you (" + ", ".join(labels.get(k, k) for k in mine) + ")")
     return Scope(None, "the whole plan")
 
@@ -142,10 +157,10 @@ def _overdue(intent: Intent, scope: Scope, records: list[ActionRecord], today: d
     chosen = rules.overdue_first(records, today)
     as_of, plural = day_label(today), _plural(len(chosen))
     return chosen, (
-        f"Overdue: {scope.label}",
+        f"Overdue: {_subject(intent, scope)}",
         f"{len(chosen)} {plural} past the deadline and not complete, as of {as_of}. "
         "Most overdue first.",
-        f"Nothing is overdue for {scope.label} as of {as_of}.",
+        f"Nothing is overdue for {_subject(intent, scope)} as of {as_of}.",
     )
 
 
@@ -154,15 +169,27 @@ def _due(intent: Intent, scope: Scope, records: list[ActionRecord], today: date)
     window = intent.window or Window(
         today, today + timedelta(days=DEFAULT_DUE_DAYS), f"in the next {DEFAULT_DUE_DAYS} days"
     )
-    start, end = window.start or date.min, window.end or date.max
-    chosen = [a for a in records if rules.due_between(a, start, end)]
-    chosen.sort(key=lambda a: (rules.effective_deadline(a) or date.max, rules.number_key(a.number)))
+    chosen = due_in(records, window, today)
     plural = _plural(len(chosen))
+    if window.end is not None and window.end < today:
+        plural = f"{plural} (complete or not)"
+    else:
+        plural = f"open {plural}"
     return chosen, (
-        f"Due {window.label}: {scope.label}",
-        f"{len(chosen)} open {plural} with a deadline {window.label} "
+        f"Due {window.label}: {_subject(intent, scope)}",
+        f"{len(chosen)} {plural} with a deadline {window.label} "
         f"({_window_text(window)}), as of {day_label(today)}.",
-        f"Nothing open is due {window.label} for {scope.label}.",
+        f"Nothing open is due {window.label} for {_subject(intent, scope)}.",
+    )
+
+
+def _search(intent: Intent, scope: Scope, records: list[ActionRecord], today: date) -> Selection:
+    """The actions that match a topic, best first (already ranked)."""
+    subject = _subject(intent, scope)
+    return records, (
+        f"Actions about {subject}",
+        f"{len(records)} {_plural(len(records))} match, best first, as of {day_label(today)}.",
+        f"No action in the plan mentions {subject}.",
     )
 
 
@@ -210,7 +237,19 @@ def _list_reply(
     """The rendering every list shares: scope, read, select, one page as a card."""
     today = intent.as_of or request.today
     person = person_of(request)
-    scope = scope_of(intent, person, services.vocabulary().labels())
+    vocabulary = services.vocabulary()
+    if intent.unknown_name and not intent.bodies:
+        # Never widen silently: an unknown name gets "did you mean", not the whole plan.
+        return Reply.with_card(did_you_mean_body_card(did_you_mean(intent, vocabulary)))
+    mine = person.body_keys if person else ()
+    overseers = overseen_by(tuple(mine), vocabulary)
+    scope = scope_of(
+        intent,
+        person,
+        vocabulary.labels(),
+        overseers,
+        oversight_label(overseers, vocabulary),
+    )
     if scope.needs_bodies:
         return chooser_reply(
             services,
@@ -226,15 +265,40 @@ def _list_reply(
             numbers=intent.numbers or None,
             theme=intent.theme,
             section=intent.section,
-            words=intent.words or None,
         )
+        if (
+            not records
+            and intent.bodies
+            and overseen_by(intent.bodies, vocabulary) == intent.bodies
+        ):
+            # A body that oversees the plan and owns none of it: the plan it oversees.
+            scope = Scope(None, oversight_label(intent.bodies, vocabulary))
+            records = services.plan.actions_for(
+                None,
+                as_of=intent.as_of,
+                plan_key=intent.plan,
+                theme=intent.theme,
+                section=intent.section,
+            )
     except PlanNotFound as exc:
         return Reply.with_text(f"I have no such plan to look in ({exc}).")
+    why: dict[str, tuple[str, ...]] = {}
+    unmatched: list[str] = []
+    if intent.words:
+        # Topic words never filter on their own: they rank, and the relevant ones are kept.
+        index = services.search_index(intent.plan)
+        ranked = rank(records, intent.words, index)
+        records, why = list(ranked.actions), ranked.why
+        unmatched = index.unmatched(intent.words)
     chosen, texts = select(intent, scope, records, today)
+    if unmatched:
+        title, summary, empty = texts
+        missing = ", ".join(f"“{w}”" for w in unmatched)
+        texts = (title, f"{summary} No action mentions {missing}.", empty)
     hint = ""
     if person is not None and not person.body_keys and scope.body_keys is None:
         hint = "Tip: tell me which bodies you work for, then ask “what's overdue for me?”."
-    view = _page_view(services, intent, chosen, texts, today, page, hint)
+    view = _page_view(services, intent, chosen, texts, today, page, hint, why)
     return Reply.with_card(action_list_card(view))
 
 
@@ -246,6 +310,7 @@ def _page_view(
     today: date,
     page: int,
     hint: str,
+    why: dict[str, tuple[str, ...]] | None = None,
 ) -> ActionListView:
     """One page of the chosen actions, labelled for ``today``, with the question for paging."""
     title, summary, empty = texts
@@ -256,7 +321,10 @@ def _page_view(
     return ActionListView(
         title=title,
         summary=summary,
-        items=tuple(item_for(a, today, interval) for a in chosen[(page - 1) * size : page * size]),
+        items=tuple(
+            item_for(a, today, interval, "; ".join((why or {}).get(a.number, ())))
+            for a in chosen[(page - 1) * size : page * size]
+        ),
         page=page,
         pages=total_pages,
         total=len(chosen),
@@ -272,6 +340,7 @@ SELECTORS: dict[str, Selector] = {
     "due": _due,
     "my_actions": _every,
     "actions": _every,
+    "search": _search,
 }
 
 
@@ -293,6 +362,11 @@ def my_actions(services: Services, request: Request, intent: Intent, page: int =
 def actions(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
     """Answer "actions about fraud", "actions theme 2", "actions OPCCN"."""
     return _list_reply(services, request, intent, _every, page)
+
+
+def search(services: Services, request: Request, intent: Intent, page: int = 1) -> Reply:
+    """Answer a topic ("anything on call blockers?"): the plan ranked, each match says why."""
+    return _list_reply(services, request, intent, _search, page)
 
 
 def next_page(services: Services, request: Request) -> Reply:

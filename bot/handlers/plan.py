@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.handlers.common import pages
 from bot.plan import rules
 from bot.plan.labels import deadline_label, flag_for
+from bot.plan.status_notes import status_note
 from bot.plan.types import ActionRecord, PlanNotFound
 from bot.services import Services
 from bot.turns import Reply, Request
@@ -73,7 +74,14 @@ def _detail(
         action=action,
         status=rules.current_status(action),
         deadline_label=deadline_label(action),
-        flag=flag_for(action, today, services.settings.reporting_interval_days),
+        flag=", ".join(
+            f
+            for f in (
+                flag_for(action, today, services.settings.reporting_interval_days),
+                status_note(action, today),
+            )
+            if f
+        ),
         history_count=count,
     )
     return Reply.with_card(action_detail_card(view))

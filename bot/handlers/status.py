@@ -15,6 +15,7 @@ from bot.clock import LONDON, london_day_end, london_day_start
 from bot.handlers import lists
 from bot.handlers.common import BadQuery, item_for
 from bot.handlers.status_scope import StatusScope, scope_for, scope_from
+from bot.handlers.understood import did_you_mean
 from bot.plan import rules
 from bot.plan.labels import day_label
 from bot.plan.meetings import last_before
@@ -22,6 +23,7 @@ from bot.plan.types import ActionRecord, PlanNotFound
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
+from cards.answers import did_you_mean_body_card
 from cards.status import status_card
 from cards.views import PostedUpdate, StatusView
 
@@ -145,6 +147,9 @@ def _reply(services: Services, request: Request, scope: StatusScope, hint: str =
 
 def status_intent(services: Services, request: Request, intent: Intent) -> Reply:
     """Route table entry for "status" (plan, theme, section, bodies or the linked bodies)."""
+    if intent.unknown_name and not intent.bodies:
+        # Never widen silently: a body the bot does not know gets "did you mean".
+        return Reply.with_card(did_you_mean_body_card(did_you_mean(intent, services.vocabulary())))
     scope = scope_for(services, request, intent)
     bare = not (intent.bodies or intent.theme or intent.section or intent.everyone or intent.me)
     return _reply(services, request, scope, _hint(request, scope, bare))

@@ -20,7 +20,7 @@ from bot.turns import DialogDone, DialogView, Message, Reply, Request
 from bot.understand import Intent
 from cards import verbs
 from cards.actions import action_detail_card
-from cards.update_form import KEY, STATUS, TEXT
+from cards.update_form import KEY, REOPEN, STATUS, TEXT
 from cards.views import ActionDetailView
 from dialogs import update_progress
 from dialogs.update_progress import FieldErrors, SaveUpdate
@@ -257,6 +257,13 @@ def update_intent(services: Services, request: Request, intent: Intent) -> Reply
     key = f"text-{request.activity_id or update_progress.new_key()}"
     command = update_progress.submit(action, {STATUS: intent.status, TEXT: intent.text, KEY: key})
     if isinstance(command, FieldErrors):
+        if REOPEN in command.errors:
+            # Changing a Complete action is never silent: the form asks, with the text kept.
+            form = update_progress.form(
+                action, inline=True, values=command.values, errors=command.errors, key=key
+            )
+            asked = Message(text=f"Nothing was saved yet: {command.errors[REOPEN]}")
+            return Reply(messages=[asked, Message(card=form)], card=form)
         problems = " ".join(command.errors.values()) or command.message
         return Reply.with_text(f"Nothing was saved: {problems}")
     try:

@@ -49,12 +49,29 @@ class BodyIndex:
             for name in (body.key, body.name, body.abbreviation, *body.aliases):
                 if name and normalise(name):
                     self._names.setdefault(normalise(name), body)
+        self._single = {n: b for n, b in self._names.items() if " " not in n and len(n) >= 4}
         # One pattern for every name, longest first, so that "NCCSP team" wins over "NCCSP".
         self._scan_order = sorted(self._names, key=len, reverse=True)
+        self._sorted_names = [" ".join(sorted(n.split())) for n in self._scan_order]
         alternatives = "|".join(re.escape(name) for name in self._scan_order)
         self._scan_pattern = (
             re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])") if alternatives else None
         )
+
+    def single_words(self) -> dict[str, BodyInfo]:
+        """Names of four letters or more that are one word ("dasvg", "probation"), for spelling."""
+        return self._single
+
+    def suggest(self, text: str, limit: int = 3) -> tuple[str, ...]:
+        """Keys of the bodies whose names are closest to ``text`` ("did you mean")."""
+        wanted = normalise(text)
+        if len(wanted) < 4:  # too short to be near anything but by chance
+            return ()
+        found = process.extract(
+            wanted, self._scan_order, scorer=fuzz.QRatio, limit=limit * 4, score_cutoff=65
+        )
+        keys = dict.fromkeys(self._names[name].key for name, _, _ in found)
+        return tuple(keys)[:limit]
 
     def exact(self, text: str) -> BodyInfo | None:
         """The body whose key, name, abbreviation or alias is ``text`` (normalised)."""
@@ -69,10 +86,15 @@ class BodyIndex:
             return self._names[wanted]
         if len(wanted) < 4:  # short words are abbreviations: only exact matches count
             return None
+        # token_sort_ratio, with every name's words sorted once here rather than per call.
         found = process.extractOne(
-            wanted, self._scan_order, scorer=fuzz.token_sort_ratio, score_cutoff=cutoff
+            " ".join(sorted(wanted.split())),
+            self._sorted_names,
+            scorer=fuzz.ratio,
+            processor=None,
+            score_cutoff=cutoff,
         )
-        return self._names[found[0]] if found else None
+        return self._names[self._scan_order[found[2]]] if found else None
 
     def find(self, text: str) -> BodyInfo | None:
         """Exact first, then fuzzy."""

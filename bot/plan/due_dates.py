@@ -33,43 +33,12 @@ Rules, applied in this order:
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
 
-_MONTHS = {
-    "jan": 1,
-    "feb": 2,
-    "mar": 3,
-    "apr": 4,
-    "may": 5,
-    "jun": 6,
-    "jul": 7,
-    "aug": 8,
-    "sep": 9,
-    "oct": 10,
-    "nov": 11,
-    "dec": 12,
-}
-_MONTH = (
-    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-)
-_YEAR = r"(?P<year>(?:19|20)\d{2}|\d{2})"
+from bot.datelex import scan_dates
 
-# Most specific first: each match blanks its span so that later patterns cannot reuse it.
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, re.IGNORECASE))
-    for kind, pattern in (
-        ("iso", r"\b(?P<year>(?:19|20)\d{2})-(?P<mon>\d{2})-(?P<day>\d{2})\b"),
-        ("numeric", r"\b(?P<day>\d{1,2})[/.](?P<mon>\d{1,2})[/.](?P<year>(?:19|20)\d{2}|\d{2})\b"),
-        ("day_month_year", rf"\b(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+{_YEAR}\b"),
-        ("month_year", rf"\b{_MONTH},?\s+{_YEAR}\b"),
-        ("financial_year", r"\b(?P<first>(?:19|20)\d{2})\s*[-/–]\s*(?P<second>(?:19|20)?\d{2})\b"),
-        ("year", r"\b(?P<year>(?:19|20)\d{2})\b"),
-    )
-)
 _UNKNOWN = re.compile(r"^\W*(?:tbc|tba|tbd|to be confirmed|n/?a)?\W*$", re.IGNORECASE)
 _ONGOING = re.compile(r"\bongoing\b", re.IGNORECASE)
 _LEADING_ONGOING = re.compile(r"^\W*ongoing\b", re.IGNORECASE)
@@ -90,52 +59,14 @@ class DueDate:
     readable: bool = True
 
 
-def _full_year(text: str) -> int:
-    year = int(text)
-    return 2000 + year if len(text) == 2 else year
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _read_match(kind: str, match: re.Match[str]) -> date | None:
-    groups = match.groupdict()
-    try:
-        if kind in ("iso", "numeric"):
-            return date(_full_year(groups["year"]), int(groups["mon"]), int(groups["day"]))
-        if kind == "day_month_year":
-            month = _MONTHS[groups["month"][:3].lower()]
-            return date(_full_year(groups["year"]), month, int(groups["day"]))
-        if kind == "month_year":
-            return _month_end(_full_year(groups["year"]), _MONTHS[groups["month"][:3].lower()])
-        if kind == "financial_year":
-            first, second = int(groups["first"]), _full_year(groups["second"])
-            if second <= first:
-                return None
-            return date(second, 3, 31)
-        return date(int(groups["year"]), 12, 31)
-    except ValueError:  # 31/02/2022 and friends: not a date
-        return None
-
-
 def _scan(text: str) -> tuple[list[date], bool]:
-    """The dates in ``text`` in order of appearance, and whether an impossible one was seen."""
-    remaining = text
-    found: list[tuple[int, date]] = []
-    impossible = False
-    for kind, pattern in _PATTERNS:
-        for match in pattern.finditer(remaining):
-            value = _read_match(kind, match)
-            if value is None:
-                impossible = impossible or kind in ("iso", "numeric", "day_month_year")
-                if kind == "financial_year":
-                    continue  # "2024-2022" is two years, read by the next pattern
-            else:
-                found.append((match.start(), value))
-            start, end = match.span()
-            remaining = remaining[:start] + " " * (end - start) + remaining[end:]
-    return [value for _, value in sorted(found, key=lambda item: item[0])], impossible
+    """The deadlines in ``text`` in order of appearance, and whether an impossible one was seen.
+
+    Each expression counts by its last day (a month by its end, a financial year by 31 March).
+    """
+    tokens = scan_dates(text)
+    impossible = any(token.impossible for token in tokens)
+    return [token.last for token in tokens if token.last is not None], impossible
 
 
 def dates_in(text: str) -> list[date]:
