@@ -15,6 +15,7 @@ from bot.background import in_worker, worker
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.jobs.context import JobContext
+from bot.jobs.policy import SharedLimits
 from bot.jobs.runner import JobRunner
 from bot.jobs.timer import JobTimer
 from bot.services import Services, open_services
@@ -98,6 +99,7 @@ def job_context(
         grace=timedelta(hours=max(0, settings.jobs_grace_hours)),
         attempts=max(1, settings.jobs_send_attempts),
         allowed_tenants=settings.allowed_tenant_ids,
+        limits=SharedLimits(services.db, worker(executor)),
     )
 
 

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot import cli_schedule, logs
-from bot.clock import SystemClock
+from bot import cli_plan, cli_schedule, logs
+from bot.clock import SystemClock, as_of_problem
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Services
 from storage.db import DatabaseUnavailable
@@ -33,9 +33,13 @@ DEV_MODE_WARNING = (
 
 def _date(text: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+    problem = as_of_problem(day)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return day
 
 
 def is_loopback(host: str) -> bool:
@@ -72,6 +76,9 @@ def parser() -> argparse.ArgumentParser:
     members = sub.add_parser("members", help="load memberships from CSV (email, body, role)")
     members.add_argument("file", type=Path)
     members.add_argument("--skip-invalid", action="store_true")
+    members.add_argument(
+        "--dry-run", action="store_true", help="show what would change, change nothing"
+    )
 
     report = sub.add_parser("report", help="export the plan report (XLSX, DOCX or CSV)")
     report.add_argument("--format", choices=("xlsx", "docx", "csv"), default="xlsx")
@@ -86,6 +93,7 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("migrate", help="create or upgrade the database schema, load default data")
     cli_schedule.add_parsers(sub)
+    cli_plan.add_parsers(sub)
     return main
 
 
@@ -111,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "migrate": migrate,
         "jobs": cli_schedule.run_jobs_once,
         "meetings": cli_schedule.import_meetings,
+        "extend-plan": cli_plan.extend_plan_command,
+        "next-plan": cli_plan.next_plan_command,
     }
     try:
         return commands[command](settings, args)
@@ -190,12 +200,17 @@ def import_members(settings: Settings, args: argparse.Namespace) -> int:
 
     engine, services = services_for(settings)
     try:
-        report = import_memberships(services.db, args.file, skip_invalid=args.skip_invalid)
+        report = import_memberships(
+            services.db, args.file, skip_invalid=args.skip_invalid, dry_run=args.dry_run
+        )
     finally:
         engine.dispose()
     for line in report.lines():
         print(line)
-    return 0 if report.applied else 1
+    ok = report.applied or (
+        report.dry_run and not any(r.outcome == "rejected" for r in report.rows)
+    )
+    return 0 if ok else 1
 
 
 def export_report(settings: Settings, args: argparse.Namespace) -> int:

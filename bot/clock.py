@@ -7,6 +7,10 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+# The days the plan can be shown "as of": a wider range means a mistyped year, and the ends
+# of Python's calendar (9999) overflow date arithmetic.
+FIRST_AS_OF = date(1990, 1, 1)
+LAST_AS_OF = date(2199, 12, 31)
 
 
 class Clock(Protocol):
@@ -63,3 +67,13 @@ def london_day_end(day: date) -> datetime:
 def london_day_start(day: date) -> datetime:
     """The first instant of ``day`` in Europe/London (as an aware UTC datetime)."""
     return datetime.combine(day, time(0, 0), tzinfo=LONDON).astimezone(UTC)
+
+
+def as_of_problem(day: date) -> str | None:
+    """A plain sentence when ``day`` is outside the days the plan can be shown as of, else None."""
+    if FIRST_AS_OF <= day <= LAST_AS_OF:
+        return None
+    return (
+        f"I can show the plan as of a day between {FIRST_AS_OF.year} and {LAST_AS_OF.year}; "
+        f"{day.isoformat()} is outside that."
+    )

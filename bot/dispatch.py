@@ -13,7 +13,9 @@ from dataclasses import replace
 from typing import Any
 
 from bot import routes
+from bot.clock import as_of_problem
 from bot.handlers.help import welcome
+from bot.handlers.period import with_period_notice
 from bot.plan.permissions import is_admin
 from bot.plan.types import StoreUnavailable
 from bot.services import Services
@@ -30,28 +32,59 @@ DATABASE_TROUBLE = (
 SOMETHING_WRONG = (
     "Sorry, something went wrong on my side and nothing was changed. Please try again."
 )
+OUT_OF_RANGE = (
+    "A date or number in that is too far out for me to work with; nothing was changed. "
+    "Please check it and try again."
+)
 MAX_TEXT = 2000
 
 
+def _without_nul(value: Any) -> Any:
+    """Text and card data with NUL characters removed (PostgreSQL text cannot hold them)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
 def identify(services: Services, request: Request) -> Request:
-    """Find (or create) the sender's person record; note their memberships and admin role."""
+    """Find (or create) the sender's person record; note their memberships and admin role.
+
+    Also drops NUL characters from what was typed or submitted: no field may store them.
+    """
+    if "\x00" in request.text or "\\x00" in repr(request.data):  # repr escapes NUL
+        request = replace(request, text=_without_nul(request.text), data=_without_nul(request.data))
     sender = request.sender
     if sender.aad_object_id is None and sender.email is None:
-        return request
+        return request  # nobody to go by: the plan can be read, nothing is personal
     person = services.people.identify(sender.aad_object_id, sender.name, sender.email)
+    if person is None:  # no valid AAD id, and no e-mail address free to go by
+        return request
     settings = services.settings
     admin = request.is_admin or is_admin(
         person,
-        aad_object_id=sender.aad_object_id,
+        aad_object_id=person.aad_object_id,
         bot_admins=settings.bot_admins,
         admin_body=settings.admin_body,
     )
-    return replace(request, person_id=person.id, memberships=person.memberships, is_admin=admin)
+    return replace(
+        request,
+        person_id=person.id,
+        memberships=person.memberships,
+        claimed=person.claimed,
+        is_admin=admin,
+    )
 
 
 def _guarded(action: str, request: Request, work: Callable[[], Reply]) -> Reply:
     try:
         return work()
+    except OverflowError:  # a date or number beyond what can be worked with
+        log.info("out of range input during %s", action, extra={"activity_id": request.activity_id})
+        return Reply(messages=[], error=OUT_OF_RANGE, notice=OUT_OF_RANGE)
     except StoreUnavailable:
         log.exception(
             "database error during %s", action, extra={"activity_id": request.activity_id}
@@ -72,8 +105,12 @@ def handle_text(services: Services, request: Request) -> Reply:
                 f"That message is {len(known.text)} characters long; I read up to {MAX_TEXT}."
             )
         intent = understand(known.text, services.vocabulary(), known.today)
+        out_of_range = as_of_problem(intent.as_of) if intent.as_of else None
+        if out_of_range:
+            return Reply.with_text(out_of_range)
         log.debug("intent %s", intent.name, extra={"activity_id": request.activity_id})
-        return routes.intent_handler(intent.name)(services, known, intent)
+        answer = routes.intent_handler(intent.name)(services, known, intent)
+        return with_period_notice(services, known, intent, answer)
 
     return _guarded("message", request, work)
 
@@ -140,6 +177,12 @@ def _in_dialog(
     except StoreUnavailable:
         log.exception("database error in a dialog (%s)", step)
         return DialogDone(DATABASE_TROUBLE)
+    except OverflowError:
+        log.info("out of range input in a dialog (%s)", step)
+        return DialogDone(OUT_OF_RANGE)
+    except Exception:  # the person gets a sentence, never an empty error answer
+        log.exception("error in a dialog (%s)", step)
+        return DialogDone(SOMETHING_WRONG)
 
 
 def open_dialog(services: Services, request: Request) -> DialogView | DialogDone:

@@ -15,14 +15,18 @@ from typing import Any, Protocol
 
 from bot.plan.forms import MeetingDraft
 from bot.plan.meetings import MeetingSeries
+from bot.plan.period import Extension
 from bot.plan.schedule import BodyRules
+from bot.plan.scrutiny import Response, ScrutinyItem
 from bot.plan.types import (
     ActionRecord,
     Actor,
     AuditRecord,
+    ChoiceResult,
     DeliveryProblem,
     LinkRecord,
     NewUpdate,
+    PendingRequest,
     PersonRecord,
     PlanRecord,
     RecordedUpdate,
@@ -114,12 +118,49 @@ class PlanStore(Protocol):
         """Audit entries, newest first, of one subject or of everything."""
         ...
 
+    # --- issue 16: the plan's period and the scrutiny requests --------------------------
+
+    def extend_plan(self, until: date, reason: str, actor: Actor, now: datetime) -> Extension:
+        """Move the current plan's end (audited).
+
+        Raises:
+            PlanChangeRefused: when the date or reason will not do (nothing changed).
+            PlanNotFound: when no plan is current.
+        """
+        ...
+
+    def scrutiny(
+        self,
+        *,
+        owner_keys: Iterable[str] | None = None,
+        asked_by_keys: Iterable[str] | None = None,
+        open_only: bool = False,
+    ) -> list[ScrutinyItem]:
+        """Requests and recommendations, oldest first (owners include their parts)."""
+        ...
+
+    def scrutiny_item(self, request_id: int) -> ScrutinyItem | None:
+        """One request by id, or None."""
+        ...
+
+    def record_scrutiny_response(
+        self, request_id: int, response: Response, actor: Actor, now: datetime
+    ) -> ScrutinyItem:
+        """Record the response to a request (audited).
+
+        Raises:
+            RequestRefused: when the request is unknown or the response will not do.
+        """
+        ...
+
 
 class PeopleStore(Protocol):
     """People, the bodies they work for, and their reminders."""
 
-    def identify(self, aad_object_id: str | None, name: str, email: str | None) -> PersonRecord:
-        """The sender's person record, created or refreshed when needed."""
+    def identify(
+        self, aad_object_id: str | None, name: str, email: str | None
+    ) -> PersonRecord | None:
+        """The sender's person record, created or refreshed when needed (None: nobody to go by)."""
         ...
 
     def person(self, person_id: int) -> PersonRecord | None:
@@ -128,14 +169,24 @@ class PeopleStore(Protocol):
 
     def add_bodies(
         self, person_id: int, body_keys: Iterable[str], actor: Actor, now: datetime
-    ) -> PersonRecord | None:
-        """Add member memberships (audited); the person as they now stand."""
+    ) -> ChoiceResult:
+        """Ask to join these bodies (pending until a chair or admin approves; audited)."""
         ...
 
     def set_bodies(
         self, person_id: int, body_keys: Iterable[str], actor: Actor, now: datetime
-    ) -> PersonRecord | None:
-        """Make the person a member of exactly these bodies (audited; other roles kept)."""
+    ) -> ChoiceResult:
+        """Make the person's own choice exactly these bodies (requests; operator's kept)."""
+        ...
+
+    def pending_requests(self, body_keys: Iterable[str] | None) -> list[PendingRequest]:
+        """Requests to join these bodies (None: every body) waiting for a decision."""
+        ...
+
+    def decide_request(
+        self, person_id: int, body_key: str, *, approve: bool, actor: Actor, now: datetime
+    ) -> bool:
+        """Approve or refuse one pending request (audited); False when there is none."""
         ...
 
     def chairs_of(self, body_key: str) -> list[str]:
@@ -184,6 +235,10 @@ class ScheduleStore(Protocol):
 
     def meeting(self, meeting_id: int) -> MeetingSeries | None:
         """One meeting or series, or None."""
+        ...
+
+    def cadences(self, body_keys: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
+        """Bodies' stated cadences, key -> (short name, cadence text), of some bodies or all."""
         ...
 
     def save_meeting(

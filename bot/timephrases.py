@@ -71,6 +71,10 @@ def _fy_label(start: date) -> str:
     return f"{start.year}-{(start.year + 1) % 100:02d}"
 
 
+def _quarter_start(today: date) -> date:
+    return date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
+
+
 def _fixed(today: date) -> dict[str, Window]:
     month_start = today.replace(day=1)
     return {
@@ -95,6 +99,17 @@ def _fixed(today: date) -> dict[str, Window]:
             _add_months(month_start, -1), month_start - timedelta(days=1), "last month"
         ),
         "this year": Window(date(today.year, 1, 1), date(today.year, 12, 31), "this year"),
+        # Issue 16: "meetings this quarter" (quarters run January-March, April-June, ...).
+        "this quarter": Window(
+            _quarter_start(today),
+            _add_months(_quarter_start(today), 3) - timedelta(days=1),
+            "this quarter",
+        ),
+        "next quarter": Window(
+            _add_months(_quarter_start(today), 3),
+            _add_months(_quarter_start(today), 6) - timedelta(days=1),
+            "next quarter",
+        ),
         "next year": Window(date(today.year + 1, 1, 1), date(today.year + 1, 12, 31), "next year"),
         "last year": Window(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31), "last year"),
     }

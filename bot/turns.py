@@ -71,7 +71,9 @@ class Request:
         now: the instant of the turn (from the injected clock).
         as_of: a fixed "today" (the console's ``--as-of``), else None.
         person_id: the sender's row in the person table, once known.
-        memberships: the sender's (body key, role) pairs, once known.
+        memberships: the sender's active (body key, role) pairs, once known: what they may do.
+        claimed: bodies the sender asked to join, not yet approved: they scope "me" questions
+            and grant nothing.
         is_admin: the sender is a configured admin.
         is_invoke: the turn is an ``Action.Execute`` invoke, whose answer card only the person
             who clicked sees (an ``Action.Submit`` answer is posted for everyone to see).
@@ -86,6 +88,7 @@ class Request:
     as_of: date | None = None
     person_id: int | None = None
     memberships: tuple[tuple[str, str], ...] = ()
+    claimed: tuple[str, ...] = ()
     is_admin: bool = False
     activity_id: str | None = None
     reply_to_id: str | None = None

@@ -23,7 +23,7 @@ from bot.plan.body_names import BodyIndex, normalise
 from bot.plan.search import stem
 from bot.plan.statuses import STATUS_WORDS
 from bot.plan.vocabulary import Vocabulary
-from bot.timephrases import Window, read_time
+from bot.timephrases import TimePhrase, Window, read_time
 from bot.wordlists import FILLER as _FILLER
 from bot.wordlists import INTENT_WORDS as _INTENT_WORDS
 
@@ -144,6 +144,10 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("unlink", re.compile(r"^unlink\b")),
     ("links", re.compile(r"^(?:links|linked channels)\b")),
     (
+        "requests",
+        re.compile(r"^(?:membership )?requests\b|\b(?:pending|membership|join) requests\b"),
+    ),
+    (
         "my_bodies",
         re.compile(
             r"\bmy (?:bodies|organisations?|organizations?|groups|teams)\b|\bwho do i work for\b"
@@ -152,6 +156,16 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("report", re.compile(r"^(?:report|export)\b|\b(?:scrutiny|panel) report\b")),
     ("audit", re.compile(r"^audit\b")),
+    # Issue 16: plan lifecycle and scrutiny requests.
+    ("extend_plan", re.compile(r"^extend (?:the )?(?:current )?plan\b")),
+    (
+        "scrutiny",
+        re.compile(
+            r"\bscrutiny (?:requests?|recommendations?|items?|asks?)\b|\brecommendations?\b"
+            r"|\bwants? from\b|\bask(?:ed|s|ing)? (?:of|from|for)\b|\bowes?\b|\bowed\b"
+            r"|\bforward work programme\b|\bitems? for future meetings?\b|\brequests?\b"
+        ),
+    ),
     (
         "failed_deliveries",
         re.compile(r"\bfailed (?:deliver(?:y|ies)|messages|sends)\b|\bdelivery failures\b"),
@@ -207,8 +221,8 @@ class Intent:
 
     Attributes:
         name: one of help, smalltalk, priorities, outcome, fact, search, actions, action,
-            overdue, due, my_actions, status, meetings, update, history, my_bodies, link,
-            unlink, links, report, audit, reminders, rules, failed_deliveries, unknown.
+            overdue, due, my_actions, status, meetings, update, history, my_bodies, requests,
+            link, unlink, links, report, audit, reminders, rules, failed_deliveries, unknown.
         bodies: keys of the bodies named.
         me: the person asked about themselves ("for me", "my").
         everyone: the person asked about the whole plan ("all").
@@ -427,6 +441,17 @@ def understand(raw: str, vocabulary: Vocabulary, today: date) -> Intent:
     return _intent_with_arguments(lowered, keyword, vocabulary, today)
 
 
+_PLAN_YEARS_RE = re.compile(r"\b20\d\d\s*[-/–]\s*(?:20)?\d\d\b")
+
+
+def _plan_named(text: str, vocabulary: Vocabulary) -> str | None:
+    """An earlier plan named by its years ("2021-24 plan"), else "previous plan", else None."""
+    for first, last, key in vocabulary.plans:
+        if re.search(rf"\b{first}\s*[-/–]\s*(?:20)?{last}\b", text):
+            return key
+    return vocabulary.previous_plan_key if _PREVIOUS_PLAN_RE.search(text) else None
+
+
 def _about_numbers(lowered: str, numbers: tuple[str, ...]) -> Intent:
     """Questions naming action numbers: one fact about an action, or the actions themselves."""
     if len(numbers) == 1:
@@ -476,6 +501,9 @@ def _intent_with_arguments(
     lowered: str, keyword: str | None, vocabulary: Vocabulary, today: date
 ) -> Intent:
     time = read_time(lowered, today)
+    named = _plan_named(lowered, vocabulary)
+    if named and time.span and _PLAN_YEARS_RE.search(lowered[time.span[0] : time.span[1]]):
+        time = TimePhrase()  # "the 2021-24 plan" names a plan, not a period of deadlines
     text = lowered
     if time.span:
         text = text[: time.span[0]] + " " + text[time.span[1] :]
@@ -483,9 +511,9 @@ def _intent_with_arguments(
     theme = _number(theme_found["n"]) if theme_found else None
     if theme_found:
         text = text[: theme_found.start()] + " " + text[theme_found.end() :]
-    plan = vocabulary.previous_plan_key if _PREVIOUS_PLAN_RE.search(text) else None
+    plan = named
     if plan:
-        text = _PREVIOUS_PLAN_RE.sub(" ", text)
+        text = _PLAN_YEARS_RE.sub(" ", _PREVIOUS_PLAN_RE.sub(" ", text))
     bodies, rest = _bodies_in(text, vocabulary.bodies)
     section, rest = _sections_in(rest, vocabulary.sections)
     me = bool(_ME_RE.search(_IDIOMS_RE.sub(" ", text)))
@@ -528,6 +556,23 @@ def _topic_and_unknown(
     return (), unknown, vocabulary.bodies.suggest(unknown)
 
 
+_LAST_MET_RE = re.compile(r"\blast (?:met|meet|meeting)\b|\bprevious meeting\b|\bdid\b.*\bmeet\b")
+_NEXT_MEETING_RE = re.compile(
+    r"\bnext\b(?! (?:\d+|week|month|year|quarter))|\bwhen (?:is|does|will)\b"
+)
+
+
+def _meeting_direction(intent: Intent, lowered: str) -> Intent:
+    """Issue 16: "when did X last meet?" looks back, "when is the next X meeting?" ahead."""
+    if intent.window is not None:
+        return intent
+    if _LAST_MET_RE.search(lowered):
+        return replace(intent, name="last_meeting")
+    if _NEXT_MEETING_RE.search(lowered):
+        return replace(intent, name="next_meeting")
+    return intent
+
+
 def _near_command(word: str) -> bool:
     return process.extractOne(word, COMMANDS, scorer=fuzz.ratio, score_cutoff=75) is not None
 
@@ -545,6 +590,10 @@ _LIST_NAMES = ("overdue", "due", "my_actions", "status")
 
 def _settle(intent: Intent, lowered: str, content: list[str], vocabulary: Vocabulary) -> Intent:
     """Fill in what the keyword alone left open, or fall back to "did you mean"."""
+    if intent.name == "meetings":
+        return _meeting_direction(intent, lowered)
+    if intent.name in ("extend_plan", "scrutiny"):
+        return replace(intent, text=lowered)
     if intent.name == "reminders":
         off = re.search(r"\b(?:off|stop|no|disable|none)\b", lowered)
         on = re.search(r"\b(?:on|start|yes|enable|opt in)\b", lowered)

@@ -152,3 +152,12 @@ def size_of(card_json: dict[str, Any]) -> int:
 def attachment(card_json: dict[str, Any]) -> dict[str, Any]:
     """The Bot Framework attachment that carries a card."""
     return {"contentType": CONTENT_TYPE, "content": card_json}
+
+
+def with_notice(card_json: dict[str, Any], notice: str) -> dict[str, Any]:
+    """A copy of a card with a notice under its heading (e.g. "the plan ended on ...")."""
+    body = list(card_json.get("body") or [])
+    block = TextBlock(text=escape(notice), wrap=True, color="Warning", size="Small")
+    element = block.model_dump(mode="json", exclude_none=True, by_alias=True)
+    at = 1 if body and body[0].get("style") == "heading" else 0
+    return {**card_json, "body": [*body[:at], element, *body[at:]]}

@@ -21,6 +21,8 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ("what's due in Q3 for DASVG?", "deadlines in a period (next 3 months, by October...)"),
     ("status", "counts by status, what is overdue, updates since the last meeting"),
     ("meetings", "the coming meetings"),
+    ("when is the next DASVG meeting?", "the next meeting on record, or how often it meets"),
+    ("open scrutiny requests", "what the Scrutiny Sub Panel is owed, by which meeting"),
     ("update 1.18 on track: text", "post a progress update by typing"),
     ("history 1.18", "every update of an action"),
     ("my bodies", "say which bodies you work for"),

@@ -56,6 +56,10 @@ def meeting_list_card(view: MeetingListView) -> dict[str, Any]:
     body.extend(_row(row) for row in view.rows)
     if view.pages > 1:
         body.append(subtle(f"Page {view.page} of {view.pages}"))
+    if view.cadences:
+        body.append(text("Meeting on a cadence, no dates on record:", weight="Bolder"))
+        body.extend(subtle(escape(line), spacing="None") for line in view.cadences)
+        body.append(subtle("Chairs: add the next date with “Add meeting”.", spacing="Small"))
     actions: list[Any] = []
     if view.page > 1:
         actions.append(

@@ -53,6 +53,16 @@ def _more(count: int, ask: str) -> list[CardElement]:
     return [subtle(f"And {count} more: ask “{escape(ask)}” to see them all.", spacing="Medium")]
 
 
+def _requests(lines: tuple[str, ...]) -> list[CardElement]:
+    if not lines:
+        return []
+    out: list[CardElement] = [
+        text(f"Open scrutiny requests for this meeting ({len(lines)}):", weight="Bolder")
+    ]
+    out.extend(text(escape(line), size="Small", spacing="Small") for line in lines)
+    return out
+
+
 def update_prompt_card(view: UpdatePromptView) -> dict[str, Any]:
     """One digest for a body's meeting: the actions needing an update, each with its buttons."""
     body_label, when = escape(view.body_label), escape(view.meeting_when)
@@ -66,6 +76,7 @@ def update_prompt_card(view: UpdatePromptView) -> dict[str, Any]:
         body.append(subtle(f"{body_label} owns no actions, so this covers the whole plan."))
     whose = "the plan's" if view.whole_plan else f"{body_label}'s"
     count = len(view.items) + view.more
+    body.extend(_requests(view.requests))
     if not count:
         body.append(
             text(f"All of {whose} open actions have an update for this meeting. Thank you.")

@@ -112,12 +112,27 @@ def _updates(view: StatusView) -> list[CardElement]:
     return out
 
 
+def _coming(view: StatusView) -> list[CardElement]:
+    """The next meeting on record (never an invented date) and the requests it should see."""
+    out: list[CardElement] = []
+    if view.next_meeting:
+        out.append(subheading("Next meeting", spacing="Medium"))
+        out.append(text(escape(view.next_meeting)))
+    if view.scrutiny:
+        out.append(subheading(f"Open scrutiny requests ({len(view.scrutiny)})", spacing="Medium"))
+        out.extend(text(escape(line), size="Small", spacing="Small") for line in view.scrutiny)
+    return out
+
+
 def status_card(view: StatusView) -> dict[str, Any]:
     """The status card for one scope (plan, theme, section or bodies)."""
     body: list[CardElement] = [heading(escape(view.title)), subtle(escape(view.summary))]
+    if view.period:
+        body.append(subtle(escape(view.period), spacing="None"))
     body.extend(_counts(view))
     body.extend(_overdue(view))
     body.extend(_updates(view))
+    body.extend(_coming(view))
     if view.hint:
         body.append(subtle(escape(view.hint), spacing="Medium"))
     body.append(subtle(escape(f"Figures as of {view.made_at}."), spacing="Medium"))

@@ -38,8 +38,16 @@ SAVE_RULES: Final = "rules.save"
 REMINDERS_ON: Final = "reminders.on"
 REMINDERS_OFF: Final = "reminders.off"
 
+# Scrutiny requests (chairs and admins record responses)
+RESPOND_SCRUTINY: Final = "scrutiny.respond"
+SAVE_SCRUTINY_RESPONSE: Final = "scrutiny.save"
+
 # Audit log (admins)
 AUDIT_PAGE: Final = "audit.page"
+
+# Membership requests (chairs and admins decide)
+APPROVE_MEMBERSHIP: Final = "membership.approve"
+REFUSE_MEMBERSHIP: Final = "membership.refuse"
 
 # Dialog (task module) ids
 DIALOG_UPDATE: Final = "update"
@@ -47,6 +55,8 @@ DIALOG_UPDATE: Final = "update"
 ALL_VERBS: Final = frozenset(
     {
         AUDIT_PAGE,
+        APPROVE_MEMBERSHIP,
+        REFUSE_MEMBERSHIP,
         LIST_PAGE,
         SHOW_ACTION,
         SHOW_HISTORY,
@@ -67,5 +77,7 @@ ALL_VERBS: Final = frozenset(
         SAVE_RULES,
         REMINDERS_ON,
         REMINDERS_OFF,
+        RESPOND_SCRUTINY,
+        SAVE_SCRUTINY_RESPONSE,
     }
 )

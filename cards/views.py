@@ -135,6 +135,8 @@ class UpdatePromptView:
     since_label: str = ""
     more: int = 0
     whole_plan: bool = False
+    # Open scrutiny requests due at this meeting (or still outstanding from earlier ones).
+    requests: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,8 @@ class MeetingListView:
     query: dict[str, Any] = field(default_factory=dict)
     add_bodies: tuple[str, ...] = ()
     message: str = ""
+    # Bodies meeting on a cadence with no dates on record ("DASVG: monthly; ...").
+    cadences: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,6 +262,11 @@ class StatusView:
     scope: dict[str, Any]
     made_at: str
     hint: str = ""
+    # The plan's period ("... 1 April 2021 to 31 March 2024 (ended)"), the scope's next meeting
+    # on record (or its cadence), and the open scrutiny requests that meeting should see.
+    period: str = ""
+    next_meeting: str = ""
+    scrutiny: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -279,3 +288,41 @@ class AuditView:
     page: int = 1
     more: bool = False
     labels: Mapping[str, str] = field(default_factory=dict)  # body keys -> names people know
+
+
+@dataclass(frozen=True)
+class ScrutinyRow:
+    """One scrutiny request or recommendation as a card shows it."""
+
+    request_id: int
+    ref: str
+    kind: str
+    text: str
+    asked_by: str
+    owner: str
+    due: str
+    status: str
+    response: str = ""
+    responded: str = ""
+    can_respond: bool = False
+
+
+@dataclass(frozen=True)
+class ScrutinyListView:
+    """Requests and recommendations; ``query`` lets the card be worked out again after a save."""
+
+    title: str
+    summary: str
+    rows: tuple[ScrutinyRow, ...]
+    query: dict[str, Any] = field(default_factory=dict)
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ScrutinyResponseView:
+    """The form a chair or admin records a response with."""
+
+    row: ScrutinyRow
+    query: dict[str, Any]
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)

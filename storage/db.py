@@ -7,10 +7,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, Table, create_engine, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from bot.plan.types import StoreUnavailable
 
@@ -48,9 +49,25 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+SUPPORTED_SCHEMES = ("sqlite", "sqlite+pysqlite", "postgresql+psycopg")
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
-    """Create an engine for ``url`` (SQLite file or PostgreSQL), configured for this bot."""
+    """Create an engine for ``url`` (SQLite file or PostgreSQL), configured for this bot.
+
+    Raises:
+        DatabaseUnavailable: for a URL that is not a SQLite or PostgreSQL one (says which).
+    """
     url = _normalise_url(url)
+    try:
+        scheme = make_url(url).drivername
+    except Exception as exc:  # SQLAlchemy's ArgumentError and friends: a malformed URL
+        raise DatabaseUnavailable(f"DATABASE_URL is not a database URL: {exc}") from None
+    if scheme not in SUPPORTED_SCHEMES:
+        raise DatabaseUnavailable(
+            f"DATABASE_URL uses {scheme!r}; use sqlite:///path/to/file.sqlite3 or "
+            "postgresql://user@host:5432/database"
+        )
     if url.startswith("sqlite"):
         _prepare_sqlite_file(url)
         # Enough pooled connections for every worker thread: a connection opened beyond the
@@ -118,3 +135,30 @@ def check_reachable(engine: Engine) -> None:
     except Exception as exc:  # any driver error means "not usable"; say why
         target = engine.url.render_as_string(hide_password=True)
         raise DatabaseUnavailable(f"cannot use the database {target}: {exc}") from exc
+
+
+def insert_if_new(
+    session: Session, model: type[DeclarativeBase], values: dict[str, Any], unique: list[str]
+) -> bool:
+    """Insert a row unless one with the same ``unique`` columns exists; True when inserted.
+
+    One ``INSERT ... ON CONFLICT DO NOTHING`` statement, inside the caller's transaction. (A
+    SAVEPOINT would do on PostgreSQL, but Python's sqlite3 commits a SAVEPOINT opened outside
+    a transaction when it is released: the row would be committed before the rest of the
+    unit of work, e.g. before its audit entry.)
+    """
+    table = model.__table__
+    assert isinstance(table, Table)
+    dialect = session.get_bind().dialect.name
+    statement: Any
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).values(**values)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).values(**values)
+    else:
+        raise NotImplementedError(f"no insert-if-new for {dialect}")
+    session.flush()
+    statement = statement.on_conflict_do_nothing(index_elements=unique)
+    # RETURNING gives a row only when one was inserted (psycopg's rowcount here is -1).
+    inserted = session.execute(statement.returning(table.c[unique[0]])).first()
+    return inserted is not None

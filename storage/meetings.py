@@ -25,21 +25,33 @@ def _series(row: Meeting, body: Body) -> MeetingSeries:
         rrule=row.rrule,
         until=row.until,
         timezone=row.timezone,
+        time_stated=row.time_stated,
     )
 
 
 def meeting_series(session: Session, body_keys: Iterable[str] | None = None) -> list[MeetingSeries]:
-    """Every meeting or series, optionally of some bodies only."""
-    query = select(Meeting, Body).join(Body, Body.id == Meeting.body_id).order_by(Meeting.id)
+    """Every confirmed meeting or series, optionally of some bodies only.
+
+    Unconfirmed placeholders (kept from older data) are left out: nothing shows, prompts or
+    reminds for a day and time that nobody confirmed.
+    """
+    query = (
+        select(Meeting, Body)
+        .join(Body, Body.id == Meeting.body_id)
+        .where(Meeting.confirmed.is_(True))
+        .order_by(Meeting.id)
+    )
     if body_keys is not None:
         query = query.where(Body.key.in_(list(body_keys)))
     return [_series(row, body) for row, body in session.execute(query).all()]
 
 
 def meeting_by_id(session: Session, meeting_id: int) -> MeetingSeries | None:
-    """One meeting or series, or None."""
+    """One confirmed meeting or series, or None."""
     row = session.execute(
-        select(Meeting, Body).join(Body, Body.id == Meeting.body_id).where(Meeting.id == meeting_id)
+        select(Meeting, Body)
+        .join(Body, Body.id == Meeting.body_id)
+        .where(Meeting.id == meeting_id, Meeting.confirmed.is_(True))
     ).first()
     return _series(row[0], row[1]) if row else None
 
@@ -84,5 +96,26 @@ def save_meeting(
     row.link = draft.link
     row.rrule = draft.rrule
     row.until = draft.until
+    # Saved from a chair's card or an .ics file: a confirmed date and time.
+    row.confirmed, row.time_stated = True, True
     session.flush()
     return _series(row, body)
+
+
+def body_cadences(
+    session: Session, body_keys: Iterable[str] | None = None
+) -> dict[str, tuple[str, str]]:
+    """Each body's cadence as the documents state it: key -> (short name, cadence text).
+
+    Only bodies with a stated cadence are included.
+    """
+    query = select(Body.key, Body.abbreviation, Body.name, Body.meets).where(
+        Body.meets.is_not(None)
+    )
+    if body_keys is not None:
+        query = query.where(Body.key.in_(list(body_keys)))
+    return {
+        key: (abbreviation or name, meets)
+        for key, abbreviation, name, meets in session.execute(query.order_by(Body.key)).all()
+        if meets
+    }

@@ -15,6 +15,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -190,6 +192,11 @@ class Action(Base):
     deadline: Mapped[date | None] = mapped_column(Date, index=True)
     ongoing: Mapped[bool] = mapped_column(Boolean, default=False)
     due_readable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The same piece of work in the previous plan, when it was carried over into this one: its
+    # progress updates stay on that row and are shown as this action's earlier history.
+    carried_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("action.id", ondelete="SET NULL"), index=True
+    )
     section: Mapped[Section] = relationship(back_populates="actions")
     owners: Mapped[list[Body]] = relationship(secondary="action_owner", order_by="Body.key")
 
@@ -212,16 +219,25 @@ class Person(Base):
     __tablename__ = "person"
     id: Mapped[int] = mapped_column(primary_key=True)
     aad_object_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    name: Mapped[str] = mapped_column(String(200), default="")
+    name: Mapped[str] = mapped_column(String(256), default="")
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Membership(Base):
-    """A person's place in a body: member, chair or admin."""
+    """A person's place in a body: member, chair or admin.
+
+    ``source`` says where it came from: ``csv`` (the operator's list), ``domain`` (an e-mail
+    domain rule), ``self`` (asked for by the person) or ``approved`` (asked for, then approved
+    by a chair or admin). ``status`` is ``active`` (grants what the role allows) or ``pending``
+    (a claim waiting for approval: it scopes "me" questions and grants nothing).
+    """
 
     __tablename__ = "membership"
-    __table_args__ = (CheckConstraint("role IN ('member', 'chair', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('member', 'chair', 'admin')", name="role"),
+        CheckConstraint("status IN ('active', 'pending')", name="status"),
+    )
     person_id: Mapped[int] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
     )
@@ -230,7 +246,18 @@ class Membership(Base):
     )
     role: Mapped[str] = mapped_column(String(16), default=MEMBER)
     source: Mapped[str] = mapped_column(String(32), default="self")
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class BodyEmailDomain(Base):
+    """An e-mail domain rule: people with an address at ``domain`` are members of the body."""
+
+    __tablename__ = "body_email_domain"
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    body_id: Mapped[int] = mapped_column(
+        ForeignKey("body.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class ProgressUpdate(Base):
@@ -246,7 +273,7 @@ class ProgressUpdate(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id", ondelete="CASCADE"), index=True)
     author_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
-    author_name: Mapped[str] = mapped_column(String(200), default="")
+    author_name: Mapped[str] = mapped_column(String(256), default="")
     status: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text, default="")
     revised_date: Mapped[date | None] = mapped_column(Date)
@@ -273,6 +300,10 @@ class Meeting(Base):
     until: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(Text, default="")
     uid: Mapped[str | None] = mapped_column(String(300), unique=True)
+    # False for a placeholder series nobody confirmed (kept, never shown as a day and time).
+    confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # False when the source gives the date but not the time (the stored time means nothing).
+    time_stated: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -433,3 +464,48 @@ class AuditEntry(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     conversation_id: Mapped[str | None] = mapped_column(String(400))
+
+
+class RateSlot(Base):
+    """The next free send slot of one rate limit (a tenant or a conversation).
+
+    Shared by every instance of the bot on this database; ``next_at`` is in seconds since the
+    Unix epoch.
+    """
+
+    __tablename__ = "rate_slot"
+    scope: Mapped[str] = mapped_column(String(500), primary_key=True)
+    next_at: Mapped[float] = mapped_column(Float(53), default=0.0)
+
+
+REQUEST_KINDS = ("request", "recommendation")
+REQUEST_STATUSES = ("open", "answered", "withdrawn")
+
+
+class ScrutinyRequest(Base):
+    """Something a panel or body asked another to answer or consider, tracked to its answer."""
+
+    __tablename__ = "scrutiny_request"
+    __table_args__ = (
+        CheckConstraint("kind IN ('request', 'recommendation')", name="kind"),
+        CheckConstraint("status IN ('open', 'answered', 'withdrawn')", name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ref: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16), default="request")
+    text: Mapped[str] = mapped_column(Text)
+    asked_by_body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    owner_body_id: Mapped[int] = mapped_column(ForeignKey("body.id"), index=True)
+    asked_on: Mapped[date | None] = mapped_column(Date)
+    due_meeting_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting.id", ondelete="SET NULL"), index=True
+    )
+    # What the source says about when it is due, when no meeting is on record ("a future
+    # meeting").
+    due_text: Mapped[str] = mapped_column(String(200), default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    response: Mapped[str] = mapped_column(Text, default="")
+    responded_on: Mapped[date | None] = mapped_column(Date)
+    responded_by: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -2,37 +2,92 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Column, bindparam, delete, select
 from sqlalchemy.orm import Session
 
-from bot.plan.statuses import CHAIR, MEMBER
+from bot.plan.statuses import MEMBER
 from bot.plan.types import PersonRecord
-from storage.models import Body, Membership, Person
+from storage import audit, freshness
+from storage.models import (
+    Base,
+    Body,
+    BodyEmailDomain,
+    Membership,
+    Person,
+    ReminderSubscription,
+    utcnow,
+)
 
 __all__ = ["PersonRecord"]
+
+# Sources of memberships the person asked for themselves (never enough for ADMIN_BODY).
+SELF_SERVICE_SOURCES = ("self", "approved")
+MAX_NAME = 256
+# AAD object ids are GUIDs; other channels and tests use short opaque ids. Anything else
+# (over-long, spaces, control characters) identifies nobody.
+AAD_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+
+
+def valid_aad_id(value: str | None) -> str | None:
+    """The AAD object id when it is one the bot can store, else None."""
+    return value if value and AAD_ID.match(value) else None
+
+
+def clean_name(name: str) -> str:
+    """A display name as stored: control characters dropped, at most 256 characters."""
+    return "".join(c for c in name if c.isprintable())[:MAX_NAME]
+
+
+def _split(
+    rows: Iterable[tuple[Any, ...]],
+) -> tuple[tuple[tuple[str, str], ...], tuple[str, ...], tuple[str, ...]]:
+    """(key, role, source, status) rows -> active memberships, pending claims, vouched keys."""
+    active, claimed, vouched = [], [], []
+    for key, role, source, status in rows:
+        if key is None:
+            continue
+        if status == "pending":
+            claimed.append(key)
+            continue
+        active.append((key, role))
+        if source not in SELF_SERVICE_SOURCES:
+            vouched.append(key)
+    return tuple(active), tuple(claimed), tuple(vouched)
 
 
 def _record(session: Session, person: Person) -> PersonRecord:
     rows = session.execute(
-        select(Body.key, Membership.role)
+        select(Body.key, Membership.role, Membership.source, Membership.status)
         .join(Membership, Membership.body_id == Body.id)
         .where(Membership.person_id == person.id)
         .order_by(Body.key)
     ).all()
+    active, claimed, vouched = _split(rows)
     return PersonRecord(
         id=person.id,
         aad_object_id=person.aad_object_id,
         name=person.name,
         email=person.email,
-        memberships=tuple((key, role) for key, role in rows),
+        memberships=active,
+        claimed=claimed,
+        vouched=vouched,
     )
 
 
 _KNOWN_PERSON = (
-    select(Person.id, Person.name, Person.email, Body.key, Membership.role)
+    select(
+        Person.id,
+        Person.name,
+        Person.email,
+        Body.key,
+        Membership.role,
+        Membership.source,
+        Membership.status,
+    )
     .outerjoin(Membership, Membership.person_id == Person.id)
     .outerjoin(Body, Body.id == Membership.body_id)
     .where(Person.aad_object_id == bindparam("aad"))
@@ -63,19 +118,22 @@ def known_person(
     if not rows:
         return None
     person_id, stored_name, stored_email = rows[0][0], rows[0][1], rows[0][2]
-    if name and stored_name != name:
+    if name and stored_name != clean_name(name):
         return None
     if email and stored_email != email.strip().lower():
         # A changed address needs a write, unless another account holds it (then it never will).
         held = session.scalar(select(Person.id).where(Person.email == email.strip().lower()))
         if held is None or held == person_id:
             return None
+    active, claimed, vouched = _split(row[3:] for row in rows)
     return PersonRecord(
         id=person_id,
         aad_object_id=aad_object_id,
         name=stored_name,
         email=stored_email,
-        memberships=tuple((key, role) for *_, key, role in rows if key is not None),
+        memberships=active,
+        claimed=claimed,
+        vouched=vouched,
     )
 
 
@@ -94,6 +152,10 @@ def person_by_id(session: Session, person_id: int) -> PersonRecord | None:
     return _record(session, person) if person else None
 
 
+class Unidentifiable(LookupError):
+    """Neither a usable AAD object id nor an e-mail address that is free to use."""
+
+
 def ensure_person(
     session: Session,
     *,
@@ -102,34 +164,149 @@ def ensure_person(
     email: str | None = None,
     domain_bodies: Mapping[str, tuple[str, ...]] | None = None,
 ) -> PersonRecord:
-    """Find or create the person; refresh name and e-mail; default memberships by domain.
+    """Find or create the one person these identities belong to; refresh name and e-mail.
 
-    A new person whose e-mail domain is configured (``MEMBERSHIP_DOMAINS``) starts as a member
-    of that domain's bodies; they can change it later.
+    The Teams identity (AAD object id) and the e-mail address resolve to the same row: a
+    person loaded from the memberships CSV (e-mail only) is adopted by the Teams account with
+    that address, and two rows found to be one person are merged. An address held by another
+    Teams account stays with that account. A person whose e-mail address is newly known gets
+    the memberships of the e-mail domain rules (the partnership data's ``email_domains`` and
+    ``MEMBERSHIP_DOMAINS``).
+
+    Raises:
+        Unidentifiable: without a valid AAD object id, and without an e-mail address that
+            belongs to no other Teams account (nothing is written then).
     """
-    email = email.strip().lower() if email else None
-    person = None
-    if aad_object_id:
-        person = session.scalar(select(Person).where(Person.aad_object_id == aad_object_id))
+    aad = valid_aad_id(aad_object_id)
+    email = email.strip().lower()[:320] if email and email.strip() else None
+    name = clean_name(name)
+    person = session.scalar(select(Person).where(Person.aad_object_id == aad)) if aad else None
     holder = session.scalar(select(Person).where(Person.email == email)) if email else None
-    if person is None and holder is not None and holder.aad_object_id in (None, aad_object_id):
-        person = holder  # e.g. loaded from a memberships CSV, now seen in Teams
-    # An address already held by another account stays with that account.
-    free_email = email if holder is None or holder is person else None
+    if holder is not None and holder is not person and holder.aad_object_id is not None:
+        holder = None  # another Teams account's address: never taken over
+        email = None
+    if person is None and aad is None and holder is None and email is None:
+        raise Unidentifiable("no AAD object id and no e-mail address to go by")
+    if person is not None and holder is not None and holder is not person:
+        _merge(session, keep=person, gone=holder)
+    person = person or holder
     created = person is None
     if person is None:
-        person = Person(aad_object_id=aad_object_id, name=name, email=free_email)
+        person = Person(aad_object_id=aad, name=name, email=email)
         session.add(person)
-    else:
-        person.aad_object_id = person.aad_object_id or aad_object_id
-        person.name = name or person.name
-        person.email = free_email or person.email
+    newly_known = email is not None and person.email != email
+    person.aad_object_id = person.aad_object_id or aad
+    person.name = name or person.name
+    person.email = email or person.email
     session.flush()
-    if created and email and domain_bodies:
-        keys = domain_bodies.get(email.rsplit("@", 1)[-1], ())
-        if keys:
-            add_memberships(session, person.id, keys, role=MEMBER, source="domain")
+    if (created or newly_known) and email:
+        grant_domain_memberships(session, person.id, email, domain_bodies or {})
     return _record(session, person)
+
+
+def _merge(session: Session, *, keep: Person, gone: Person) -> None:
+    """Move everything of ``gone`` (e.g. a CSV row) onto ``keep`` and delete it.
+
+    Memberships from the operator's list or a domain rule win over self-service ones.
+    """
+    theirs = session.scalars(select(Membership).where(Membership.person_id == gone.id)).all()
+    mine = {
+        m.body_id: m
+        for m in session.scalars(select(Membership).where(Membership.person_id == keep.id))
+    }
+    for membership in theirs:
+        current = mine.get(membership.body_id)
+        if current is not None and current.source not in SELF_SERVICE_SOURCES:
+            continue
+        if current is not None:
+            session.delete(current)
+        session.add(
+            Membership(
+                person_id=keep.id,
+                body_id=membership.body_id,
+                role=membership.role,
+                source=membership.source,
+                status=membership.status,
+                created_at=membership.created_at,
+            )
+        )
+    session.execute(delete(Membership).where(Membership.person_id == gone.id))
+    subscribed = session.get(ReminderSubscription, keep.id) is not None
+    if subscribed:
+        session.execute(
+            delete(ReminderSubscription).where(ReminderSubscription.person_id == gone.id)
+        )
+    for column in _person_columns():
+        if column.table.name in ("membership", "person"):
+            continue
+        session.execute(column.table.update().where(column == gone.id).values({column: keep.id}))
+    session.flush()
+    email = gone.email
+    session.delete(gone)
+    session.flush()
+    keep.email = keep.email or email
+    freshness.mark_changed(session, "people")
+
+
+def _person_columns() -> list[Column[Any]]:
+    """Every column that refers to a person (so a merge misses none)."""
+    return [
+        column
+        for table in Base.metadata.tables.values()
+        for column in table.columns
+        if any(fk.column.table.name == "person" for fk in column.foreign_keys)
+    ]
+
+
+def domain_rules(session: Session) -> dict[str, tuple[str, ...]]:
+    """E-mail domain -> body keys, from the partnership data."""
+    rules: dict[str, list[str]] = {}
+    rows = session.execute(
+        select(BodyEmailDomain.domain, Body.key).join(Body, Body.id == BodyEmailDomain.body_id)
+    ).all()
+    for domain, key in rows:
+        rules.setdefault(domain, []).append(key)
+    return {domain: tuple(keys) for domain, keys in rules.items()}
+
+
+def grant_domain_memberships(
+    session: Session, person_id: int, email: str, configured: Mapping[str, tuple[str, ...]]
+) -> list[str]:
+    """Make the person a member of the bodies whose e-mail domain rule matches the address.
+
+    A pending request for such a body becomes an active membership. Every grant is audited.
+
+    Returns:
+        The keys of the bodies granted.
+    """
+    domain = email.rsplit("@", 1)[-1].lower()
+    keys = [*domain_rules(session).get(domain, ()), *configured.get(domain, ())]
+    if not keys:
+        return []
+    wanted = list(dict.fromkeys(k.upper() for k in keys))
+    bodies = session.execute(select(Body.id, Body.key).where(Body.key.in_(wanted))).all()
+    granted = []
+    for body_id, key in bodies:
+        existing = session.get(Membership, (person_id, body_id))
+        if existing is not None and existing.status == "active":
+            continue
+        if existing is None:
+            existing = Membership(person_id=person_id, body_id=body_id, role=MEMBER)
+            session.add(existing)
+        existing.source, existing.status = "domain", "active"
+        granted.append(key)
+        audit.record(
+            session,
+            audit.Actor(None, "e-mail domain rule"),
+            "membership.granted",
+            "person",
+            str(person_id),
+            now=utcnow(),
+            after={"body": key, "role": "member", "source": "domain", "domain": domain},
+        )
+    session.flush()
+    freshness.mark_changed(session, "people")
+    return granted
 
 
 def add_memberships(
@@ -149,29 +326,9 @@ def add_memberships(
     return [k for k in wanted if k not in bodies]
 
 
-def set_member_bodies(session: Session, person_id: int, body_keys: Iterable[str]) -> None:
-    """Make the person a member of exactly these bodies (chair/admin roles elsewhere are kept).
-
-    Raises:
-        KeyError: when a key names no body (nothing is changed).
-    """
-    wanted = set(k.upper() for k in body_keys)
-    bodies = {b.key: b for b in session.scalars(select(Body).where(Body.key.in_(wanted))).all()}
-    unknown = wanted - set(bodies)
-    if unknown:
-        raise KeyError(", ".join(sorted(unknown)))
-    current = session.scalars(select(Membership).where(Membership.person_id == person_id)).all()
-    keep_ids = {bodies[k].id for k in wanted}
-    for membership in current:
-        if membership.body_id not in keep_ids and membership.role == MEMBER:
-            session.delete(membership)
-    have = {m.body_id for m in current}
-    for key in wanted:
-        if bodies[key].id not in have:
-            session.add(
-                Membership(person_id=person_id, body_id=bodies[key].id, role=MEMBER, source="self")
-            )
-    session.flush()
+def remove_all_memberships(session: Session, person_id: int) -> None:
+    """Forget every membership of a person."""
+    session.execute(delete(Membership).where(Membership.person_id == person_id))
 
 
 def chairs_of(session: Session, body_key: str) -> list[str]:
@@ -180,7 +337,7 @@ def chairs_of(session: Session, body_key: str) -> list[str]:
         select(Person.name, Person.email)
         .join(Membership, Membership.person_id == Person.id)
         .join(Body, Body.id == Membership.body_id)
-        .where(Body.key == body_key, Membership.role == CHAIR)
+        .where(Body.key == body_key, Membership.role == "chair")
         .order_by(Person.name)
     ).all()
     return [name or email or "a chair" for name, email in rows]

@@ -12,9 +12,9 @@ from cachetools import TTLCache
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.plan.statuses import MEMBER
-from bot.plan.types import Actor, PersonRecord
-from storage import audit, people, reminders
+from bot.plan.types import Actor, ChoiceResult, PendingRequest, PersonRecord
+from storage import membership_requests as requests
+from storage import people, reminders
 from storage.conversations import personal_reference
 from storage.db import database_errors, reading, transaction, writing
 from storage.freshness import PEOPLE, Freshness
@@ -51,8 +51,15 @@ class SqlPeopleStore:
         )
         self._lock = threading.Lock()
 
-    def identify(self, aad_object_id: str | None, name: str, email: str | None) -> PersonRecord:
-        """The sender's person record: read (most turns change nothing), else written."""
+    def identify(
+        self, aad_object_id: str | None, name: str, email: str | None
+    ) -> PersonRecord | None:
+        """The sender's person record: read (most turns change nothing), else written.
+
+        None for a sender without a valid AAD object id and without an e-mail address that
+        is free to use (nothing is written for them).
+        """
+        aad_object_id = people.valid_aad_id(aad_object_id)
         if aad_object_id:
             with reading(self.sessions) as session:
                 person = people.known_person(
@@ -63,7 +70,9 @@ class SqlPeopleStore:
         with database_errors():
             return self._ensure(aad_object_id, name, email)
 
-    def _ensure(self, aad_object_id: str | None, name: str, email: str | None) -> PersonRecord:
+    def _ensure(
+        self, aad_object_id: str | None, name: str, email: str | None
+    ) -> PersonRecord | None:
         for attempt in (1, 2):
             try:
                 with transaction(self.sessions) as session:
@@ -74,6 +83,8 @@ class SqlPeopleStore:
                         email=email,
                         domain_bodies=self._domain_bodies,
                     )
+            except people.Unidentifiable:
+                return None
             except IntegrityError:
                 # Two first turns of one person at once: the other created the row; use it.
                 if attempt == 2:
@@ -98,31 +109,43 @@ class SqlPeopleStore:
 
     def add_bodies(
         self, person_id: int, body_keys: Iterable[str], actor: Actor, now: datetime
-    ) -> PersonRecord | None:
-        """Add member memberships the person does not have yet (audited)."""
+    ) -> ChoiceResult:
+        """Ask to join these bodies: pending requests (audited); their approvers are sent a card."""
         with writing(self.sessions) as session:
-            before = people.person_by_id(session, person_id)
-            if before is None:
-                return None
-            people.add_memberships(session, person_id, body_keys, role=MEMBER, source="self")
-            after = people.person_by_id(session, person_id)
-            _audit_bodies(session, actor, person_id, before, after, now)
-            return after
+            result = requests.request_bodies(session, person_id, body_keys, actor, now)
+            result.notified = requests.plan_approver_notices(
+                session, person_id, result.requested, now
+            )
+            return result
 
     def set_bodies(
         self, person_id: int, body_keys: Iterable[str], actor: Actor, now: datetime
-    ) -> PersonRecord | None:
-        """Make the person a member of exactly these bodies (audited).
+    ) -> ChoiceResult:
+        """Make the person's own choice of bodies exactly these (see ``choose_bodies``).
 
         Raises:
             KeyError: when a key names no body (nothing is changed).
         """
         with writing(self.sessions) as session:
-            before = people.person_by_id(session, person_id)
-            people.set_member_bodies(session, person_id, body_keys)
-            after = people.person_by_id(session, person_id)
-            _audit_bodies(session, actor, person_id, before, after, now)
-            return after
+            result = requests.choose_bodies(session, person_id, body_keys, actor, now)
+            result.notified = requests.plan_approver_notices(
+                session, person_id, result.requested, now
+            )
+            return result
+
+    def pending_requests(self, body_keys: Iterable[str] | None) -> list[PendingRequest]:
+        """Requests to join these bodies (None: every body) waiting for a decision."""
+        with reading(self.sessions) as session:
+            return requests.pending_requests(session, body_keys)
+
+    def decide_request(
+        self, person_id: int, body_key: str, *, approve: bool, actor: Actor, now: datetime
+    ) -> bool:
+        """Approve or refuse one pending request (audited); False when there is none."""
+        with writing(self.sessions) as session:
+            return requests.decide_request(
+                session, person_id, body_key, approve=approve, actor=actor, now=now
+            )
 
     def chairs_of(self, body_key: str) -> list[str]:
         """Names (or e-mails) of a body's chairs."""
@@ -148,26 +171,3 @@ class SqlPeopleStore:
             return False
         with reading(self.sessions) as session:
             return personal_reference(session, aad_object_id) is not None
-
-
-def _audit_bodies(
-    session: Session,
-    actor: Actor,
-    person_id: int,
-    before: PersonRecord | None,
-    after: PersonRecord | None,
-    now: datetime,
-) -> None:
-    old = before.body_keys if before else ()
-    new = after.body_keys if after else ()
-    if set(old) != set(new):
-        audit.record(
-            session,
-            actor,
-            "membership.changed",
-            "person",
-            str(person_id),
-            now=now,
-            before={"bodies": sorted(old)},
-            after={"bodies": sorted(new)},
-        )

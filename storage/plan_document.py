@@ -38,6 +38,8 @@ class ActionRow:
     section_title: str | None = None
     update_text: str = ""
     update_status: str | None = None
+    # The number of the same action in the previous plan, when it is carried over.
+    carried_from: str = ""
 
 
 @dataclass
@@ -95,6 +97,7 @@ class BodySpec:
     reports_to: str | None = None
     meets: str | None = None
     note: str = ""
+    email_domains: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -110,6 +113,7 @@ class MeetingSpec:
     rrule: str | None = None
     until: date | None = None
     source: str = ""
+    time_stated: bool = True
 
 
 @dataclass
@@ -175,6 +179,9 @@ def partnership_from_data(data: dict[str, Any]) -> PartnershipDocument:
             reports_to=_text(item.get("reports_to")).upper() or None,
             meets=_text(item.get("meets")) or None,
             note=_text(item.get("note")),
+            email_domains=[
+                _text(d).lower().lstrip("@") for d in item.get("email_domains") or [] if _text(d)
+            ],
         )
         for item in data.get("bodies") or []
     ]
@@ -189,6 +196,7 @@ def partnership_from_data(data: dict[str, Any]) -> PartnershipDocument:
             rrule=_text(item.get("rrule")) or None,
             until=_date(item.get("until"), f"meeting {item.get('title')!r} until"),
             source=_text(item.get("source")),
+            time_stated=item.get("time_stated", True) is not False,
         )
         for item in data.get("meetings") or []
     ]
@@ -228,6 +236,7 @@ def _actions_from_data(themes: list[dict[str, Any]]) -> list[ActionRow]:
                         due_text=_text(item.get("date")),
                         theme_number=int(theme["number"]),
                         section_title=_text(section.get("title")),
+                        carried_from=_text(item.get("carried_from")),
                     )
                 )
     return rows
@@ -302,6 +311,9 @@ _COLUMNS = {
     "status": "update_status",
     "theme": "theme_number",
     "section": "section_title",
+    "carried from": "carried_from",
+    "previous number": "carried_from",
+    "previous plan number": "carried_from",
 }
 
 
@@ -345,6 +357,7 @@ def _rows_from_table(table: list[list[Any]], source_name: str) -> list[ActionRow
                 section_title=values.get("section_title") or None,
                 update_text=values.get("update_text", ""),
                 update_status=values.get("update_status") or None,
+                carried_from=values.get("carried_from", ""),
             )
         )
     return rows

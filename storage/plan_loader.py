@@ -10,7 +10,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 
 from sqlalchemy import select
 from sqlalchemy import update as sql_update
@@ -26,6 +26,7 @@ from storage.models import (
     Action,
     Body,
     BodyAlias,
+    BodyEmailDomain,
     Meeting,
     Outcome,
     Plan,
@@ -58,6 +59,11 @@ class ImportReport:
     applied: bool = False
     updates_added: int = 0
     kept_not_in_file: list[str] = field(default_factory=list)
+    # Carry-over from the previous plan: (old number, new number), and unfinished actions of
+    # the previous plan that were not carried over.
+    carried: list[tuple[str, str]] = field(default_factory=list)
+    previous_plan: str = ""
+    not_carried: list[str] = field(default_factory=list)
 
     @property
     def rejected(self) -> list[RowResult]:
@@ -81,6 +87,14 @@ class ImportReport:
         )
         if self.kept_not_in_file:
             out.append(f"kept, not in the file: {', '.join(self.kept_not_in_file)}")
+        if self.carried:
+            pairs = ", ".join(f"{old} -> {new}" for old, new in self.carried)
+            out.append(f"carried over from {self.previous_plan}: {pairs}")
+        if self.not_carried:
+            out.append(
+                f"unfinished in {self.previous_plan}, not carried over: "
+                + ", ".join(self.not_carried)
+            )
         if not self.applied:
             out.append("nothing was changed" + (" (rows were rejected)" if self.rejected else ""))
         return out
@@ -101,6 +115,21 @@ def body_infos(session: Session) -> list[BodyInfo]:
         )
         for b in bodies
     ]
+
+
+def _apply_email_domains(
+    session: Session, document: PartnershipDocument, bodies: dict[str, Body]
+) -> None:
+    """Make the e-mail domain rules exactly those of the document."""
+    wanted = {
+        (domain, bodies[spec.key].id) for spec in document.bodies for domain in spec.email_domains
+    }
+    have = {(r.domain, r.body_id): r for r in session.scalars(select(BodyEmailDomain)).all()}
+    for key, row in have.items():
+        if key not in wanted:
+            session.delete(row)
+    for domain, body_id in sorted(wanted - set(have)):
+        session.add(BodyEmailDomain(domain=domain, body_id=body_id))
 
 
 def apply_partnership(session: Session, document: PartnershipDocument) -> None:
@@ -125,6 +154,7 @@ def apply_partnership(session: Session, document: PartnershipDocument) -> None:
         session.add(body)
         existing[spec.key] = body
     session.flush()
+    _apply_email_domains(session, document, existing)
     for spec in document.bodies:
         if spec.reports_to:
             if spec.reports_to not in existing:
@@ -143,6 +173,7 @@ def apply_partnership(session: Session, document: PartnershipDocument) -> None:
             meeting.link,
         )
         row.rrule, row.until, row.source = meeting.rrule, meeting.until, meeting.source
+        row.confirmed, row.time_stated = True, meeting.time_stated
         session.add(row)
     # Body names appear in every plan's actions: cached copies of the plans are now stale.
     session.execute(sql_update(Plan).values(revision=Plan.revision + 1))
@@ -161,6 +192,47 @@ class _PlanImport:
         self.bodies = {b.key: b for b in session.scalars(select(Body)).all()}
         self.plan = self._find_plan()
         self.report = ImportReport(plan_key=self.plan.key if self.plan else document.key or "")
+        self.previous = previous_plan(session, document.key or "", document.starts)
+        self._previous_actions: dict[str, Action] | None = None
+        self._carried_seen: dict[str, int] = {}
+
+    def previous_actions(self) -> dict[str, Action]:
+        """The previous plan's actions by number (read once)."""
+        if self._previous_actions is None:
+            found = _plan_actions(self.session, self.previous) if self.previous else []
+            self._previous_actions = {a.number: a for a in found}
+        return self._previous_actions
+
+    def validate_carried(self, row: ActionRow, reasons: list[str]) -> None:
+        """A "carried from" number must name one action of the previous plan, once."""
+        if not row.carried_from:
+            return
+        if self.previous is None:
+            reasons.append("carried from: there is no previous plan")
+        elif row.carried_from not in self.previous_actions():
+            reasons.append(
+                f"carried from {row.carried_from}: no such action in {self.previous.title}"
+            )
+        elif row.carried_from in self._carried_seen:
+            reasons.append(
+                f"carried from {row.carried_from}: "
+                f"also on row {self._carried_seen[row.carried_from]}"
+            )
+        else:
+            self._carried_seen[row.carried_from] = row.row
+
+    def link_carried(self, row: ActionRow) -> None:
+        """Point the new action at the previous plan's one (its history stays attached)."""
+        if not row.carried_from or self.plan is None or self.previous is None:
+            return
+        old = self.previous_actions()[row.carried_from]
+        action = self.session.scalar(
+            select(Action).where(Action.plan_id == self.plan.id, Action.number == row.number)
+        )
+        if action is not None:
+            action.carried_from_id = old.id
+            self.report.previous_plan = self.previous.title
+            self.report.carried.append((old.number, row.number))
 
     def _find_plan(self) -> Plan | None:
         if self.document.key:
@@ -184,6 +256,7 @@ class _PlanImport:
         if not row.text:
             reasons.append("missing action text")
         owners = self._owners(row, reasons)
+        self.validate_carried(row, reasons)
         if not row.due_text:
             reasons.append("missing date")
         elif not interpret_due_text(row.due_text).readable:
@@ -426,6 +499,7 @@ def apply_plan(
     base = max((a.position for a in _plan_actions(session, plan)), default=0)
     for done, (row, owners) in enumerate(checked, start=1):
         outcome = job.upsert_action(row, owners, base + done)
+        job.link_carried(row)
         results[row.row] = RowResult(row.row, row.number, outcome)
         if progress is not None and (done % 50 == 0 or done == total):
             progress(done, total)
@@ -441,6 +515,14 @@ def apply_plan(
     plan.revision = (plan.revision or 0) + 1  # cached copies of this plan are now stale
     session.flush()
     return job.report
+
+
+def previous_plan(session: Session, plan_key: str, starts: date | None = None) -> Plan | None:
+    """The plan before ``plan_key``: the latest-starting other plan (before ``starts``)."""
+    query = select(Plan).where(Plan.key != plan_key)
+    if starts is not None:
+        query = query.where(Plan.starts < starts)
+    return session.scalar(query.order_by(Plan.starts.desc(), Plan.id.desc()).limit(1))
 
 
 def _plan_actions(session: Session, plan: Plan) -> list[Action]:

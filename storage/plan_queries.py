@@ -391,13 +391,32 @@ def section_titles(session: Session, plan_key: str | None = None) -> list[tuple[
 
 
 def history(session: Session, action_id: int) -> list[UpdateRecord]:
-    """Every update of an action, newest first."""
-    rows = session.scalars(
-        select(ProgressUpdate)
-        .where(ProgressUpdate.action_id == action_id)
-        .order_by(ProgressUpdate.id.desc())
-    ).all()
-    return [update_record(r) for r in rows]
+    """Every update of an action, newest first, then those of the actions it carries over.
+
+    An action carried over from a previous plan keeps its earlier updates on the old row; they
+    follow here, each saying which plan and number it was posted under.
+    """
+    found: list[UpdateRecord] = []
+    seen: set[int] = set()
+    current: int | None = action_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        rows = session.scalars(
+            select(ProgressUpdate)
+            .where(ProgressUpdate.action_id == current)
+            .order_by(ProgressUpdate.id.desc())
+        ).all()
+        label = ""
+        if current != action_id:
+            number, title = session.execute(
+                select(Action.number, Plan.title)
+                .join(Plan, Plan.id == Action.plan_id)
+                .where(Action.id == current)
+            ).one()
+            label = f"(as {number} in the {title}) "
+        found.extend(replace(update_record(r), text=label + r.text) for r in rows)
+        current = session.scalar(select(Action.carried_from_id).where(Action.id == current))
+    return found
 
 
 # Up to this many action ids go to the database as an IN list; more are filtered here instead.

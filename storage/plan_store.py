@@ -17,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.plan import rules
 from bot.plan.body_names import BodyIndex
+from bot.plan.period import Extension
+from bot.plan.scrutiny import Response, ScrutinyItem
 from bot.plan.types import (
     ActionRecord,
     Actor,
@@ -28,12 +30,13 @@ from bot.plan.types import (
     StoreUnavailable,
     UpdateRecord,
 )
-from bot.plan.vocabulary import Vocabulary
-from storage import audit, plan_queries
+from bot.plan.vocabulary import Vocabulary, plan_years
+from storage import audit, plan_queries, scrutiny
 from storage.db import reading, writing
 from storage.models import Plan
 from storage.notices import plan_update_notices
 from storage.plan_cache import PlanCache
+from storage.plan_lifecycle import extend_plan
 from storage.plan_loader import body_infos
 from storage.updates import record_update
 
@@ -109,7 +112,17 @@ class SqlPlanStore:
                 .order_by(Plan.starts.desc())
                 .limit(1)
             )
-        return Vocabulary(bodies=bodies, sections=sections, previous_plan_key=previous)
+            earlier = session.execute(
+                select(Plan.key, Plan.title, Plan.starts, Plan.ends).where(
+                    Plan.is_current.is_(False)
+                )
+            ).all()
+        return Vocabulary(
+            bodies=bodies,
+            sections=sections,
+            previous_plan_key=previous,
+            plans=tuple(p for row in earlier if (p := plan_years(*row)) is not None),
+        )
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -214,3 +227,46 @@ class SqlPlanStore:
         if after is None:
             raise StoreUnavailable("the action is gone")
         return RecordedUpdate(after, created, notices)
+
+    # --- issue 16: the plan's period and the scrutiny requests --------------------------
+
+    def extend_plan(self, until: date, reason: str, actor: Actor, now: datetime) -> Extension:
+        """Move the current plan's end (audited); see :func:`storage.plan_lifecycle.extend_plan`.
+
+        Raises:
+            PlanChangeRefused: when the date or reason will not do (nothing changed).
+            PlanNotFound: when no plan is current.
+        """
+        with writing(self.sessions) as session:
+            done = extend_plan(session, until=until, reason=reason, actor=actor, now=now)
+        self.forget_vocabulary()
+        return done
+
+    def scrutiny(
+        self,
+        *,
+        owner_keys: Iterable[str] | None = None,
+        asked_by_keys: Iterable[str] | None = None,
+        open_only: bool = False,
+    ) -> list[ScrutinyItem]:
+        """Requests and recommendations, oldest first (owners include their parts)."""
+        with reading(self.sessions) as session:
+            return scrutiny.scrutiny_items(
+                session, owner_keys=owner_keys, asked_by_keys=asked_by_keys, open_only=open_only
+            )
+
+    def scrutiny_item(self, request_id: int) -> ScrutinyItem | None:
+        """One request by id, or None."""
+        with reading(self.sessions) as session:
+            return scrutiny.scrutiny_item(session, request_id)
+
+    def record_scrutiny_response(
+        self, request_id: int, response: Response, actor: Actor, now: datetime
+    ) -> ScrutinyItem:
+        """Record the response to a request (audited).
+
+        Raises:
+            RequestRefused: when the request is unknown or the response will not do.
+        """
+        with writing(self.sessions) as session:
+            return scrutiny.record_response(session, request_id, response, actor=actor, now=now)

@@ -93,6 +93,11 @@ class SqlScheduleStore:
         with reading(self.sessions) as session:
             return meetings.meeting_by_id(session, meeting_id)
 
+    def cadences(self, body_keys: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
+        """Bodies' stated cadences, key -> (short name, cadence text), of some bodies or all."""
+        with reading(self.sessions) as session:
+            return meetings.body_cadences(session, body_keys)
+
     def save_meeting(
         self,
         draft: MeetingDraft,

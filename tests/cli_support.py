@@ -10,10 +10,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_bot_cli(args: list[str], data_dir: Path) -> subprocess.CompletedProcess[str]:
-    """Run the bot's command line with DATA_DIR set (and no DATABASE_URL from outside)."""
+def run_bot_cli(
+    args: list[str], data_dir: Path, database_url: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the bot's command line with DATA_DIR set (and DATABASE_URL only when given)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "LOG_LEVEL")}
     env["DATA_DIR"] = str(data_dir)
+    if database_url:
+        env["DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=ROOT,

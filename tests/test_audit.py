@@ -70,12 +70,10 @@ async def test_membership_changes_are_audited(server: BotServer, sqlite_url: str
     status, body = await server.post(
         execute(verbs.SAVE_BODIES, data, aad=OUTSIDER, name="Olly Outsider")
     )
-    assert status == 200 and "Saved" in body["value"]
-    changes = [e for e in entries(sqlite_url) if e.action == "membership.changed"]
-    assert len(changes) == 1
-    assert changes[0].before == {"bodies": []} and changes[0].after == {
-        "bodies": ["DASVG", "OPCCN"]
-    }
+    assert status == 200 and "pending" in body["value"]
+    requests = [e for e in entries(sqlite_url) if e.action == "membership.requested"]
+    assert sorted(e.after["body"] for e in requests if e.after) == ["DASVG", "OPCCN"]
+    assert {e.actor for e in requests} == {"Olly Outsider"}
 
 
 def test_imports_are_audited_and_exported(

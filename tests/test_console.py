@@ -41,6 +41,9 @@ def test_ask_json_has_the_card(tmp_path: Path) -> None:
     done = run_bot_cli(["ask", "action 1.18", "--json"], tmp_path)
     assert done.returncode == 0, done.stderr
     (activity,) = json.loads(done.stdout)
+    # Run on today's date: the plan has ended, and the card says so under its heading, once.
+    body = activity["attachments"][0]["content"]["body"]
+    assert "ended on 31 March 2024" in body[1]["text"]
     card = activity["attachments"][0]["content"]
     assert card["type"] == "AdaptiveCard" and card["version"] == "1.5"
 

@@ -103,9 +103,17 @@ async def test_overdue_most_overdue_first(bot: PartnershipBot) -> None:
     assert days == sorted(days, reverse=True)
 
 
-async def test_me_means_my_bodies(bot: PartnershipBot, services: Services) -> None:
-    # No membership yet: the chooser card.
+async def test_a_police_address_is_a_constabulary_member(bot: PartnershipBot) -> None:
+    # The partnership data's e-mail domain rule: norfolk.police.uk -> Norfolk Constabulary.
     sent = await turn(bot, message("what's overdue for me?", aad="aad-inspector"))
+    (card,) = cards_of(sent)
+    assert "you (Norfolk Constabulary)" in card_texts(card)
+    assert sorted(numbers_in(card)) == sorted(expected_overdue("CONSTABULARY", date(2022, 6, 1)))
+
+
+async def test_me_means_my_bodies(bot: PartnershipBot, services: Services) -> None:
+    # No membership yet (no address a domain rule knows): the chooser card.
+    sent = await turn(bot, message("what's overdue for me?", aad="aad-analyst"))
     (card,) = cards_of(sent)
     assert "Which bodies do you work for?" in card_texts(card)
     # Tick OPCCN and save (Action.Execute).
@@ -114,12 +122,12 @@ async def test_me_means_my_bodies(bot: PartnershipBot, services: Services) -> No
         execute(
             verbs.SAVE_BODIES,
             {"bodies": "OPCCN", "kept": [], "shown": ["OPCCN"]},
-            aad="aad-inspector",
+            aad="aad-analyst",
         ),
     )
     assert "OPCCN" in invoke_body(sent)["value"]
-    # Now "me" is OPCCN.
-    sent = await turn(bot, message("what's overdue for me?", aad="aad-inspector"))
+    # Now "me" is OPCCN (a pending request scopes "me" questions).
+    sent = await turn(bot, message("what's overdue for me?", aad="aad-analyst"))
     (card,) = cards_of(sent)
     assert numbers_in(card) == expected_overdue("OPCCN", date(2022, 6, 1))
     assert "you (OPCCN)" in card_texts(card)

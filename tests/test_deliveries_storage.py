@@ -25,10 +25,10 @@ NEW_TABLES = {"channel_link", "body_rule", "reminder_subscription", "delivery"}
 def planned(recipient: str = "conversation:1", missed: bool = False) -> PlannedDelivery:
     return PlannedDelivery(
         rule="prompt",
-        occurrence_key="12@2022-03-09T10:00",
+        occurrence_key="1@2022-03-09T10:00",
         recipient=recipient,
         body_key="DASVG",
-        meeting_id=12,
+        meeting_id=1,
         occurrence_starts=NOW + timedelta(days=7),
         due_at=NOW,
         missed=missed,
@@ -65,7 +65,7 @@ def test_planning_twice_stores_one_row(engine: Engine) -> None:
         session.add(
             Delivery(
                 rule="prompt",
-                occurrence_key="12@2022-03-09T10:00",
+                occurrence_key="1@2022-03-09T10:00",
                 recipient="conversation:1",
                 occurrence_starts=NOW,
                 due_at=NOW,

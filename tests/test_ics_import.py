@@ -195,7 +195,7 @@ async def test_jobs_run_command_sends_what_is_due(
     engine = make_engine(sqlite_url)
     link(
         make_sessionmaker(engine),
-        "DASVG",
+        "SSP",
         add_conversation(make_sessionmaker(engine), "19:c@thread", connector.url),
     )
     engine.dispose()
@@ -204,9 +204,9 @@ async def test_jobs_run_command_sends_what_is_due(
     )
     assert code == 2 and "refusing --now in the future" in err
     code, out, err = await command(
-        "jobs", "run", "--now", "2022-03-02T10:00", database_url=sqlite_url
+        "jobs", "run", "--now", "2022-02-17T10:00", database_url=sqlite_url
     )
     assert code == 0, err
     assert json.loads(out)["sent"] == 1
     (arrival,) = connector.sent()
-    assert "Updates for DASVG's meeting" in card_texts(arrival.cards[0])
+    assert "Scrutiny Sub Panel's meeting" in card_texts(arrival.cards[0])

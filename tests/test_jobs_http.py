@@ -13,8 +13,10 @@ from bot.clock import FixedClock
 from bot.jobs import timer as timer_module
 from bot.jobs.timer import JobTimer
 from bot.jobs.types import JobSummary
+from storage.db import make_engine, make_sessionmaker
 from tests.fakes.connector import FakeConnector
 from tests.harness import BotServer, card_texts, message, settings_for
+from tests.meetings_support import add_confirmed_series
 
 PROMPT_DUE = datetime(2022, 3, 2, 10, 0, tzinfo=UTC)  # DASVG meets 9 March 2022 at 10:00
 TOKEN = "a-long-random-jobs-token"
@@ -29,6 +31,9 @@ async def run_jobs(server: BotServer, headers: dict[str, str]) -> tuple[int, Any
 async def test_jobs_endpoint_needs_the_token_and_posts_the_digest(
     sqlite_url: str, tmp_path: Path, connector: FakeConnector
 ) -> None:
+    engine = make_engine(sqlite_url)
+    add_confirmed_series(make_sessionmaker(engine))  # the seed has no series: a chair's
+    engine.dispose()
     settings = settings_for(
         sqlite_url,
         tmp_path,

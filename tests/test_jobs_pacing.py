@@ -16,6 +16,7 @@ from bot.jobs.runner import run_jobs
 from storage.db import make_sessionmaker
 from tests.fakes.connector import FakeConnector
 from tests.jobs_support import add_conversation, job_context, link
+from tests.meetings_support import add_confirmed_series
 
 PROMPT_DUE = datetime(2022, 3, 2, 10, 0, tzinfo=UTC)  # DASVG meets 9 March 2022 at 10:00
 
@@ -90,7 +91,9 @@ async def test_the_pacer_uses_the_event_loop_clock_by_default() -> None:
 
 @pytest.fixture
 def db(engine: Engine) -> sessionmaker[Session]:
-    return make_sessionmaker(engine)
+    factory = make_sessionmaker(engine)
+    add_confirmed_series(factory)  # the seed has no series: the ones a chair would confirm
+    return factory
 
 
 async def test_a_throttled_send_does_not_hold_up_the_next_batches(

@@ -1,4 +1,4 @@
-"""The migrations and the models agree; 0008 drops the unused bot_state table and back."""
+"""The migrations and the models agree; 0006 drops the unused bot_state table and back."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def test_the_migrated_schema_has_exactly_the_models_tables(engine: Engine) -> No
     assert "bot_state" not in _tables(engine)
 
 
-def test_migration_0008_down_and_up(engine: Engine) -> None:
+def test_migrations_down_to_0005_and_up(engine: Engine) -> None:
     migrate.downgrade(engine, "0005")
     assert "bot_state" in _tables(engine)
     migrate.upgrade(engine)

@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from bot.clock import LONDON
 from bot.reports.csv_file import safe_cell
 from bot.reports.export import export_report
-from bot.reports.table import COLUMNS, build_report
+from bot.reports.table import COLUMNS, REQUEST_COLUMNS, build_report
 from storage.db import make_sessionmaker
 from storage.plan_queries import actions, updates_since
 from tests.cli_support import run_bot_cli
@@ -69,7 +69,18 @@ def test_cli_writes_xlsx(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == str(out)
     workbook = load_workbook(out)
-    assert workbook.sheetnames == ["Summary", "Theme 1", "Theme 2", "Theme 3"]
+    assert workbook.sheetnames == ["Summary", "Theme 1", "Theme 2", "Theme 3", "Scrutiny requests"]
+    requests = [
+        tuple("" if v is None else str(v) for v in r)
+        for r in workbook["Scrutiny requests"].iter_rows(min_row=3, values_only=True)
+    ]
+    assert requests[0] == REQUEST_COLUMNS
+    by_ref = {r[0]: r for r in requests[1:]}
+    assert len(by_ref) == 8  # all asked by 1 June 2022
+    extension = by_ref["SSP-2021-09-16-REC1"]
+    assert extension[1] == "Recommendation" and extension[4] == "NCCSP"
+    assert extension[7] == "Open, response awaited since 24 Feb 2022"
+    assert by_ref["SSP-2021-09-16-REQ1"][7] == "Answered 24 Feb 2022"
     rows: list[tuple[str, ...]] = []
     for theme in (1, 2, 3):
         sheet = workbook[f"Theme {theme}"]
@@ -113,10 +124,14 @@ def test_cli_writes_docx(tmp_path: Path) -> None:
         wanted.append(("Heading 1", f"Theme {theme[0]}: {theme[1]}"))
         sections = dict.fromkeys(a.section for a in seeds if a.theme == theme[0])
         wanted.extend(("Heading 2", title) for title in sections)
+    wanted.append(("Heading 1", "Scrutiny requests and recommendations"))
     assert headings == wanted
-    assert len(document.tables) == sum(1 for h in wanted if h[0] == "Heading 2")
+    assert len(document.tables) == sum(1 for h in wanted if h[0] == "Heading 2") + 1
+    *plan_tables, requests = document.tables
+    assert tuple(c.text for c in requests.rows[0].cells) == REQUEST_COLUMNS
+    assert len(requests.rows) == 9
     rows: list[tuple[str, ...]] = []
-    for table in document.tables:
+    for table in plan_tables:
         assert tuple(c.text for c in table.rows[0].cells) == COLUMNS
         rows.extend(tuple(c.text for c in row.cells) for row in table.rows[1:])
     check_rows(rows)

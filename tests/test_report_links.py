@@ -204,7 +204,7 @@ async def test_download_over_http(server: BotServer, connector: FakeConnector) -
         'attachment; filename="safer-norfolk-2021-24-as-of-2022-06-01.xlsx"'
     )
     workbook = load_workbook(io.BytesIO(data))
-    assert workbook.sheetnames == ["Summary", "Theme 1", "Theme 2", "Theme 3"]
+    assert workbook.sheetnames == ["Summary", "Theme 1", "Theme 2", "Theme 3", "Scrutiny requests"]
     numbers = [r[0] for r in workbook["Theme 1"].iter_rows(min_row=5, values_only=True) if r[1]]
     assert numbers == [f"1.{i}" for i in range(1, 31)]
     # Each link works once.

@@ -27,6 +27,7 @@ from tests.harness import (
     submit,
     turn,
 )
+from tests.meetings_support import add_confirmed_series
 from tests.posting import post_update
 from tests.seedplan import STATUS_ORDER, expected_counts, numbers_where, seed_actions
 
@@ -38,6 +39,12 @@ def services(sqlite_url: str, tmp_path: Path) -> Services:
     clock = FixedClock(datetime(2022, 6, 1, 11, 0, tzinfo=UTC))
     engine = make_engine(sqlite_url)
     return open_services(settings_for(sqlite_url, tmp_path), make_sessionmaker(engine), clock)
+
+
+@pytest.fixture(autouse=True)
+def chair_confirmed_series(services: Services) -> None:
+    """The DASVG's and NCCSP's series, confirmed by their chairs (the seed has no series)."""
+    add_confirmed_series(services.db)
 
 
 @pytest.fixture

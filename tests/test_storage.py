@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from storage import migrate
+from storage.audit import COMMAND_LINE
 from storage.db import make_sessionmaker, transaction
+from storage.membership_requests import choose_bodies
 from storage.models import (
     Action,
     Base,
@@ -22,7 +24,7 @@ from storage.models import (
     Section,
     Theme,
 )
-from storage.people import add_memberships, ensure_person, find_person, set_member_bodies
+from storage.people import add_memberships, ensure_person, find_person
 from storage.plan_queries import action_by_number, actions, history, plan_record, plans
 from storage.seed_data import SEED_DIR, ensure_default_data, load_default_data
 
@@ -127,11 +129,16 @@ def test_meetings_are_seeded(engine: Engine) -> None:
         panel = session.scalar(
             select(Meeting).where(Meeting.starts_local == datetime(2022, 2, 24, 10, 0))
         )
-        assert panel is not None and "County Hall" in panel.location
-        dasvg = session.scalar(
-            select(Meeting).join(Body).where(Body.key == "DASVG", Meeting.rrule.is_not(None))
+        assert panel is not None and "County Hall" in panel.location and panel.time_stated
+        # The documents give no dates for the DASVG: only its cadence, never an invented series.
+        assert session.scalar(select(Meeting.id).join(Body).where(Body.key == "DASVG")) is None
+        dasvg = session.scalar(select(Body).where(Body.key == "DASVG"))
+        assert dasvg is not None and (dasvg.meets or "").startswith("monthly")
+        assert session.scalar(select(Meeting.id).where(Meeting.rrule.is_not(None))) is None
+        june = session.scalar(
+            select(Meeting).where(Meeting.starts_local == datetime(2022, 6, 9, 10, 0))
         )
-        assert dasvg is not None and "MONTHLY" in (dasvg.rrule or "")
+        assert june is not None and not june.time_stated and june.confirmed
 
 
 def test_loading_again_changes_nothing(engine: Engine) -> None:
@@ -202,10 +209,12 @@ def test_people_and_memberships(engine: Engine) -> None:
     with transaction(factory) as session:
         found = find_person(session, "inspector@norfolk.police.uk")
         assert found is not None and set(found.body_keys) == {"CONSTABULARY", "OPCCN"}
-        set_member_bodies(session, found.id, ["DASVG"])
+        choose_bodies(session, found.id, ["DASVG"], COMMAND_LINE, NOW)
     with factory() as session:
         again = find_person(session, "aad-1")
-        assert again is not None and again.body_keys == ("DASVG",)
+        # The domain rule's membership stays; OPCCN (self-service) is left; DASVG is asked for.
+        assert again is not None and again.body_keys == ("CONSTABULARY", "DASVG")
+        assert again.claimed == ("DASVG",) and again.memberships == (("CONSTABULARY", "member"),)
 
 
 def test_actions_filters(engine: Engine) -> None:
@@ -247,3 +256,31 @@ def test_cached_plan_sees_every_change(engine: Engine, tmp_path: Path) -> None:
     with factory() as session:
         (imported,) = actions(session, numbers=["2.1"])
         assert imported.text == "Rewritten" and [o.key for o in imported.owners] == ["OPCCN"]
+
+
+def test_migration_keeps_placeholder_series_unconfirmed(engine: Engine) -> None:
+    from storage.meetings import meeting_series
+
+    migrate.downgrade(engine, "0005")
+    with engine.begin() as connection:
+        body_id = connection.scalar(select(Body.id).where(Body.key == "DASVG"))
+        connection.execute(
+            text(
+                "INSERT INTO meeting (body_id, title, starts_local, timezone, duration_minutes, "
+                "location, rrule, source, uid, created_at) VALUES (:body, 'DASVG', "
+                "'2021-04-14 10:00:00', 'Europe/London', 90, '', 'FREQ=MONTHLY;BYDAY=2WE', "
+                "'seed', 'seed:DASVG:20210414T1000:dasvg', '2022-01-01 00:00:00')"
+            ),
+            {"body": body_id},
+        )
+    migrate.upgrade(engine)
+    with make_sessionmaker(engine)() as session:
+        placeholder = session.scalar(
+            select(Meeting).where(Meeting.uid == "seed:DASVG:20210414T1000:dasvg")
+        )
+        assert placeholder is not None and not placeholder.confirmed  # kept, not shown
+        assert all(s.body_key != "DASVG" for s in meeting_series(session))
+        june = session.scalar(
+            select(Meeting).where(Meeting.starts_local == datetime(2022, 6, 9, 10, 0))
+        )
+        assert june is not None and june.confirmed and not june.time_stated  # date only

@@ -91,7 +91,15 @@ CASES: dict[str, tuple[str, dict[str, Any]]] = {
     "status DASVG": expect("status", bodies=("DASVG",)),
     "status theme 3": expect("status", theme=3),
     "meetings": expect("meetings"),
-    "when does the DASVG meet next?": expect("meetings", bodies=("DASVG",)),
+    "when does the DASVG meet next?": expect("next_meeting", bodies=("DASVG",)),
+    "when is the next CLSG meeting?": expect("next_meeting", bodies=("CLSG",)),
+    "when did the DASVG last meet?": expect("last_meeting", bodies=("DASVG",)),
+    "meetings next month": expect("meetings"),
+    "open scrutiny requests": expect("scrutiny"),
+    "what does the DASVG want from the NCCSP team?": expect(
+        "scrutiny", bodies=("DASVG", "NCCSP-TEAM")
+    ),
+    "extend plan to 31 March 2025: recommended by the Sub Panel": expect("extend_plan"),
     "what's due before April 2022": expect("due"),
     "what's due next month for DASVG?": expect("due", bodies=("DASVG",)),
     "due this month": expect("due"),

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from bot.handlers.common import actor_of, person_of
 from bot.plan.body_names import normalise
-from bot.plan.types import BodyInfo, PersonRecord
+from bot.plan.types import BodyInfo, ChoiceResult, PersonRecord
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
@@ -54,21 +55,58 @@ def chooser_reply(
 
 
 def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
-    """Answer "my bodies" with the chooser; "I work for OPCCN" adds OPCCN straight away."""
+    """Answer "my bodies" with the chooser; "I work for OPCCN" asks to join OPCCN at once.
+
+    A request is pending until a chair of the body (or an admin) approves it; they are sent a
+    card to decide from.
+    """
     person = services.people.person(request.person_id) if request.person_id else None
     if person is None:
         return Reply.with_text("I could not tell who you are, so I cannot store bodies.")
     if intent.bodies:
-        after = services.people.add_bodies(person.id, intent.bodies, actor_of(request), request.now)
-        labels = services.vocabulary().labels()
-        names = ", ".join(labels.get(k, k) for k in (after.body_keys if after else ()))
-        return Reply.with_text(
-            f"Noted: you work for {names}. Ask “what's overdue for me?” any time; "
-            "say “my bodies” to change this."
+        result = services.people.add_bodies(
+            person.id, intent.bodies, actor_of(request), request.now
         )
+        if result.notified:
+            services.wake_jobs()
+        return Reply.with_text(_choice_text(services, result, intent.bodies))
     labels = services.vocabulary().labels()
     current = ", ".join(labels.get(k, k) for k in person.body_keys) or "none yet"
     return chooser_reply(services, person, message=f"Your bodies now: {current}.")
+
+
+def _choice_text(services: Services, result: ChoiceResult, chosen: Iterable[str]) -> str:
+    """What happened to a choice of bodies, and what a pending request means."""
+    labels = services.vocabulary().labels()
+
+    def named(keys: Iterable[str]) -> str:
+        return ", ".join(labels.get(k, k) for k in keys)
+
+    parts = []
+    if result.requested:
+        approvers = "; ".join(
+            f"{labels.get(key, key)}: {', '.join(services.people.chairs_of(key)) or 'an admin'}"
+            for key in result.requested
+        )
+        parts.append(
+            f"Asked to join {named(result.requested)}. Your request is pending until a "
+            f"chair of that body or an admin approves it ({approvers}). Meanwhile "
+            "“what's overdue for me?” includes it, but you cannot post updates for it."
+        )
+    if result.already:
+        parts.append(f"Already on record: {named(result.already)}.")
+    if result.withdrawn:
+        parts.append(f"Request withdrawn: {named(result.withdrawn)}.")
+    if result.left:
+        parts.append(f"You are no longer a member of {named(result.left)}.")
+    if result.kept:
+        parts.append(
+            f"Kept {named(result.kept)}: those come from the partnership's list; "
+            "ask an admin to change them."
+        )
+    if not parts:
+        return f"Nothing changed: {named(chosen) or 'no bodies'}."
+    return " ".join(parts)
 
 
 MAX_KEYS = 300
@@ -111,9 +149,9 @@ def save_bodies(services: Services, request: Request) -> Reply:
         return Reply(error=f"Unknown bodies: {', '.join(unknown)}. Nothing was changed.")
     if request.person_id is None:
         return Reply(error="I could not tell who you are; nothing was changed.")
-    services.people.set_bodies(request.person_id, chosen, actor_of(request), request.now)
-    if not chosen:
+    result = services.people.set_bodies(request.person_id, chosen, actor_of(request), request.now)
+    if result.notified:
+        services.wake_jobs()
+    if not chosen and not result.kept:
         return Reply.with_text("Saved: you are not a member of any body now.")
-    labels = services.vocabulary().labels()
-    names = ", ".join(labels.get(k, k) for k in chosen)
-    return Reply.with_text(f"Saved: you work for {names}. Now ask “what's overdue for me?”.")
+    return Reply.with_text(_choice_text(services, result, chosen))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.handlers.common import actor_of
+from bot.plan.calendar import when_text
 from bot.plan.labels import day_label, when_label
 from bot.plan.meetings import upcoming
 from bot.plan.permissions import may_manage
@@ -42,10 +43,16 @@ def _next_prompt(services: Services, body_key: str, request: Request) -> str:
         due = prompt_due(meeting, rules)
         if due >= request.now:
             return (
-                f"Next meeting: {when_label(meeting.starts)}; "
+                f"Next meeting: {when_text(meeting)}; "
                 f"its prompt will be posted on {when_label(due)}."
             )
-    return f"{body_label(services, body_key)} has no meeting with a prompt still to come."
+    label = body_label(services, body_key)
+    cadence = services.schedule.cadences([body_key]).get(body_key)
+    meets = f" ({label}: {cadence[1]})" if cadence else ""
+    return (
+        f"{label} has no coming meeting on record{meets}, so no prompt is due. Its chairs: add "
+        f"the next date (“meetings {body_key}” → Add meeting) and the prompt will follow."
+    )
 
 
 def link_intent(services: Services, request: Request, intent: Intent) -> Reply:

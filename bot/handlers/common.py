@@ -45,6 +45,7 @@ def person_of(request: Request) -> PersonRecord | None:
         name=request.sender.name,
         email=request.sender.email,
         memberships=request.memberships,
+        claimed=request.claimed,
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from bot.clock import LONDON
 from bot.handlers.channels import body_label
 from bot.handlers.common import pages
+from bot.plan.calendar import cadences_without_dates, time_label
 from bot.plan.forms import recurrence_choice
 from bot.plan.meetings import MeetingSeries, Occurrence, occurrences
 from bot.plan.permissions import manageable_bodies
@@ -47,7 +48,7 @@ def _row(occurrence: Occurrence, editable: set[str]) -> MeetingRow:
         body_label=series.body_label,
         title=series.title,
         date_label=f"{local:%a} {local.day} {local:%b %Y}",
-        time_label=f"{local:%H:%M}–{occurrence.ends.astimezone(LONDON):%H:%M}",
+        time_label=time_label(occurrence),
         location=series.location,
         link=series.link,
         repeats=_repeats(series),
@@ -70,9 +71,10 @@ def meeting_list(
     start, end = date.fromisoformat(query["from"]), date.fromisoformat(query["to"])
     first = datetime.combine(start, time.min, tzinfo=LONDON)
     last = datetime.combine(end, time.max, tzinfo=LONDON)
-    found = [
-        o for s in services.schedule.meetings(bodies or None) for o in occurrences(s, first, last)
-    ]
+    every = services.schedule.meetings(bodies or None)
+    found = [o for s in every for o in occurrences(s, first, last)]
+    cadences = services.schedule.cadences(bodies or None)
+    undated = tuple(c.line for c in cadences_without_dates(cadences, every, first))
     editable = set(editable_bodies(services, request))
     found.sort(key=lambda o: (o.starts, o.series.body_key))
     size = services.settings.page_size
@@ -81,9 +83,9 @@ def meeting_list(
     names = ", ".join(body_label(services, b) for b in bodies) or "all bodies"
     when = f"{start:%d %b %Y} to {end:%d %b %Y}"
     summary = (
-        f"{len(found)} meeting{'s' if len(found) != 1 else ''} from {when}, UK time."
+        f"{len(found)} meeting{'s' if len(found) != 1 else ''} on record from {when}, UK time."
         if found
-        else f"No meetings in the calendar from {when}."
+        else f"No meetings on record from {when}."
     )
     view = MeetingListView(
         title=f"Meetings: {names}",
@@ -94,6 +96,7 @@ def meeting_list(
         query=query,
         add_bodies=tuple(b for b in (bodies or sorted(editable)) if b in editable),
         message=message,
+        cadences=undated,
     )
     return Reply.with_card(meeting_list_card(view))
 

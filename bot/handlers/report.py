@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.clock import LONDON
+from bot.clock import LONDON, as_of_problem
 from bot.handlers.common import person_of
 from bot.plan.labels import day_label
 from bot.plan.permissions import WHO_MAY_EXPORT, may_export
@@ -92,5 +92,7 @@ def report_links_button(services: Services, request: Request) -> Reply:
         as_of = date.fromisoformat(str(request.data.get("asof")))
     except ValueError:
         return Reply(error="That button's data could not be read. Ask “report” again.")
+    if (problem := as_of_problem(as_of)) is not None:
+        return Reply.with_text(problem)
     plan_key = request.data.get("k")
     return _links(services, request, plan_key if isinstance(plan_key, str) else None, as_of)

@@ -11,19 +11,22 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timedelta
 
-from bot.clock import LONDON, london_day_end, london_day_start
+from bot.clock import LONDON, as_of_problem, london_day_end, london_day_start
 from bot.handlers import lists
 from bot.handlers.common import BadQuery, item_for
 from bot.handlers.status_scope import StatusScope, scope_for, scope_from
 from bot.handlers.understood import did_you_mean
 from bot.plan import rules
+from bot.plan.calendar import cadences_without_dates, last_meeting, next_meeting, when_text
 from bot.plan.labels import day_label
-from bot.plan.meetings import last_before
+from bot.plan.period import PlanPeriod, period_line
+from bot.plan.scrutiny import ScrutinyItem, due_label, for_meeting, status_text
 from bot.plan.types import ActionRecord, PlanNotFound
 from bot.services import Services
 from bot.turns import Reply, Request
 from bot.understand import Intent
 from cards.answers import did_you_mean_body_card
+from cards.base import shorten
 from cards.status import status_card
 from cards.views import PostedUpdate, StatusView
 
@@ -32,6 +35,8 @@ log = logging.getLogger(__name__)
 OVERDUE_SHOWN = 5
 UPDATES_SHOWN = 8
 FALLBACK_DAYS = 90
+REQUESTS_SHOWN = 6
+REQUEST_TEXT_LIMIT = 160
 PARTNERSHIP = "NCCSP"
 
 
@@ -52,12 +57,13 @@ def since_last_meeting(
 ) -> tuple[datetime, str]:
     """Since when updates count as new, and how to say it.
 
-    The last meeting before ``today`` (so a meeting in progress looks back to the one before)
-    of the scope's bodies, or of the NCCSP for the whole plan; else the last 90 days.
+    The last meeting on record before ``today`` however long ago (so a meeting in progress
+    looks back to the one before) of the scope's bodies, or of the NCCSP for the whole plan;
+    else, when none is on record at all, the last 90 days.
     """
     keys = scope.body_keys or (PARTNERSHIP,)
     try:
-        found = last_before(services.schedule.meetings(keys), london_day_start(today))
+        found = last_meeting(services.schedule.meetings(keys), london_day_start(today))
     except ValueError:  # an unreadable stored RRULE must not cost the whole card
         log.warning("could not read the meetings of %s", ", ".join(keys), exc_info=True)
         found = None
@@ -121,6 +127,8 @@ def status_view(
     posted_total, posted = _posted(services, records, since, today)
     interval = services.settings.reporting_interval_days
     plural = "action" if len(records) == 1 else "actions"
+    coming, requests = coming_meeting(services, scope, today)
+    period = PlanPeriod(plan.title, plan.starts, plan.ends)
     return StatusView(
         title=_title(scope, records, labels),
         summary=f"{plan.title} · {len(records)} {plural} · as of {day_label(today)}",
@@ -134,7 +142,46 @@ def status_view(
         scope=scope.data(),
         made_at=day_label(today) if scope.as_of else _london(request.now),
         hint=hint,
+        period=period_line(period, today) if plan.ends else "",
+        next_meeting=coming,
+        scrutiny=requests,
     )
+
+
+def _request_line(item: ScrutinyItem, today: date) -> str:
+    return (
+        f"{item.ref} ({item.owner_label}): {shorten(item.text, REQUEST_TEXT_LIMIT)} "
+        f"Due at {due_label(item)}. {status_text(item, today)}."
+    )
+
+
+def coming_meeting(
+    services: Services, scope: StatusScope, today: date
+) -> tuple[str, tuple[str, ...]]:
+    """The scope's next meeting on record (or its cadence), and the open requests it should see.
+
+    A chair asking for the card before the meeting sees what the panel is owed at it. With no
+    meeting on record: the scope's bodies' own outstanding requests and those they owe.
+    """
+    keys = scope.body_keys or (PARTNERSHIP,)
+    start = london_day_start(today)
+    series = services.schedule.meetings(keys)
+    try:
+        found = next_meeting(series, start)
+    except ValueError:  # an unreadable stored RRULE must not cost the whole card
+        found = None
+    items = services.plan.scrutiny(open_only=True)
+    owed = {i.id for i in services.plan.scrutiny(owner_keys=keys, open_only=True)}
+    if found is not None:
+        day = found.starts.astimezone(LONDON).date()
+        label = f"{found.series.body_label}: {when_text(found)}"
+        shown = for_meeting(items, found.series.body_key, day)
+    else:
+        undated = cadences_without_dates(services.schedule.cadences(keys), series, start)
+        label = "; ".join(c.line for c in undated) or "None on record."
+        shown = [i for i in items if i.asked_by_key in keys or i.due_body_key in keys]
+    shown += [i for i in items if i.id in owed and i not in shown]
+    return label, tuple(_request_line(i, today) for i in shown[:REQUESTS_SHOWN])
 
 
 def _reply(services: Services, request: Request, scope: StatusScope, hint: str = "") -> Reply:
@@ -157,9 +204,11 @@ def status_intent(services: Services, request: Request, intent: Intent) -> Reply
 
 def _scope_or_error(request: Request) -> StatusScope | Reply:
     try:
-        return scope_from(request.data.get("scope"))
+        scope = scope_from(request.data.get("scope"))
     except BadQuery as exc:
         return Reply(error=f"That card's data could not be read ({exc}). Ask “status” again.")
+    problem = as_of_problem(scope.as_of) if scope.as_of else None
+    return Reply.with_text(problem) if problem else scope
 
 
 def refresh_status(services: Services, request: Request) -> Reply:

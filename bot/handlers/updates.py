@@ -12,6 +12,7 @@ from typing import Any
 
 from bot.handlers.common import actor_of
 from bot.plan import rules
+from bot.plan.idempotency import form_update_key, typed_update_key
 from bot.plan.labels import deadline_label, flag_for
 from bot.plan.permissions import may_update
 from bot.plan.types import ActionRecord, NewUpdate, StoreUnavailable
@@ -37,6 +38,8 @@ SAVE_FAILED = (
 def _action(services: Services, action_id: Any) -> ActionRecord | None:
     if not isinstance(action_id, int) or isinstance(action_id, bool):
         return None
+    if not 0 < action_id < 2**31:  # database ids; a bigger number names no action
+        return None
     return services.plan.action_by_id(action_id)
 
 
@@ -55,8 +58,13 @@ def allowed(request: Request, action: ActionRecord) -> bool:
     return may_update(request.memberships, owners, is_admin=request.is_admin)
 
 
-def save(services: Services, request: Request, command: SaveUpdate) -> tuple[ActionRecord, bool]:
+def save(
+    services: Services, request: Request, command: SaveUpdate, *, key: str | None = None
+) -> tuple[ActionRecord, bool]:
     """Store the update (once per key) and return the action as it now stands.
+
+    The update, its audit entry and its notices commit together or not at all. ``key`` is
+    the idempotency key to store; by default the form's key bound to the sender and action.
 
     Raises:
         StoreUnavailable: when the database fails; nothing is stored.
@@ -69,7 +77,7 @@ def save(services: Services, request: Request, command: SaveUpdate) -> tuple[Act
         evidence_url=command.evidence_url,
         author_person_id=request.person_id,
         author_name=request.sender.name or "Someone",
-        key=f"teams:{command.key}",
+        key=key or form_update_key(request.person_id, command.action_id, command.key),
     )
     notify_from = request.place.conversation_id if services.settings.update_notices else None
     recorded = services.plan.record_update(
@@ -254,20 +262,28 @@ def update_intent(services: Services, request: Request, intent: Intent) -> Reply
         hint = "Add the status and a few words, or fill in the form:"
         form = update_progress.form(action, inline=True, values=values)
         return Reply(messages=[Message(text=hint), Message(card=form)], card=form)
-    key = f"text-{request.activity_id or update_progress.new_key()}"
-    command = update_progress.submit(action, {STATUS: intent.status, TEXT: intent.text, KEY: key})
+    data = {STATUS: intent.status, TEXT: intent.text, KEY: update_progress.new_key()}
+    command = update_progress.submit(action, data)
     if isinstance(command, FieldErrors):
         if REOPEN in command.errors:
             # Changing a Complete action is never silent: the form asks, with the text kept.
             form = update_progress.form(
-                action, inline=True, values=command.values, errors=command.errors, key=key
+                action,
+                inline=True,
+                values=command.values,
+                errors=command.errors,
+                key=str(data[KEY]),
             )
             asked = Message(text=f"Nothing was saved yet: {command.errors[REOPEN]}")
             return Reply(messages=[asked, Message(card=form)], card=form)
         problems = " ".join(command.errors.values()) or command.message
         return Reply.with_text(f"Nothing was saved: {problems}")
+    key = None
+    if request.activity_id:  # a redelivered message stores nothing new
+        place = request.place
+        key = typed_update_key(place.tenant_id, place.conversation_id, request.activity_id)
     try:
-        after, created = save(services, request, command)
+        after, created = save(services, request, command, key=key or f"text:{command.key}")
     except StoreUnavailable:
         log.exception("saving a typed update failed", extra={"activity_id": request.activity_id})
         return Reply.with_text(

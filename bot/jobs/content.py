@@ -13,22 +13,27 @@ from sqlalchemy.orm import Session
 
 from bot.clock import LONDON, london_today
 from bot.plan import rules as plan_rules
-from bot.plan.labels import day_label, when_label
-from bot.plan.meetings import Occurrence, last_before, occurrences
+from bot.plan.calendar import last_meeting, next_meeting, when_text
+from bot.plan.labels import day_label
+from bot.plan.meetings import Occurrence, occurrences
 from bot.plan.prompts import Need, due_from_member, needing_update, still_missing
-from bot.plan.schedule import FOLLOW_UP, NOTICE, PROMPT, days_before
+from bot.plan.schedule import APPROVAL, CONFIRM, FOLLOW_UP, NOTICE, PROMPT, days_before
+from bot.plan.scrutiny import for_meeting, status_text
 from bot.turns import Message
 from cards.base import escape, shorten
+from cards.memberships import requests_card
 from cards.prompts import meeting_reminder_card, update_prompt_card
 from cards.views import MeetingReminderView, PromptItem, UpdatePromptView
 from storage.body_rules import rules_for
 from storage.conversations import ReferenceRecord, personal_reference, reference_by_id
 from storage.deliveries import DeliveryRecord
-from storage.meetings import meeting_by_id, meeting_series
+from storage.meetings import body_cadences, meeting_by_id, meeting_series
+from storage.membership_requests import request_of
 from storage.notices import update_of
-from storage.people import person_by_id
+from storage.people import chairs_of, person_by_id
 from storage.plan_queries import PlanNotFound, action_by_id, actions
 from storage.reminders import is_subscribed
+from storage.scrutiny import scrutiny_items
 
 MAX_ITEMS = 15
 NOTICE_TEXT_LIMIT = 140
@@ -53,7 +58,7 @@ class Target:
 
 def content_key(record: DeliveryRecord) -> tuple[str, str, str]:
     """Deliveries with the same key get the same message (one digest for all linked channels)."""
-    if record.rule in (PROMPT, FOLLOW_UP):
+    if record.rule in (PROMPT, FOLLOW_UP, CONFIRM):
         return (record.rule, record.occurrence_key, record.body_key or "")
     return (record.rule, record.occurrence_key, record.recipient)
 
@@ -75,11 +80,22 @@ def _items(needs: list[Need]) -> tuple[tuple[PromptItem, ...], int]:
     return shown, max(0, len(needs) - MAX_ITEMS)
 
 
+def _requests_for(session: Session, occurrence: Occurrence, now: datetime) -> tuple[str, ...]:
+    """Open scrutiny requests this meeting should see, one line each."""
+    day = occurrence.starts.astimezone(LONDON).date()
+    items = for_meeting(scrutiny_items(session, open_only=True), occurrence.series.body_key, day)
+    today = london_today(now)
+    return tuple(
+        f"{i.ref} (owed by {i.owner_label}): {shorten(i.text, 160)} {status_text(i, today)}."
+        for i in items[:MAX_ITEMS]
+    )
+
+
 def _prompt(
     session: Session, record: DeliveryRecord, occurrence: Occurrence, now: datetime
 ) -> Content:
     body_key = record.body_key or occurrence.series.body_key
-    previous = last_before(meeting_series(session, [body_key]), occurrence.starts)
+    previous = last_meeting(meeting_series(session, [body_key]), occurrence.starts)
     since = previous.starts if previous else None
     owned = actions(session, body_keys=[body_key])
     # A body that owns no actions (the Scrutiny Sub Panel) scrutinises the whole plan.
@@ -95,12 +111,13 @@ def _prompt(
     view = UpdatePromptView(
         body_label=occurrence.series.body_label,
         meeting_title=occurrence.series.title,
-        meeting_when=when_label(occurrence.starts),
+        meeting_when=when_text(occurrence),
         items=items,
         follow_up=follow_up,
         since_label=day_label(london_today(since)) if since else "",
         more=more,
         whole_plan=whole_plan,
+        requests=_requests_for(session, occurrence, now),
     )
     return Content(Message(card=update_prompt_card(view)))
 
@@ -120,7 +137,7 @@ def _reminder(
     view = MeetingReminderView(
         body_label=series.body_label,
         meeting_title=series.title,
-        meeting_when=when_label(occurrence.starts, series.duration_minutes),
+        meeting_when=when_text(occurrence),
         location=series.location,
         link=series.link,
         items=items,
@@ -140,10 +157,43 @@ def _notice(session: Session, record: DeliveryRecord) -> Content:
     return Content(Message(text=escape(text)))
 
 
+def _approval(session: Session, record: DeliveryRecord) -> Content:
+    request = request_of(session, record.occurrence_key)
+    if request is None:
+        return Content(None, "the request was already decided or withdrawn")
+    message = f"{request.name or 'Someone'} asked to join {request.body_key}; you can decide."
+    return Content(Message(card=requests_card([request], message)))
+
+
+def _confirm(session: Session, record: DeliveryRecord, now: datetime) -> Content:
+    """Ask the body's chairs for the next date (unless one was added since it was planned)."""
+    body_key = record.body_key or ""
+    series = meeting_series(session, [body_key])
+    if next_meeting(series, now) is not None:
+        return Content(None, "a coming meeting is now on record")
+    cadence = body_cadences(session, [body_key]).get(body_key)
+    if cadence is None:
+        return Content(None, "the body has no cadence on record")
+    label, meets = cadence
+    chairs = chairs_of(session, body_key)
+    who = f"Chairs of {label} ({', '.join(chairs[:4])})" if chairs else f"Chairs of {label}"
+    text = (
+        f"No date for the next {label} meeting is on record ({label} meets "
+        f"{meets.rstrip('. ')}), so no update prompt can be timed before it. "
+        f"{who}: please add the next date: “meetings {body_key}” → Add meeting (or import its "
+        ".ics calendar)."
+    )
+    return Content(Message(text=escape(text)))
+
+
 def content_for(session: Session, record: DeliveryRecord, now: datetime) -> Content:
     """The message for a due delivery, or why it is not sent."""
     if record.rule == NOTICE:
         return _notice(session, record)
+    if record.rule == APPROVAL:
+        return _approval(session, record)
+    if record.rule == CONFIRM:
+        return _confirm(session, record, now)
     occurrence = _occurrence(session, record)
     if occurrence is None:
         return Content(None, "the meeting was moved, cancelled or removed")

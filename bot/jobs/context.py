@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.background import worker
-from bot.jobs.policy import Limits
+from bot.jobs.policy import Limits, RateLimits
 from bot.jobs.types import Sender
 
 Blocking = Callable[..., Awaitable[Any]]
@@ -40,7 +40,8 @@ class JobContext:
         attempts: how many times one message is tried before it is recorded as failed.
         concurrency: how many deliveries are under way at once (claimed and waiting for the
             limiters, on the wire, or waiting between tries); the limiters set the pace.
-        limits: the rate limiters (per conversation, per tenant).
+        limits: the rate limits (per conversation, per tenant): in this process by default;
+            the running bot shares them with its other instances through the database.
         sleep: how to wait between tries (tests pass one that does not sleep).
         worker: the name this process writes on its claims.
         stale_after: when an unfinished claim is given up as "unknown".
@@ -54,7 +55,7 @@ class JobContext:
     grace: timedelta = DEFAULT_GRACE
     attempts: int = 5
     concurrency: int = 32
-    limits: Limits = field(default_factory=Limits)
+    limits: RateLimits = field(default_factory=Limits)
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     worker: str = field(default_factory=worker_name)
     stale_after: timedelta = STALE_CLAIM_AFTER

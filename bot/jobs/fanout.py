@@ -150,14 +150,11 @@ class FanOut:
 
         async def attempt() -> SendResult:
             nonlocal tries
-            async with (
-                self.ctx.limits.tenant(reference.tenant_id or "-"),
-                self.ctx.limits.conversation(reference.conversation_id),
-            ):
-                tries += 1
-                if tries > 1:
-                    self.summary.retries += 1
-                return await self._one_send(reference, message, tries)
+            await self.ctx.limits.wait_turn(reference.tenant_id or "-", reference.conversation_id)
+            tries += 1
+            if tries > 1:
+                self.summary.retries += 1
+            return await self._one_send(reference, message, tries)
 
         result: SendResult | None = await retrying(self.ctx.attempts, self.ctx.sleep)(attempt)
         assert isinstance(result, SendResult)

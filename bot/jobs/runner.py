@@ -25,7 +25,7 @@ from storage import deliveries
 from storage.body_rules import all_rules
 from storage.channel_links import channel_targets
 from storage.db import transaction
-from storage.meetings import series_by_body
+from storage.meetings import body_cadences, series_by_body
 from storage.reminders import reminder_targets
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,7 @@ def plan(session: Session, now: datetime, ctx: JobContext) -> tuple[int, int]:
         channels=channel_targets(session),
         people=reminder_targets(session),
         grace=ctx.grace,
+        cadence_bodies=set(body_cadences(session)),
     )
     grace_hours = ctx.grace.total_seconds() / 3600
     inserted = deliveries.record_planned(

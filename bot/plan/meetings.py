@@ -30,6 +30,8 @@ class MeetingSeries:
     rrule: str | None = None
     until: date | None = None
     timezone: str = "Europe/London"
+    # False when only the date is on record: the time in ``starts_local`` means nothing.
+    time_stated: bool = True
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class Occurrence:
         return f"{self.series.id}@{self.starts.strftime('%Y-%m-%dT%H:%M')}"
 
 
-def _zone(series: MeetingSeries) -> ZoneInfo:
+def zone_of(series: MeetingSeries) -> ZoneInfo:
+    """The series' time zone (London when the stored name is unknown)."""
     try:
         return ZoneInfo(series.timezone)
     except (KeyError, ValueError):
@@ -73,7 +76,7 @@ def occurrences(series: MeetingSeries, start: datetime, end: datetime) -> list[O
     Raises:
         ValueError: when the stored RRULE cannot be read.
     """
-    zone = _zone(series)
+    zone = zone_of(series)
     # Widen by a day each side so that the comparison on instants decides at the edges.
     first = start.astimezone(zone).replace(tzinfo=None) - timedelta(days=1)
     last = end.astimezone(zone).replace(tzinfo=None) + timedelta(days=1)

@@ -21,10 +21,16 @@ WHO_MAY_EXPORT = (
 def is_admin(
     person: PersonRecord, *, aad_object_id: str | None, bot_admins: Iterable[str], admin_body: str
 ) -> bool:
-    """Named in BOT_ADMINS (AAD id or e-mail), a member of ADMIN_BODY, or an admin role."""
+    """Named in BOT_ADMINS (AAD id or e-mail), an admin role, or a member of ADMIN_BODY.
+
+    ``ADMIN_BODY`` counts only when the membership came from the operator's list or an e-mail
+    domain rule: a self-service membership, even approved, never makes anyone an admin.
+    """
     ids = {(aad_object_id or "").lower(), (person.email or "").lower()} - {""}
-    return bool(ids & set(bot_admins)) or any(
-        role == ADMIN or key == admin_body for key, role in person.memberships
+    return (
+        bool(ids & set(bot_admins))
+        or any(role == ADMIN for _, role in person.memberships)
+        or (bool(admin_body) and admin_body in person.vouched)
     )
 
 

@@ -5,12 +5,14 @@ Pure: the jobs pass in the meetings, rules, linked channels and opted-in people 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from bot.plan.calendar import next_meeting
 from bot.plan.meetings import MeetingSeries, Occurrence, occurrences
 from bot.plan.schedule import (
+    CONFIRM,
     DEFAULT_RULES,
     FOLLOW_UP,
     PROMPT,
@@ -20,6 +22,7 @@ from bot.plan.schedule import (
     PlannedDelivery,
     ReminderTarget,
     channel_recipient,
+    confirm_due,
     follow_up_due,
     person_recipient,
     prompt_due,
@@ -93,6 +96,33 @@ def _channel_deliveries(run: _Run, target: ChannelTarget) -> list[PlannedDeliver
     return found
 
 
+def _confirm_asks(
+    run: _Run, target: ChannelTarget, cadence_bodies: Collection[str]
+) -> list[PlannedDelivery]:
+    """This month's ask for the next date, when the body has a cadence and no coming meeting."""
+    if target.body_key not in cadence_bodies:
+        return []
+    due = confirm_due(run.now)
+    if not run.due(due, target.since):
+        return []
+    if next_meeting(run.series_by_body.get(target.body_key, []), due) is not None:
+        return []
+    key = f"confirm:{target.body_key}:{due:%Y-%m}"
+    return [
+        PlannedDelivery(
+            rule=CONFIRM,
+            occurrence_key=key,
+            recipient=channel_recipient(target.conversation_ref_id),
+            body_key=target.body_key,
+            meeting_id=None,
+            occurrence_starts=due,
+            due_at=due,
+            conversation_ref_id=target.conversation_ref_id,
+            missed=run.now - due > run.grace,
+        )
+    ]
+
+
 def _reminders(run: _Run, person: ReminderTarget) -> list[PlannedDelivery]:
     recipient = person_recipient(person.person_id)
     found = []
@@ -124,6 +154,7 @@ def plan_deliveries(
     people: Iterable[ReminderTarget],
     grace: timedelta,
     lookback: timedelta = MISSED_LOOKBACK,
+    cadence_bodies: Collection[str] = (),
 ) -> list[PlannedDelivery]:
     """Every delivery that is due by ``now`` (none early), marking those missed beyond grace.
 
@@ -135,11 +166,14 @@ def plan_deliveries(
         people: people who opted in to reminders, with their bodies.
         grace: how late a missed delivery may still be sent.
         lookback: how far back to look for missed deliveries (at least ``grace``).
+        cadence_bodies: bodies with a stated cadence: while one has no coming meeting on
+            record, its linked channels are asked once a month for the next date.
     """
     run = _Run(now, grace, max(lookback, grace), series_by_body, rules)
     planned: list[PlannedDelivery] = []
     for target in channels:
         planned.extend(_channel_deliveries(run, target))
+        planned.extend(_confirm_asks(run, target, cadence_bodies))
     for person in people:
         planned.extend(_reminders(run, person))
     # One order for every instance: concurrent planners then take row locks in the same order.

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.clock import LONDON
 from bot.plan.meetings import Occurrence
 
 PROMPT = "prompt"
@@ -20,7 +21,22 @@ REMINDER = "reminder"
 NOTICE = (
     "notice"  # a one-line notice in a body's linked channels when one of its actions is updated
 )
+# A 1:1 message to a body's chairs (or the admins) that someone asked to join the body.
+APPROVAL = "approval"
+# Asked in a body's linked channels, once a month, while it has a cadence but no coming meeting
+# on record: its chairs are asked for the next date (no prompt can be timed without one).
+CONFIRM = "confirm"
 RULES = (PROMPT, FOLLOW_UP, REMINDER)
+
+
+CONFIRM_HOUR = 9
+
+
+def confirm_due(now: datetime) -> datetime:
+    """This month's "confirm the next date" ask: the 1st at 09:00 London time (aware UTC)."""
+    local = now.astimezone(LONDON)
+    first = datetime(local.year, local.month, 1, CONFIRM_HOUR, 0, tzinfo=LONDON)
+    return first.astimezone(UTC)
 
 
 @dataclass(frozen=True)

@@ -129,18 +129,31 @@ class PlanRecord:
 
 @dataclass(frozen=True)
 class PersonRecord:
-    """A person with their memberships as (body key, role) pairs."""
+    """A person with their memberships.
+
+    Attributes:
+        memberships: active memberships as (body key, role) pairs: these grant permissions.
+        claimed: bodies the person asked to join, waiting for approval: they scope "me"
+            questions and grant nothing.
+        vouched: bodies of active memberships from the operator's list or an e-mail domain
+            rule (not self-service): only these count for ``ADMIN_BODY``.
+    """
 
     id: int
     aad_object_id: str | None
     name: str
     email: str | None
     memberships: tuple[tuple[str, str], ...] = ()
+    claimed: tuple[str, ...] = ()
+    vouched: tuple[str, ...] = ()
 
     @property
     def body_keys(self) -> tuple[str, ...]:
-        """Keys of every body the person belongs to, whatever the role."""
-        return tuple(key for key, _ in self.memberships)
+        """Keys of every body the person works for, as far as "me" questions go.
+
+        Active memberships (whatever the role) and pending claims.
+        """
+        return tuple(dict.fromkeys([*(key for key, _ in self.memberships), *self.claimed]))
 
     def role_in(self, body_key: str) -> str | None:
         """The person's role in a body, or None."""
@@ -216,3 +229,28 @@ class DeliveryProblem:
     outcome: str | None
     body_label: str
     recipient_label: str
+
+
+@dataclass(frozen=True)
+class PendingRequest:
+    """A request to join a body, as an approver sees it."""
+
+    person_id: int
+    name: str
+    email: str | None
+    body_key: str
+    body_name: str
+    requested_at: datetime
+
+
+@dataclass
+class ChoiceResult:
+    """What saving a person's choice of bodies did."""
+
+    requested: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)
+    left: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)
+    notified: int = 0

@@ -16,7 +16,7 @@ from docx.shared import Cm, Pt
 from docx.table import Table
 
 from bot.plan.labels import day_label
-from bot.reports.table import COLUMNS, Report, ReportSection
+from bot.reports.table import COLUMNS, REQUEST_COLUMNS, Report, ReportSection
 
 WIDTHS_CM = (1.1, 5.4, 4.4, 3.2, 2.4, 5.4, 2.4, 2.4)  # 26.7 cm: A4 landscape less margins
 MARGIN = Cm(1.5)
@@ -57,6 +57,28 @@ def _table(document: WordDocument, section: ReportSection) -> None:
                     run.font.size = Pt(8)
 
 
+def _requests(document: WordDocument, report: Report) -> None:
+    """The second table: scrutiny requests and recommendations, as they stood that day."""
+    document.add_heading("Scrutiny requests and recommendations", level=1)
+    if not report.requests:
+        document.add_paragraph("None on record.")
+        return
+    table = document.add_table(rows=1, cols=len(REQUEST_COLUMNS))
+    table.style = "Table Grid"
+    for cell, title in zip(table.rows[0].cells, REQUEST_COLUMNS, strict=True):
+        cell.text = title
+        cell.paragraphs[0].runs[0].bold = True
+    _repeat_header(table)
+    for row in report.requests:
+        for cell, value in zip(table.add_row().cells, row, strict=True):
+            cell.text = value
+    for row_cells in table.rows:
+        for cell in row_cells.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(8)
+
+
 def docx_bytes(report: Report) -> bytes:
     """The document as bytes."""
     document = Document()
@@ -72,6 +94,7 @@ def docx_bytes(report: Report) -> bytes:
         for section in theme.sections:
             document.add_heading(section.title, level=2)
             _table(document, section)
+    _requests(document, report)
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()

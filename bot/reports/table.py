@@ -6,7 +6,8 @@ with ``as_of``, ``bot.plan.rules``), so the report and the status card always ag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
@@ -14,8 +15,23 @@ from sqlalchemy.orm import Session
 from bot.clock import london_today
 from bot.plan import rules
 from bot.plan.labels import day_label, flag_for
+from bot.plan.scrutiny import OPEN, ScrutinyItem, due_label, status_text
 from bot.plan.types import ActionRecord
 from storage.plan_queries import actions, plan_record, section_titles
+from storage.scrutiny import scrutiny_items
+
+# What XML 1.0 (and so XLSX and DOCX) cannot hold: C0 controls other than tab, line feed and
+# carriage return, lone surrogates, and U+FFFE/U+FFFF.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def document_text(value: str) -> str:
+    """Text as every report format can hold it: characters XML cannot hold are dropped.
+
+    The one place report text is made safe; every cell and title passes through it.
+    """
+    return _NOT_IN_XML.sub("", value)
+
 
 COLUMNS = (
     "N",
@@ -26,6 +42,20 @@ COLUMNS = (
     "Update",
     "Status",
     "Last updated",
+)
+
+
+REQUEST_COLUMNS = (
+    "Ref",
+    "Kind",
+    "Request or recommendation",
+    "Asked by",
+    "Owed by",
+    "Asked on",
+    "Due at",
+    "Status",
+    "Response",
+    "Response date",
 )
 
 
@@ -87,6 +117,8 @@ class Report:
     themes: tuple[ReportTheme, ...]
     counts: dict[str, int]
     overdue: int
+    # The scrutiny requests and recommendations as they stood that day, in REQUEST_COLUMNS.
+    requests: tuple[tuple[str, ...], ...] = ()
 
     @property
     def rows(self) -> list[ReportRow]:
@@ -117,14 +149,14 @@ def row_for(action: ActionRecord, today: date, interval_days: int) -> ReportRow:
         last = day_label(london_today(latest.created_at))
         last += f" by {latest.author_name}" if latest.author_name else ""
     return ReportRow(
-        number=action.number,
-        action=action.text,
-        success_measure=action.success_measure,
-        owner=action.owner_text,
-        date=date_cell(action),
-        update=latest.text if latest is not None else "",
+        number=document_text(action.number),
+        action=document_text(action.text),
+        success_measure=document_text(action.success_measure),
+        owner=document_text(action.owner_text),
+        date=document_text(date_cell(action)),
+        update=document_text(latest.text) if latest is not None else "",
         status=status_cell(action, today, interval_days),
-        last_updated=last,
+        last_updated=document_text(last),
         overdue=rules.is_overdue(action, today),
     )
 
@@ -148,13 +180,15 @@ def build_report(
         keys = sorted((k for k in grouped if k[0] == theme.number), key=lambda k: order.get(k, 0))
         in_theme = [a for k in keys for a in grouped[k]]
         sections = tuple(
-            ReportSection(k[1], tuple(row_for(a, as_of, interval_days) for a in grouped[k]))
+            ReportSection(
+                document_text(k[1]), tuple(row_for(a, as_of, interval_days) for a in grouped[k])
+            )
             for k in keys
         )
         themes.append(
             ReportTheme(
                 theme.number,
-                theme.title,
+                document_text(theme.title),
                 sections,
                 rules.status_counts(in_theme),
                 len(rules.overdue_first(in_theme, as_of)),
@@ -162,9 +196,38 @@ def build_report(
         )
     return Report(
         plan_key=plan.key,
-        plan_title=plan.title,
+        plan_title=document_text(plan.title),
         as_of=as_of,
         themes=tuple(themes),
         counts=rules.status_counts(records),
         overdue=len(rules.overdue_first(records, as_of)),
+        requests=request_rows(scrutiny_items(session), as_of),
     )
+
+
+def request_rows(items: list[ScrutinyItem], as_of: date) -> tuple[tuple[str, ...], ...]:
+    """The requests asked by ``as_of``, each as it stood that day (a later answer not yet in)."""
+    rows = []
+    for item in items:
+        if item.asked_on is not None and item.asked_on > as_of:
+            continue
+        if item.responded_on is not None and item.responded_on > as_of:
+            item = replace(item, status=OPEN, response="", responded_on=None, responded_by="")
+        rows.append(
+            tuple(
+                document_text(cell)
+                for cell in (
+                item.ref,
+                item.kind.capitalize(),
+                item.text,
+                item.asked_by_label,
+                item.owner_label,
+                day_label(item.asked_on) if item.asked_on else "",
+                due_label(item),
+                status_text(item, as_of),
+                item.response,
+                day_label(item.responded_on) if item.responded_on else "",
+                )
+            )
+        )
+    return tuple(rows)

@@ -1,4 +1,4 @@
-"""The report as an Excel workbook: a summary sheet, then one sheet per theme.
+"""The report as an Excel workbook: a summary sheet, one sheet per theme, the scrutiny requests.
 
 Each theme sheet has the panel's columns once at the top (frozen), then for each section a
 heading row (the section title in column A, bold, on a shaded row) followed by its actions.
@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.plan.labels import day_label
-from bot.reports.table import COLUMNS, Report, ReportTheme
+from bot.reports.table import COLUMNS, REQUEST_COLUMNS, Report, ReportTheme
 
 WIDTHS = (7, 50, 40, 24, 16, 50, 20, 20)
 SECTION_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -70,6 +70,26 @@ def _theme(sheet: Worksheet, report: Report, theme: ReportTheme) -> None:
         sheet.column_dimensions[chr(ord("A") + index)].width = width
 
 
+REQUEST_WIDTHS = (22, 14, 60, 24, 24, 14, 30, 30, 60, 14)
+
+
+def _requests(sheet: Worksheet, report: Report) -> None:
+    """Who owes the panel what, by which meeting, and the answers given (as of the day)."""
+    _append(sheet, [f"Scrutiny requests and recommendations · as of {day_label(report.as_of)}"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([])
+    sheet.append(list(REQUEST_COLUMNS))
+    for cell in sheet[3]:
+        cell.font = BOLD
+    sheet.freeze_panes = "A4"
+    for row in report.requests:
+        _append(sheet, list(row))
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = WRAP
+    for index, width in enumerate(REQUEST_WIDTHS):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+
+
 def xlsx_bytes(report: Report) -> bytes:
     """The workbook as bytes."""
     workbook = Workbook()
@@ -77,6 +97,7 @@ def xlsx_bytes(report: Report) -> bytes:
     _summary(workbook.active, report)
     for theme in report.themes:
         _theme(workbook.create_sheet(f"Theme {theme.number}"), report, theme)
+    _requests(workbook.create_sheet("Scrutiny requests"), report)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

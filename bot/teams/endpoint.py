@@ -35,13 +35,15 @@ def _activity(raw: bytes) -> Activity | web.Response:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return _problem(400, "the body is not valid JSON")
+    except RecursionError:
+        return _problem(400, "the body is nested too deeply")
     if not isinstance(body, dict):
         return _problem(400, "the body must be a JSON object (an activity)")
     if not body.get("type"):
         return _problem(400, "the activity has no type")
     try:
         activity = Activity.model_validate(body)
-    except ValidationError:
+    except (ValidationError, RecursionError):
         return _problem(400, "the body is not a valid activity")
     if activity.conversation is None or not activity.conversation.id:
         return _problem(400, "the activity has no conversation id")

@@ -10,12 +10,15 @@ summary: planned, sent, failed, gone, skipped, no_chat, unknown and retries.
 from __future__ import annotations
 
 import hmac
+import logging
 
 from aiohttp import web
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.clock import Clock
 from bot.jobs.runner import JobRunner
 
+log = logging.getLogger(__name__)
 JOBS_PATH = "/api/jobs/run"
 
 
@@ -39,7 +42,15 @@ def add_jobs_route(app: web.Application, runner: JobRunner, clock: Clock, token:
                 status=401,
                 headers={"WWW-Authenticate": 'Bearer realm="jobs"'},
             )
-        summary = await runner.run(clock.now())
+        try:
+            summary = await runner.run(clock.now())
+        except SQLAlchemyError:
+            log.exception("the jobs could not run: database error")
+            return web.json_response(
+                {"error": "the database cannot be used right now; nothing was sent"},
+                status=503,
+                headers={"Retry-After": "60"},
+            )
         return web.json_response({"status": "done", **summary.as_dict()})
 
     app.router.add_post(JOBS_PATH, run_jobs)

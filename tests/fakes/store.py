@@ -17,8 +17,10 @@ from bot.plan.body_names import BodyIndex
 from bot.plan.filters import narrowed
 from bot.plan.forms import MeetingDraft
 from bot.plan.meetings import MeetingSeries
+from bot.plan.period import Extension, PlanChangeRefused
 from bot.plan.rules import number_key
 from bot.plan.schedule import DEFAULT_RULES, BodyRules
+from bot.plan.scrutiny import RequestRefused, Response, ScrutinyItem
 from bot.plan.types import (
     ActionRecord,
     Actor,
@@ -48,6 +50,7 @@ class FakePlanStore:
     updates: dict[int, list[UpdateRecord]] = field(default_factory=dict)
     audited: list[tuple[Actor, str]] = field(default_factory=list)
     failing: bool = False  # record_update raises StoreUnavailable, as a database outage does
+    requests: list[ScrutinyItem] = field(default_factory=list)
 
     def vocabulary(self) -> Vocabulary:
         sections = tuple(dict.fromkeys(a.section_title for a in self.records))
@@ -143,6 +146,53 @@ class FakePlanStore:
     ) -> list[AuditRecord]:
         return []
 
+    # --- issue 16: the plan's period and the scrutiny requests --------------------------
+
+    def extend_plan(self, until: date, reason: str, actor: Actor, now: datetime) -> Extension:
+        old = self.plan_record.ends
+        if (old is not None and until <= old) or not reason.strip():
+            raise PlanChangeRefused("refused")
+        self.plan_record = replace(self.plan_record, ends=until)
+        self.audited.append((actor, "plan.extended"))
+        return Extension(self.plan_record.title, old, until)
+
+    def scrutiny(
+        self,
+        *,
+        owner_keys: Iterable[str] | None = None,
+        asked_by_keys: Iterable[str] | None = None,
+        open_only: bool = False,
+    ) -> list[ScrutinyItem]:
+        owners = set(owner_keys) if owner_keys is not None else None
+        askers = set(asked_by_keys) if asked_by_keys is not None else None
+        return [
+            i
+            for i in self.requests
+            if (owners is None or i.owner_key in owners)
+            and (askers is None or i.asked_by_key in askers)
+            and (not open_only or i.is_open)
+        ]
+
+    def scrutiny_item(self, request_id: int) -> ScrutinyItem | None:
+        return next((i for i in self.requests if i.id == request_id), None)
+
+    def record_scrutiny_response(
+        self, request_id: int, response: Response, actor: Actor, now: datetime
+    ) -> ScrutinyItem:
+        item = self.scrutiny_item(request_id)
+        if item is None:
+            raise RequestRefused("unknown request")
+        saved = replace(
+            item,
+            status=response.status,
+            response=response.text,
+            responded_on=response.responded_on,
+            responded_by=response.responded_by,
+        )
+        self.requests = [saved if i.id == request_id else i for i in self.requests]
+        self.audited.append((actor, "scrutiny.responded"))
+        return saved
+
 
 @dataclass
 class FakePeopleStore:
@@ -199,6 +249,7 @@ class FakeScheduleStore:
 
     linked: dict[str, tuple[str, ...]] = field(default_factory=dict)
     series: list[MeetingSeries] = field(default_factory=list)
+    cadence: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def links(
         self, *, body_keys: Iterable[str] | None = None, conversation_id: str | None = None
@@ -222,6 +273,10 @@ class FakeScheduleStore:
 
     def meeting(self, meeting_id: int) -> MeetingSeries | None:
         return next((s for s in self.series if s.id == meeting_id), None)
+
+    def cadences(self, body_keys: Iterable[str] | None = None) -> dict[str, tuple[str, str]]:
+        keys = set(body_keys) if body_keys is not None else None
+        return {k: v for k, v in self.cadence.items() if keys is None or k in keys}
 
     def save_meeting(
         self,

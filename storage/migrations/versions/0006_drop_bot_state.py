@@ -1,6 +1,6 @@
 """drop bot_state: botbuilder's turn-state documents were never used by the bot
 
-Revision ID: 0008
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-04 10:00:00
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import storage.models
 
-revision = "0008"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
