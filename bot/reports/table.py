@@ -217,16 +217,16 @@ def request_rows(items: list[ScrutinyItem], as_of: date) -> tuple[tuple[str, ...
             tuple(
                 document_text(cell)
                 for cell in (
-                item.ref,
-                item.kind.capitalize(),
-                item.text,
-                item.asked_by_label,
-                item.owner_label,
-                day_label(item.asked_on) if item.asked_on else "",
-                due_label(item),
-                status_text(item, as_of),
-                item.response,
-                day_label(item.responded_on) if item.responded_on else "",
+                    item.ref,
+                    item.kind.capitalize(),
+                    item.text,
+                    item.asked_by_label,
+                    item.owner_label,
+                    day_label(item.asked_on) if item.asked_on else "",
+                    due_label(item),
+                    status_text(item, as_of),
+                    item.response,
+                    day_label(item.responded_on) if item.responded_on else "",
                 )
             )
         )
