@@ -8,7 +8,7 @@ NPM := .cache/npm/node_modules/@microsoft
 ASSETS := .cache/schemas/adaptive-card-1.5.json $(NPM)/app-manifest/package.json \
 	$(NPM)/m365agentsplayground/package.json
 
-.PHONY: run test setup lint typecheck pytest package playground bench clean
+.PHONY: run test setup lint typecheck pytest package playground tab bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ package: $(STAMP)
 # Playground pointed at it; prints the URL to open. Ctrl+C stops both.
 playground: $(STAMP) $(ASSETS)
 	$(PY) -m bot.playground
+
+# The Teams tab's pages on this machine (development mode, its own SQLite in data/tab/, the
+# development user picker); prints each page's address. Ctrl+C stops.
+tab: $(STAMP)
+	$(PY) -m bot.tab
 
 bench: $(STAMP)
 	$(PY) benchmarks/run_all.py $(BENCH_ARGS)

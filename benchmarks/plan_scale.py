@@ -27,6 +27,11 @@ Target (issue 9): every question on the 100x plan under 100 ms on both databases
 after an update, and after an import with the keeper running. The cold figures (what a turn
 would pay with no keeper, within a second of an import) are reported beside them.
 
+The Teams tab (issue 18): its first pages are rendered the same way, as the asker, minus HTTP
+(``bot.web.tab.TabApp``: the page's queries, rules and Jinja2 template): the plan dashboard for
+the whole plan (the channel / meeting tab's first page) and "My actions" (the personal tab).
+Target: under 200 ms on the 100x plan, warm, after an update and after an import (keeper ran).
+
 Understanding (issue 15): ``--understanding`` measures, without a database, the CPU time of
 reading one question (``bot.understand.understand``) with the vocabulary of the plan at each
 scale: every question of the labelled corpus (tests/corpus/questions.yaml) is read ``--reps``
@@ -81,9 +86,11 @@ from bot.app import freeze_startup_heap, prepare_database  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.services import Services, open_services  # noqa: E402
+from bot.tab.session import TabUser  # noqa: E402
 from bot.teams.console import CONSOLE_TENANT  # noqa: E402
 from bot.teams.handler import PartnershipBot  # noqa: E402
 from bot.teams.recording import RecordingAdapter  # noqa: E402
+from bot.web.tab import TabApp  # noqa: E402
 from cards import verbs  # noqa: E402
 from cards.base import SIZE_BUDGET_BYTES, size_of  # noqa: E402
 from storage import freshness  # noqa: E402
@@ -93,6 +100,8 @@ from storage.updates import NewUpdate, record_update  # noqa: E402
 from tests.cardcheck import check_card  # noqa: E402
 
 TARGET_MS = 100.0
+TAB_TARGET_MS = 200.0
+TAB_PAGES = ("tab: plan dashboard, whole plan", "tab: my actions")
 TARGET_SCALE = 100
 PG_DEFAULT = "postgresql://postgres@127.0.0.1:5432/test"
 PAGE_VERBS = (verbs.LIST_PAGE, verbs.PRIORITIES_PAGE)
@@ -401,6 +410,61 @@ async def measure(
     return results
 
 
+def measure_tab(services: Services, reps: int, cold_reps: int) -> list[dict[str, Any]]:
+    """The tab's first pages, rendered as the asker: cold, after an update, after an import."""
+    tab = TabApp(services)
+    user = TabUser(synthetic.ASKER_AAD, synthetic.ASKER_NAME, synthetic.ASKER_EMAIL)
+    cookie = tab.signer.issue(user, services.clock.now())
+    post = UpdatePoster(services)
+
+    def render(page: str) -> int:
+        if page == TAB_PAGES[0]:
+            response = tab.plan_page({}, "https://bench.invalid", user, cookie)
+        else:
+            response = tab.my_page({}, user, cookie)
+        assert response.status == 200 and response.text, page
+        return len(response.text.encode())
+
+    results = []
+    for page in TAB_PAGES:
+        cold: list[float] = []
+        after_update: list[float] = []
+        kept: list[float] = []
+        for _ in range(cold_reps):
+            for change, times in ((lambda: after_import(services), cold), (post, after_update)):
+                change()
+                start = time.perf_counter()
+                render(page)
+                times.append(time.perf_counter() - start)
+            after_import(services)
+            services.keep_warm()  # as the server's keepers do, off the pages' path
+            tab.keep_warm()
+            start = time.perf_counter()
+            render(page)
+            kept.append(time.perf_counter() - start)
+        warm: list[float] = []
+        size = 0
+        for _ in range(reps):
+            start = time.perf_counter()
+            size = render(page)
+            warm.append(time.perf_counter() - start)
+        results.append(
+            {
+                "page": page,
+                "cold_ms": _ms(percentile(cold, 0.5)) if cold else None,
+                "after_update_ms": _ms(percentile(after_update, 0.5)) if after_update else None,
+                "after_import_kept_ms": _ms(percentile(kept, 0.5)) if kept else None,
+                "warm_median_ms": _ms(percentile(warm, 0.5)),
+                "warm_p90_ms": _ms(percentile(warm, 0.9)),
+                "warm_max_ms": _ms(max(warm)),
+                "html_bytes": size,
+                "reps": reps,
+                "cold_reps": cold_reps,
+            }
+        )
+    return results
+
+
 def run_point(url: str, db: str, scale: int, reps: int, cold_reps: int) -> dict[str, Any]:
     """Load a fresh database with the plan at ``scale`` and ask every question."""
     clock = FixedClock.at_london_noon(synthetic.AS_OF)
@@ -423,6 +487,7 @@ def run_point(url: str, db: str, scale: int, reps: int, cold_reps: int) -> dict[
         freeze_startup_heap()
         start = time.perf_counter()
         questions = asyncio.run(measure(services, bot, reps, cold_reps))
+        tab = measure_tab(services, reps, cold_reps)
         measure_s = time.perf_counter() - start
     finally:
         engine.dispose()
@@ -446,6 +511,7 @@ def run_point(url: str, db: str, scale: int, reps: int, cold_reps: int) -> dict[
         },
         "measure_seconds": round(measure_s, 2),
         "questions": questions,
+        "tab": tab,
     }
 
 
@@ -542,6 +608,21 @@ def verdicts(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
         if point["scale"] != TARGET_SCALE:
             continue
+        for t in point.get("tab", []):
+            out.append(
+                {
+                    "check": f"{point['db']} {point['scale']}x {t['page']}: warm, after an update "
+                    f"and after an import (keeper running) < {TAB_TARGET_MS:g} ms",
+                    "met": all(
+                        t[name] is not None and t[name] < TAB_TARGET_MS
+                        for name in ("warm_median_ms", "after_update_ms", "after_import_kept_ms")
+                    ),
+                    "warm_median_ms": t["warm_median_ms"],
+                    "after_update_ms": t["after_update_ms"],
+                    "after_import_kept_ms": t["after_import_kept_ms"],
+                    "cold_ms": t["cold_ms"],
+                }
+            )
         for q in asked:
             out.append(
                 {
@@ -585,6 +666,20 @@ def table(points: list[dict[str, Any]]) -> str:
                 f"| {q['warm_p90_ms']} | {q['warm_max_ms']} | {card['bytes']} "
                 f"| {'yes' if card['valid'] else 'NO'} | {card.get('items', 0)} "
                 f"| {card.get('page', 1)}/{card.get('pages', 1)} |"
+            )
+    lines += [
+        "",
+        "| db | scale | actions | tab page | cold ms | after import, keeper ran ms "
+        "| after update ms | warm median ms | p90 | max | HTML bytes |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for point in points:
+        for t in point.get("tab", []):
+            lines.append(
+                f"| {point['db']} | {point['scale']}x | {point['plan']['actions']} "
+                f"| {t['page']} | {t['cold_ms']} | {t['after_import_kept_ms']} "
+                f"| {t['after_update_ms']} | {t['warm_median_ms']} | {t['warm_p90_ms']} "
+                f"| {t['warm_max_ms']} | {t['html_bytes']} |"
             )
     return "\n".join(lines)
 

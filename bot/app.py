@@ -23,7 +23,7 @@ from bot.teams.adapter import PartnershipAdapter, make_adapter
 from bot.teams.endpoint import MAX_BODY_BYTES, add_messages_route
 from bot.teams.handler import PartnershipBot
 from bot.teams.proactive import TeamsSender
-from bot.web import reports
+from bot.web import reports, tab
 from bot.web.jobs import add_jobs_route
 from bot.web.keeper import CacheKeeper
 from storage import migrate
@@ -144,6 +144,7 @@ def create_app(runtime: Runtime) -> web.Application:
     app.on_cleanup.append(keeper.stop)
     app.on_cleanup.append(_close_connector)
     reports.add_routes(app, runtime.services, runtime.executor)
+    tab.add_routes(app, runtime.services, runtime.executor)
     return app
 
 

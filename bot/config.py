@@ -136,6 +136,7 @@ class Settings:
     load_default_plan: bool = True
     openid_metadata_url: str = ""
     admin_body: str = ""
+    tab_openid_metadata_url: str = ""
     connection: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -179,6 +180,7 @@ class Settings:
             not in ("0", "false", "no", "off"),
             openid_metadata_url=env.get("BOT_OPENID_METADATA_URL", "").strip(),
             admin_body=env.get("ADMIN_BODY", "").strip().upper(),
+            tab_openid_metadata_url=env.get("TAB_OPENID_METADATA_URL", "").strip(),
             connection=connection,
         )
 

@@ -62,6 +62,9 @@ def test_quick_run_writes_valid_results(tmp_path: Path, monkeypatch: pytest.Monk
             assert card["valid"], (point["scale"], q["question"], card["problems"])
             assert 0 < card["bytes"] <= 28 * 1024
             assert q["warm_median_ms"] > 0 and q["cold_ms"] > 0
+        pages = {t["page"]: t for t in point["tab"]}
+        assert set(pages) == set(plan_scale.TAB_PAGES)
+        assert all(t["warm_median_ms"] > 0 and t["html_bytes"] > 10_000 for t in pages.values())
     ten = {q["question"]: q for q in points["sqlite", 10]["questions"]}
     overdue = ten["overdue for me"]["card"]
     assert overdue["title"].startswith("Overdue: you")

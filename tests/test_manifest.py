@@ -164,7 +164,6 @@ def test_bot_is_usable_in_chats_channels_and_meetings(manifest: dict[str, Any]) 
     assert sorted(bot["scopes"]) == ["groupChat", "personal", "team"]
     # Meeting chats are group chats (channel meetings: the team scope); bot first in meetings.
     assert manifest["defaultGroupCapability"]["meetings"] == "bot"
-    assert "configurableTabs" not in manifest
     covered = sorted(scope for entry in bot["commandLists"] for scope in entry["scopes"])
     assert covered == ["groupChat", "personal", "team"]
 
