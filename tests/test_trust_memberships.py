@@ -67,6 +67,8 @@ async def test_claiming_the_admin_body_grants_nothing(server: BotServer, sqlite_
     stored = updates(sqlite_url)
     answer = await say(server, "I work for NCCSP-TEAM", OUTSIDER)
     assert "pending" in answer and "cannot post updates" in answer
+    # No chair of the team is on record: the requester is told who decides instead.
+    assert "has no chair on record, so an admin decides" in answer
     assert "Only admins can read the audit log" in await say(server, "audit", OUTSIDER)
     assert "admin" in (await say(server, "failed deliveries", OUTSIDER)).lower()
     # 1.10 is owned by NCCSP-TEAM: the claim does not let them post to it.

@@ -75,6 +75,13 @@ def my_bodies(services: Services, request: Request, intent: Intent) -> Reply:
     return chooser_reply(services, person, message=f"Your bodies now: {current}.")
 
 
+def _who_decides(label: str, chairs: list[str]) -> str:
+    """Who decides a request to join a body: its chairs, or the admins when none is on record."""
+    if chairs:
+        return f"{label}: {', '.join(chairs)}"
+    return f"{label} has no chair on record, so an admin decides"
+
+
 def _choice_text(services: Services, result: ChoiceResult, chosen: Iterable[str]) -> str:
     """What happened to a choice of bodies, and what a pending request means."""
     labels = services.vocabulary().labels()
@@ -85,7 +92,7 @@ def _choice_text(services: Services, result: ChoiceResult, chosen: Iterable[str]
     parts = []
     if result.requested:
         approvers = "; ".join(
-            f"{labels.get(key, key)}: {', '.join(services.people.chairs_of(key)) or 'an admin'}"
+            _who_decides(labels.get(key, key), services.people.chairs_of(key))
             for key in result.requested
         )
         parts.append(
