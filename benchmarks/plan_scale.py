@@ -610,35 +610,24 @@ def verdicts(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
             continue
         for t in point.get("tab", []):
             out.append(
-                {
-                    "check": f"{point['db']} {point['scale']}x {t['page']}: warm, after an update "
-                    f"and after an import (keeper running) < {TAB_TARGET_MS:g} ms",
-                    "met": all(
-                        t[name] is not None and t[name] < TAB_TARGET_MS
-                        for name in ("warm_median_ms", "after_update_ms", "after_import_kept_ms")
-                    ),
-                    "warm_median_ms": t["warm_median_ms"],
-                    "after_update_ms": t["after_update_ms"],
-                    "after_import_kept_ms": t["after_import_kept_ms"],
-                    "cold_ms": t["cold_ms"],
-                }
+                timing_check(f"{point['db']} {point['scale']}x {t['page']}", t, TAB_TARGET_MS)
             )
         for q in asked:
             out.append(
-                {
-                    "check": f"{point['db']} {point['scale']}x {q['question']}: warm, after an "
-                    f"update and after an import (keeper running) < {TARGET_MS:g} ms",
-                    "met": all(
-                        q[name] is not None and q[name] < TARGET_MS
-                        for name in ("warm_median_ms", "after_update_ms", "after_import_kept_ms")
-                    ),
-                    "warm_median_ms": q["warm_median_ms"],
-                    "after_update_ms": q["after_update_ms"],
-                    "after_import_kept_ms": q["after_import_kept_ms"],
-                    "cold_ms": q["cold_ms"],
-                }
+                timing_check(f"{point['db']} {point['scale']}x {q['question']}", q, TARGET_MS)
             )
     return out
+
+
+def timing_check(label: str, measured: dict[str, Any], target_ms: float) -> dict[str, Any]:
+    """Whether one question or page met ``target_ms`` warm, after an update and after an import."""
+    kinds = ("warm_median_ms", "after_update_ms", "after_import_kept_ms")
+    return {
+        "check": f"{label}: warm, after an update and after an import (keeper running) "
+        f"< {target_ms:g} ms",
+        "met": all(measured[name] is not None and measured[name] < target_ms for name in kinds),
+        **{name: measured[name] for name in (*kinds, "cold_ms")},
+    }
 
 
 def table(points: list[dict[str, Any]]) -> str:
