@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -110,6 +111,27 @@ def test_telemetry_is_left_alone_when_an_exporter_is_configured() -> None:
     assert telemetry.exporter_configured({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"})
     assert not telemetry.exporter_configured({"OTEL_TRACES_EXPORTER": "none"})
     assert not telemetry.quiet_telemetry({"APPLICATIONINSIGHTS_CONNECTION_STRING": "x"})
+
+
+def test_sdk_info_lines_are_quiet_unless_the_bot_logs_at_debug() -> None:
+    sdk, root = logging.getLogger(telemetry.SDK_LOGGER), logging.getLogger()
+    saved = sdk.level, root.level
+    try:
+        sdk.setLevel(logging.NOTSET)
+        root.setLevel(logging.DEBUG)
+        assert not telemetry.quiet_sdk_logs()
+        assert sdk.getEffectiveLevel() == logging.DEBUG
+        root.setLevel(logging.INFO)
+        assert telemetry.quiet_sdk_logs()
+        reply_log = logging.getLogger("microsoft_agents.hosting.core.connector.client")
+        assert not reply_log.isEnabledFor(logging.INFO)
+        assert reply_log.isEnabledFor(logging.WARNING)
+        sdk.setLevel(logging.INFO)  # a deployment's explicit choice is kept
+        assert not telemetry.quiet_sdk_logs()
+        assert sdk.level == logging.INFO
+    finally:
+        sdk.setLevel(saved[0])
+        root.setLevel(saved[1])
 
 
 async def test_one_client_per_service_url_kept_across_turns() -> None:

@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.teams.connection import auth_configuration, connection_manager
 from bot.teams.connector import KeptClientFactory
 from bot.teams.signing_keys import use_openid_metadata
-from bot.teams.telemetry import quiet_telemetry
+from bot.teams.telemetry import quiet_sdk_logs, quiet_telemetry
 
 log = logging.getLogger(__name__)
 TURN_ERROR_TEXT = (
@@ -57,6 +57,7 @@ def make_adapter(settings: Settings) -> PartnershipAdapter:
     connection allows anonymous requests, which ``bot.cli`` permits on loopback only.
     """
     quiet_telemetry()
+    quiet_sdk_logs()
     use_openid_metadata(settings.openid_metadata_url)
     manager = connection_manager(settings)
     clients = KeptClientFactory(manager if settings.app_id else None)

@@ -9,6 +9,7 @@ Insights), the deployment's own providers are left alone.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 
@@ -45,3 +46,22 @@ def quiet_telemetry(env: Mapping[str, str] | None = None) -> bool:
         metrics.set_meter_provider(metrics.NoOpMeterProvider())
         done = True
     return done
+
+
+SDK_LOGGER = "microsoft_agents"
+
+
+def quiet_sdk_logs() -> bool:
+    """Keep the SDK's INFO lines out of the logs unless the bot logs at DEBUG.
+
+    The SDK's connector client logs two INFO lines for every reply it sends ("Replying to
+    activity ...", "Reply to conversation/activity ..."): two JSON log lines per turn, which
+    repeat what the bot's own "turn message" line says. Its warnings and errors still show.
+    Returns whether the SDK's level was raised (never when it was set explicitly, or when the
+    root logger is at DEBUG).
+    """
+    sdk = logging.getLogger(SDK_LOGGER)
+    if sdk.level != logging.NOTSET or logging.getLogger().getEffectiveLevel() < logging.INFO:
+        return False
+    sdk.setLevel(logging.WARNING)
+    return True
