@@ -48,8 +48,8 @@ from bot.tab.render import STATIC, Pages, theme_of
 from bot.tab.session import COOKIE, LIFETIME, SessionSigner, TabUser
 from bot.turns import Place, Request, Sender
 from bot.web.keeper import CacheKeeper
-from dialogs import update_progress
 from cards.update_form import TEXT
+from dialogs import update_progress
 from dialogs.update_progress import FieldErrors, PersonalDataFound
 from storage.update_history import people_to_pick
 
