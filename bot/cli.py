@@ -224,7 +224,14 @@ def export_report(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with services.db() as session:
             made = make_report(
-                session, args.format, as_of, args.plan, settings.reporting_interval_days
+                session,
+                args.format,
+                as_of,
+                args.plan,
+                settings.reporting_interval_days,
+                texts_kept_from=settings.retention.texts_kept_from(
+                    london_today(services.clock.now())
+                ),
             )
     except PlanNotFound as exc:
         print(f"error: {exc}", file=sys.stderr)
