@@ -32,17 +32,19 @@ def db(engine: Engine) -> sessionmaker[Session]:
     return make_sessionmaker(engine)
 
 
-def post(db: sessionmaker[Session], person_id: int, text: str, at: datetime) -> None:
+def post(
+    db: sessionmaker[Session], person_id: int, text: str, at: datetime, actor: str = "Maria"
+) -> None:
     with transaction(db) as session:
         action = session.scalar(select(Action).where(Action.number == "1.10"))
         assert action is not None
         update = NewUpdate(
-            action.id, "On track", text, None, "https://example.org/x", person_id, "Maria", text
+            action.id, "On track", text, None, "https://example.org/x", person_id, actor, text
         )
         record_update(session, update, at)
         audit.record(
             session,
-            Actor(person_id, "Maria"),
+            Actor(person_id, actor),
             "update.posted",
             "action",
             "1.10",
