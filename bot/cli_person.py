@@ -32,7 +32,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
 
 def person_command(settings: Settings, args: argparse.Namespace) -> int:
     """Run ``person export`` or ``person erase``; exit 1 when nobody has that address."""
-    from bot.cli import services_for
+    from bot.app import services_for
     from storage import subject_access
 
     engine, services = services_for(settings)
