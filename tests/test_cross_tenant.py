@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FixedClock
+from bot.teams.console import ask
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Body, ConversationRef, Membership, Person
 from tests.fakes.connector import FakeConnector
@@ -169,3 +170,14 @@ async def test_a_guest_is_never_an_admin_through_admin_body(
         guest_reply, member_reply = await connector.wait_for(2)
     assert "Only admins can read the audit log" in (guest_reply.text or "")
     assert "Only admins" not in (member_reply.text or "") and member_reply.cards
+
+
+async def test_the_operators_console_does_not_give_a_person_its_tenant(
+    server: BotServer, connector: FakeConnector, sqlite_url: str
+) -> None:
+    await ask(server.runtime.services, "my bodies", user="ben.sergeant@norfolk.police.uk")
+    await ask(server.runtime.services, "my bodies", user=BEN)
+    await server.post(shared("external", connector.url))
+    (reply,) = await connector.wait_for(1)
+    assert "Overdue: you (Norfolk Constabulary)" in card_texts(reply.cards[0])
+    assert people(sqlite_url)[BEN][0] == PARTNER
