@@ -308,6 +308,11 @@ def erase_person(session: Session, person: Person, now: datetime) -> Erasure:
             entry.conversation_id = None  # their personal chat's id would point back to them
         entry.before, entry.after = _scrub(entry.before, names), _scrub(entry.after, names)
     mentions = _remove_mentions(session, names, "[a former member]")
+    responses = list(
+        session.scalars(select(ScrutinyRequest).where(ScrutinyRequest.responded_by.in_(names)))
+    )
+    for request in responses:
+        request.responded_by = former
     chats = [c.id for c in _conversations(session, person)]
     deliveries = [d.id for d in _deliveries(session, person)]
     session.execute(delete(Delivery).where(Delivery.id.in_(deliveries)))
@@ -315,6 +320,7 @@ def erase_person(session: Session, person: Person, now: datetime) -> Erasure:
         "updates_pseudonymised": len(updates),
         "audit_entries_pseudonymised": len(entries),
         "mentions_removed": mentions,
+        "scrutiny_responses_pseudonymised": len(responses),
         "memberships_deleted": len(_memberships(session, person.id)),
         "personal_chats_deleted": delete_conversations(session, chats),
         "scheduled_messages_deleted": len(deliveries),

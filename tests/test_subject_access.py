@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage import subject_access
 from storage.db import make_engine, make_sessionmaker, transaction
-from storage.models import AuditEntry, ConversationRef, Delivery, Person, ProgressUpdate
+from storage.models import (
+    AuditEntry,
+    ConversationRef,
+    Delivery,
+    Person,
+    ProgressUpdate,
+    ScrutinyRequest,
+)
 from storage.people import ensure_person
 from tests.cli_support import run_bot_cli
 from tests.jobs_support import add_conversation, add_person
@@ -42,6 +49,10 @@ def maria_and_her_traces(db: sessionmaker[Session]) -> int:
             .values(person_id=maria, recipient="aad-maria")
         )
     post(db, maria, "Terms of reference agreed", NOW - timedelta(days=10), actor="Maria Member")
+    with transaction(db) as session:  # she recorded a panel's answer, in her name
+        request = session.scalars(select(ScrutinyRequest).order_by(ScrutinyRequest.id)).first()
+        assert request is not None
+        request.responded_by = "Maria Member"
     post(db, owen, "Handed over by Maria Member", NOW - timedelta(days=5), actor="Owen Other")
     return maria
 
@@ -61,6 +72,7 @@ def test_export_holds_everything_about_the_person_and_is_audited(
     assert [u["text"] for u in held["mentioned_in_updates"]] == ["Handed over by Maria Member"]
     assert [c["conversation_id"] for c in held["conversations"]] == ["a:maria-chat"]
     assert [d["occurrence_key"] for d in held["scheduled_messages"]] == ["maria-reminder"]
+    assert len(held["scrutiny_responses"]) == 1
     actions = [(e["action"], e["actor"]) for e in held["audit_entries"]]
     assert actions == [("update.posted", "Maria Member")]
     with db() as session:
@@ -90,6 +102,7 @@ def test_erasure_forgets_the_person_and_keeps_the_plan_readable(
         "updates_pseudonymised": 1,
         "audit_entries_pseudonymised": 1,
         "mentions_removed": 1,
+        "scrutiny_responses_pseudonymised": 1,
         "memberships_deleted": 1,
         "personal_chats_deleted": 1,
         "scheduled_messages_deleted": 1,
@@ -121,6 +134,7 @@ def test_erasure_forgets_the_person_and_keeps_the_plan_readable(
             [(e.actor, e.before, e.after) for e in session.scalars(select(AuditEntry))]
         )
         assert EMAIL not in audit_dump and "Maria Member" not in audit_dump
+        assert "Maria Member" not in session.scalars(select(ScrutinyRequest.responded_by)).all()
         (erased,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "person.erased"))
         assert erased.after is not None and erased.after["as"] == former
 
