@@ -11,6 +11,7 @@ LIST_PAGE: Final = "list.page"
 SHOW_ACTION: Final = "action.show"
 SHOW_HISTORY: Final = "action.history"
 RUN_COMMAND: Final = "command.run"
+SHARE_ANSWER: Final = "answer.share"
 PRIORITIES_PAGE: Final = "priorities.page"
 
 # Progress updates
@@ -61,6 +62,7 @@ ALL_VERBS: Final = frozenset(
         SHOW_ACTION,
         SHOW_HISTORY,
         RUN_COMMAND,
+        SHARE_ANSWER,
         PRIORITIES_PAGE,
         OPEN_UPDATE_INLINE,
         SAVE_UPDATE,

@@ -76,6 +76,7 @@ def request_from(
     data: dict[str, Any] | None = None,
     email: str | None = None,
     is_invoke: bool = False,
+    can_answer_privately: bool = False,
 ) -> Request:
     """A neutral request for this activity."""
     return Request(
@@ -88,6 +89,7 @@ def request_from(
         activity_id=activity.id,
         reply_to_id=activity.reply_to_id,
         is_invoke=is_invoke,
+        can_answer_privately=can_answer_privately,
     )
 
 

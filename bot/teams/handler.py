@@ -21,6 +21,7 @@ from bot import dispatch
 from bot.background import in_worker
 from bot.services import Services
 from bot.teams import convert
+from bot.teams.private import answer_privately
 from bot.teams.references import ReferenceKeeper
 from bot.turns import Message, Reply, Request
 
@@ -82,7 +83,9 @@ class PartnershipBot(ActivityHandler):
     async def _request(self, turn_context: TurnContext, **fields: Any) -> Request:
         activity = turn_context.activity
         email = await self._email(turn_context)
-        request = convert.request_from(activity, self.services.clock.now(), email=email, **fields)
+        request = convert.request_from(
+            activity, self.services.clock.now(), email=email, can_answer_privately=True, **fields
+        )
         return replace(request, as_of=self.as_of) if self.as_of is not None else request
 
     async def _email(self, turn_context: TurnContext) -> str | None:
@@ -130,12 +133,24 @@ class PartnershipBot(ActivityHandler):
             verb, data = submitted
             request = await self._request(turn_context, verb=verb, data=data)
             reply = await self._run(dispatch.handle_card_action, self.services, request)
-            await self._send(turn_context, reply, include_card=True)
+            await self._answer(turn_context, request, reply, include_card=True)
             return
         text = convert.text_of(turn_context.activity)
         request = await self._request(turn_context, text=text)
         reply = await self._run(dispatch.handle_text, self.services, request)
-        await self._send(turn_context, reply, include_card=False)
+        await self._answer(turn_context, request, reply, include_card=False)
+
+    async def _answer(
+        self, turn_context: TurnContext, request: Request, reply: Reply, *, include_card: bool
+    ) -> None:
+        """Send a reply: a private one (in a shared conversation) to the sender alone."""
+        if reply.private and request.place.is_shared:
+            if include_card and reply.card is not None and not reply.messages:
+                reply = replace(reply, messages=[Message(card=reply.card)])
+            how = await answer_privately(turn_context, reply)
+            log.info("private answer", extra={"delivery": how})
+            return
+        await self._send(turn_context, reply, include_card=include_card)
 
     async def _refresh_original(
         self, turn_context: TurnContext, card: dict[str, Any] | None
