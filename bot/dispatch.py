@@ -112,7 +112,8 @@ def handle_text(services: Services, request: Request) -> Reply:
         log.debug("intent %s", intent.name, extra={"activity_id": request.activity_id})
         has_bodies = bool(known.memberships or known.claimed)
         if known.place.is_shared and known.can_answer_privately:
-            known = replace(known, answered_privately=is_personal(intent, has_bodies))
+            private = known.asked_privately or is_personal(intent, has_bodies)
+            known = replace(known, answered_privately=private)
         answer = routes.intent_handler(intent.name)(services, known, intent)
         return _privately(known, intent, with_period_notice(services, known, intent, answer))
 
@@ -153,7 +154,7 @@ def _privately(request: Request, intent: Intent, reply: Reply) -> Reply:
 
 
 def _shared(services: Services, request: Request) -> Reply:
-    """ "Share with the chat": the question answered again, posted for everyone to see."""
+    """The "Share with the chat" button: the question answered again, posted for everyone."""
     if not request.place.is_shared:
         return Reply(error="Sharing works in a channel, group chat or meeting chat.")
     answer = handle_text(services, replace(request, can_answer_privately=False, is_invoke=False))

@@ -15,8 +15,9 @@ from bot.understand import Intent
 
 # Always personal: the sender's own list, bodies, and single-use download links.
 PERSONAL_INTENTS: Final = frozenset({"my_actions", "my_bodies", "report"})
-# Personal answers the sender may choose to show everyone (links and refusals are never shared).
-SHAREABLE_INTENTS: Final = frozenset({"overdue", "due", "my_actions", "my_bodies", "status"})
+# Private answers never offered for sharing: single-use links, and the update form (only its
+# owner can use it). Refusals are text, and only cards carry the share button.
+NEVER_SHARED: Final = frozenset({"report", "update"})
 
 
 def wants_me(intent: Intent) -> bool:
@@ -46,5 +47,5 @@ def is_personal(intent: Intent, has_bodies: bool) -> bool:
 
 
 def is_shareable(intent: Intent) -> bool:
-    """The sender may post this personal answer to the conversation for everyone."""
-    return intent.name in SHAREABLE_INTENTS
+    """The sender may post this private answer to the conversation for everyone."""
+    return intent.name not in NEVER_SHARED

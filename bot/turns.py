@@ -79,6 +79,8 @@ class Request:
             who clicked sees (an ``Action.Submit`` answer is posted for everyone to see).
         can_answer_privately: the edge can answer in a shared conversation so that only the
             sender sees it (a Teams targeted message, or else a 1:1 chat).
+        asked_privately: the message itself was private (a Teams targeted message to the bot,
+            e.g. a slash command), so the answer is private too.
         answered_privately: this answer goes to the sender only (set by ``bot.dispatch`` for
             personal questions in shared conversations, see ``bot.privacy``).
     """
@@ -98,6 +100,7 @@ class Request:
     reply_to_id: str | None = None
     is_invoke: bool = False
     can_answer_privately: bool = False
+    asked_privately: bool = False
     answered_privately: bool = False
 
     @property

@@ -22,7 +22,7 @@ from cards.share import SHARE_TITLE
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.people import add_memberships, ensure_person
 from tests.fakes.connector import Arrival
-from tests.harness import BotServer, card_texts, execute, message, settings_for
+from tests.harness import BotServer, card_texts, execute, fixture, message, settings_for
 from tests.test_understand import TODAY, VOCAB
 
 ASKER = "aad-owner"
@@ -171,3 +171,20 @@ async def test_refusals_are_private(server: BotServer) -> None:
 def test_which_questions_are_personal(text: str, with_bodies: bool, personal: bool) -> None:
     intent = understand(text, VOCAB, TODAY)
     assert is_personal(intent, with_bodies) is personal
+
+
+@pytest.mark.parametrize(("command", "heading"), [("/overdue", "Overdue"), ("/status", "Status")])
+async def test_slash_commands_are_answered_privately(
+    server: BotServer, command: str, heading: str
+) -> None:
+    slash = fixture("groupChat-message-slash-targeted")
+    slash["text"] = command
+    slash["from"] = {"id": USER_ID, "name": NAME, "aadObjectId": ASKER}
+    slash["serviceUrl"] = server.connector.url
+    await server.post(slash)
+    sent = server.connector.sent()
+    assert sent and all(is_targeted_to_asker(a) for a in sent)
+    info = {"type": "targetedMessageInfo", "messageId": slash["id"]}
+    assert all(info in a.body["entities"] for a in sent)
+    (card,) = [c for a in sent for c in a.cards]
+    assert heading in card_texts(card) and SHARE_TITLE in str(card)

@@ -61,10 +61,19 @@ def place_of(activity: Activity) -> Place:
 
 
 def text_of(activity: Activity) -> str:
-    """The typed text without the bot's @mention."""
+    """The typed text without the bot's @mention, or the slash command without its "/"."""
     text = activity.remove_recipient_mention() if activity.entities else activity.text
-    text = (text or "").replace("&nbsp;", " ")
-    return " ".join(text.split())
+    text = " ".join((text or "").replace("&nbsp;", " ").split())
+    return text[1:].lstrip() if text.startswith("/") else text
+
+
+def is_targeted(activity: Activity) -> bool:
+    """True when the message was sent privately to the bot (a targeted message).
+
+    A slash command in a channel or group chat is one; Teams marks it ``recipient.isTargeted``.
+    """
+    extra = getattr(activity.recipient, "model_extra", None) or {}
+    return extra.get("isTargeted") is True
 
 
 def request_from(
@@ -90,6 +99,7 @@ def request_from(
         reply_to_id=activity.reply_to_id,
         is_invoke=is_invoke,
         can_answer_privately=can_answer_privately,
+        asked_privately=is_targeted(activity),
     )
 
 

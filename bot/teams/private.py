@@ -9,6 +9,11 @@ message activity to the group conversation whose ``recipient`` is the one user a
 client adds ``?isTargetedActivity=true`` to the POST for the ``msteams`` channel. Only that
 user sees it, in the flow of the conversation; Teams clients drop it after 24 hours.
 
+A slash command (``/overdue``) arrives as a targeted message to the bot
+(``recipient.isTargeted: true``); every answer to it is private, and names the question with a
+``{"type": "targetedMessageInfo", "messageId": ...}`` entity as the SDK's ``TeamsTurnContext``
+does (``microsoft_agents.hosting.msteams._utils._apply_prompt_preview_normalizer``).
+
 Fallback: targeted messages are a developer preview and a tenant, client or service may refuse
 them. When the connector answers the targeted send with an error (any 4xx/5xx), the answer is
 sent in a 1:1 chat with the person (created through the connector, as Teams allows once the
@@ -31,6 +36,7 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import TurnContext
 from microsoft_agents.hosting.core.connector import ConnectorClientBase
+from microsoft_agents.hosting.msteams.models import TargetedMessageInfo
 
 from bot.teams import convert
 from bot.turns import Message, Reply
@@ -91,6 +97,15 @@ async def send_targeted(turn_context: TurnContext, messages: list[Message]) -> N
     """
     asker = _asker(turn_context)
     activities = [convert.activity_for(m).with_targeted_recipient(asker) for m in messages]
+    incoming = turn_context.activity
+    if convert.is_targeted(incoming) and incoming.id:
+        # An answer to a private message (a slash command) names it, as the SDK's
+        # TeamsTurnContext does, so that Teams shows it with the question ("prompt preview").
+        for activity in activities:
+            activity.entities = [
+                *(activity.entities or []),
+                TargetedMessageInfo(message_id=incoming.id),
+            ]
     await _send(turn_context, activities)
 
 
