@@ -20,7 +20,7 @@ from bot.plan.permissions import is_admin
 from bot.plan.types import StoreUnavailable
 from bot.privacy import is_personal, is_shareable
 from bot.services import Services
-from bot.turns import DialogDone, DialogView, Message, Reply, Request
+from bot.turns import DialogDone, DialogView, Message, Reply, Request, SearchResults
 from bot.understand import Intent, understand
 from cards import verbs
 
@@ -226,3 +226,19 @@ def submit_dialog(services: Services, request: Request) -> DialogView | DialogDo
     return _in_dialog(
         services, request, "submit", "That dialog is not one I know. Nothing was saved."
     )
+
+
+def search(services: Services, request: Request) -> SearchResults:
+    """``composeExtension/query``: the compose-box command named in ``data["commandId"]``."""
+    command = request.data.get("commandId")
+    handler = routes.search_handler(command if isinstance(command, str) else "")
+    if handler is None:
+        return SearchResults(message="That search is not one I know.")
+    try:
+        return handler(services, identify(services, request))
+    except StoreUnavailable:
+        log.exception("database error in a compose-box search")
+        return SearchResults(message=DATABASE_TROUBLE)
+    except Exception:
+        log.exception("error in a compose-box search")
+        return SearchResults(message=SOMETHING_WRONG)

@@ -192,3 +192,21 @@ class DialogDone:
     post: list[Message] = field(default_factory=list)
     refresh: dict[str, Any] | None = None
     redraw: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One compose-box search result: a preview line, and the card inserted when chosen."""
+
+    title: str
+    subtitle: str
+    text: str
+    card: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A compose-box (message extension) search answer: results, or a message instead."""
+
+    results: tuple[SearchResult, ...] = ()
+    message: str | None = None

@@ -50,6 +50,9 @@ AUDIT_PAGE: Final = "audit.page"
 APPROVE_MEMBERSHIP: Final = "membership.approve"
 REFUSE_MEMBERSHIP: Final = "membership.refuse"
 
+# Compose-box (message extension) command ids, as in the manifest's composeExtensions
+SEARCH_ACTIONS: Final = "searchActions"
+
 # Dialog (task module) ids
 DIALOG_UPDATE: Final = "update"
 

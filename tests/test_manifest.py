@@ -297,3 +297,12 @@ def test_same_inputs_give_the_same_package(tmp_path: Path) -> None:
     second = build(tmp_path, ENV)
     assert first.returncode == second.returncode == 0
     assert (tmp_path / "appPackage.zip").read_bytes() == data
+
+
+def test_compose_box_search_is_a_command_the_bot_answers(manifest: dict[str, Any]) -> None:
+    (extension,) = manifest["composeExtensions"]
+    assert extension["botId"] == manifest["bots"][0]["botId"]
+    (command,) = extension["commands"]
+    assert command["type"] == "query" and command["initialRun"] is True
+    assert routes.search_handler(command["id"]) is not None
+    assert [p["name"] for p in command["parameters"]] == ["query"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from bot.handlers.common import pages
 from bot.plan import rules
 from bot.plan.labels import deadline_label, flag_for
@@ -69,6 +72,11 @@ def _detail(
             if number
             else "That action no longer exists."
         )
+    return Reply.with_card(detail_card(services, action, today))
+
+
+def detail_card(services: Services, action: ActionRecord, today: date) -> dict[str, Any]:
+    """The card of one action in full, as of ``today`` (also inserted from the compose box)."""
     count = len(services.plan.history(action.id))
     view = ActionDetailView(
         action=action,
@@ -84,7 +92,7 @@ def _detail(
         ),
         history_count=count,
     )
-    return Reply.with_card(action_detail_card(view))
+    return action_detail_card(view)
 
 
 def action_detail(services: Services, request: Request, intent: Intent) -> Reply:

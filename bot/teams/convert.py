@@ -9,11 +9,21 @@ from typing import Any
 from microsoft_agents.activity import Activity, Attachment
 from microsoft_agents.hosting.core import MessageFactory
 
-from bot.turns import DialogDone, DialogView, Message, Place, Reply, Request, Sender
+from bot.turns import (
+    DialogDone,
+    DialogView,
+    Message,
+    Place,
+    Reply,
+    Request,
+    SearchResults,
+    Sender,
+)
 from cards.base import CONTENT_TYPE
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
+THUMBNAIL_TYPE = "application/vnd.microsoft.card.thumbnail"
 ERROR_TYPE = "application/vnd.microsoft.error"
 
 
@@ -176,3 +186,42 @@ def dialog_data(activity: Activity) -> dict[str, Any]:
     value = activity.value if isinstance(activity.value, dict) else {}
     data = value.get("data")
     return dict(data) if isinstance(data, dict) else {}
+
+
+def search_query(activity: Activity) -> tuple[str, str]:
+    """(command id, typed text) of a ``composeExtension/query`` invoke.
+
+    The value is ``{"commandId", "parameters": [{"name", "value"}], "queryOptions"}``; the first
+    open of the box (``initialRun``) carries ``{"name": "initialRun", "value": "true"}``.
+    """
+    value = activity.value if isinstance(activity.value, dict) else {}
+    command = value.get("commandId")
+    typed = ""
+    for parameter in value.get("parameters") or []:
+        if isinstance(parameter, dict) and parameter.get("name") == "query":
+            found = parameter.get("value")
+            typed = found if isinstance(found, str) else ""
+    return (command if isinstance(command, str) else ""), " ".join(typed.split())
+
+
+def search_body(results: SearchResults) -> dict[str, Any]:
+    """The ``composeExtension/query`` invoke response: a list of results, or a message.
+
+    Each result is the Adaptive Card Teams inserts when it is chosen, with a thumbnail card
+    as its line in the list (``preview``).
+    """
+    if not results.results:
+        return {"composeExtension": {"type": "message", "text": results.message or "No results."}}
+    attachments = [
+        {
+            "contentType": CARD_TYPE,
+            "content": r.card,
+            "preview": {
+                "contentType": THUMBNAIL_TYPE,
+                "content": {"title": r.title, "subtitle": r.subtitle, "text": r.text},
+            },
+        }
+        for r in results.results
+    ]
+    result = {"type": "result", "attachmentLayout": "list", "attachments": attachments}
+    return {"composeExtension": result}

@@ -226,6 +226,11 @@ class PartnershipBot(ActivityHandler):
                 await turn_context.send_activity(convert.activity_for(message))
             await self._refresh_original(turn_context, getattr(result, "refresh", None))
             return InvokeResponse(status=int(HTTPStatus.OK), body=convert.dialog_body(result))
+        if name == "composeExtension/query":
+            command, typed = convert.search_query(turn_context.activity)
+            request = await self._request(turn_context, text=typed, data={"commandId": command})
+            results = await self._run(dispatch.search, self.services, request)
+            return InvokeResponse(status=int(HTTPStatus.OK), body=convert.search_body(results))
         return InvokeResponse(
             status=int(HTTPStatus.BAD_REQUEST),
             body={"code": "NotSupported", "message": f"This bot does not handle {name or 'that'}."},
