@@ -229,7 +229,7 @@ def submit_dialog(services: Services, request: Request) -> DialogView | DialogDo
 
 
 def search(services: Services, request: Request) -> SearchResults:
-    """``composeExtension/query``: the compose-box command named in ``data["commandId"]``."""
+    """``composeExtension/query`` or ``queryLink``: the search named in ``data["commandId"]``."""
     command = request.data.get("commandId")
     handler = routes.search_handler(command if isinstance(command, str) else "")
     if handler is None:

@@ -30,6 +30,7 @@ from bot.handlers import (
     schedule,
     scrutiny,
     status,
+    unfurl,
     updates,
 )
 from bot.services import Services
@@ -127,7 +128,10 @@ VERBS: tuple[Route[VerbHandler], ...] = (
 
 DIALOGS: tuple[Route[Dialog], ...] = (Route(verbs.DIALOG_UPDATE, updates.UpdateDialog()),)
 
-SEARCHES: tuple[Route[SearchHandler], ...] = (Route(verbs.SEARCH_ACTIONS, compose.search_actions),)
+SEARCHES: tuple[Route[SearchHandler], ...] = (
+    Route(verbs.SEARCH_ACTIONS, compose.search_actions),
+    Route(verbs.UNFURL_LINK, unfurl.unfurl),
+)
 
 _BY_INTENT = {route.match: route.handler for route in INTENTS}
 _BY_VERB = {route.match: route.handler for route in VERBS}

@@ -52,6 +52,8 @@ REFUSE_MEMBERSHIP: Final = "membership.refuse"
 
 # Compose-box (message extension) command ids, as in the manifest's composeExtensions
 SEARCH_ACTIONS: Final = "searchActions"
+# ...and the bot's own id for a pasted link to unfurl (``composeExtension/queryLink``)
+UNFURL_LINK: Final = "link.unfurl"
 
 # Dialog (task module) ids
 DIALOG_UPDATE: Final = "update"

@@ -306,3 +306,9 @@ def test_compose_box_search_is_a_command_the_bot_answers(manifest: dict[str, Any
     assert command["type"] == "query" and command["initialRun"] is True
     assert routes.search_handler(command["id"]) is not None
     assert [p["name"] for p in command["parameters"]] == ["query"]
+    # Links on the bot's own domain unfurl into cards (composeExtension/queryLink).
+    (handler,) = extension["messageHandlers"]
+    assert handler["type"] == "link" and len(handler["value"]["domains"]) == 1
+    assert manifest["staticTabs"][1]["contentUrl"].startswith(
+        f"https://{handler['value']['domains'][0]}/"
+    )

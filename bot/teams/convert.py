@@ -225,3 +225,10 @@ def search_body(results: SearchResults) -> dict[str, Any]:
     ]
     result = {"type": "result", "attachmentLayout": "list", "attachments": attachments}
     return {"composeExtension": result}
+
+
+def link_to_unfurl(activity: Activity) -> str:
+    """The URL of a ``composeExtension/queryLink`` invoke (``value.url``), or ""."""
+    value = activity.value if isinstance(activity.value, dict) else {}
+    url = value.get("url")
+    return url if isinstance(url, str) else ""

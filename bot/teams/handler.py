@@ -24,6 +24,7 @@ from bot.teams import convert
 from bot.teams.private import answer_privately
 from bot.teams.references import ReferenceKeeper
 from bot.turns import Message, Reply, Request
+from cards import verbs
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -204,6 +205,18 @@ class PartnershipBot(ActivityHandler):
                 turn_context, dispatch.handle_install(self.services, request), include_card=False
             )
 
+    async def _search(self, turn_context: TurnContext, name: str) -> InvokeResponse:
+        """A compose-box search, or a pasted link of the bot's own to unfurl."""
+        activity = turn_context.activity
+        if name == "composeExtension/queryLink":
+            data = {"commandId": verbs.UNFURL_LINK, "url": convert.link_to_unfurl(activity)}
+            request = await self._request(turn_context, data=data)
+        else:
+            command, typed = convert.search_query(activity)
+            request = await self._request(turn_context, text=typed, data={"commandId": command})
+        results = await self._run(dispatch.search, self.services, request)
+        return InvokeResponse(status=int(HTTPStatus.OK), body=convert.search_body(results))
+
     async def on_invoke_activity(  # type: ignore[override]
         self, turn_context: TurnContext
     ) -> InvokeResponse:
@@ -226,11 +239,8 @@ class PartnershipBot(ActivityHandler):
                 await turn_context.send_activity(convert.activity_for(message))
             await self._refresh_original(turn_context, getattr(result, "refresh", None))
             return InvokeResponse(status=int(HTTPStatus.OK), body=convert.dialog_body(result))
-        if name == "composeExtension/query":
-            command, typed = convert.search_query(turn_context.activity)
-            request = await self._request(turn_context, text=typed, data={"commandId": command})
-            results = await self._run(dispatch.search, self.services, request)
-            return InvokeResponse(status=int(HTTPStatus.OK), body=convert.search_body(results))
+        if name in ("composeExtension/query", "composeExtension/queryLink"):
+            return await self._search(turn_context, name)
         return InvokeResponse(
             status=int(HTTPStatus.BAD_REQUEST),
             body={"code": "NotSupported", "message": f"This bot does not handle {name or 'that'}."},
