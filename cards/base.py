@@ -15,6 +15,7 @@ from microsoft_teams.cards.core import (
     ExecuteAction,
     Fact,
     FactSet,
+    RefreshDefinition,
     SubmitAction,
     TextBlock,
 )
@@ -103,6 +104,19 @@ def execute(
 ) -> ExecuteAction:
     """An ``Action.Execute`` (Universal Actions): the answer is a card that replaces this one."""
     return ExecuteAction(title=title, verb=verb, data={"verb": verb, **(data or {})}, **style)
+
+
+# Teams refreshes a card automatically for at most this many people (``refresh.userIds``).
+REFRESH_USER_LIMIT = 60
+
+
+def live_refresh(verb: str, data: dict[str, Any] | None = None) -> RefreshDefinition:
+    """A Universal Actions ``refresh``: Teams sends ``verb`` when someone opens the card.
+
+    ``userIds`` is left empty here (cards are pure); the Teams edge fills it with the
+    conversation's members, up to :data:`REFRESH_USER_LIMIT` (``bot.teams.live``).
+    """
+    return RefreshDefinition(action=execute("Refresh", verb, data), user_ids=[])
 
 
 def submit(title: str, verb: str, data: dict[str, Any] | None = None, **style: Any) -> SubmitAction:

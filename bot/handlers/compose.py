@@ -88,10 +88,14 @@ def _matching(services: Services, rest: str, today: date) -> list[ActionRecord]:
 
 
 def result_for(services: Services, action: ActionRecord, today: date) -> SearchResult:
-    """One result: "1.18 · Off track", owner and deadline, the start of the text; its card."""
+    """One result: "1.18 · Off track", owner and deadline, the start of the text; its card.
+
+    The card goes into a conversation, so it is live (refreshes to current figures for each
+    person who opens it, with "Post update" for those who may).
+    """
     return SearchResult(
         title=f"{action.number} · {rules.current_status(action)}",
         subtitle=f"{action.owner_labels or action.owner_text} · {deadline_label(action)}",
         text=shorten(action.text, SHORT_TEXT),
-        card=detail_card(services, action, today),
+        card=detail_card(services, action, today, live=True, viewer_known=False),
     )

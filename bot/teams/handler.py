@@ -21,6 +21,7 @@ from bot import dispatch
 from bot.background import in_worker
 from bot.services import Services
 from bot.teams import convert
+from bot.teams.live import LiveCards
 from bot.teams.private import answer_privately
 from bot.teams.references import ReferenceKeeper
 from bot.turns import Message, Reply, Request
@@ -74,6 +75,7 @@ class PartnershipBot(ActivityHandler):
         self.as_of = as_of
         self.remember_references = remember_references
         self.references = ReferenceKeeper(services)
+        self.live = LiveCards()
         # AAD id -> e-mail (or None): bounded, and read again after an hour.
         self._emails: TTLCache[str, str | None] = TTLCache(EMAILS_KEPT, EMAIL_TTL_SECONDS)
 
@@ -176,6 +178,7 @@ class PartnershipBot(ActivityHandler):
         reference = turn_context.activity.get_conversation_reference()
         for activity in activities:
             activity.apply_conversation_reference(reference)
+        await self.live.fill(turn_context, activities)
         await turn_context.adapter.send_activities(turn_context, activities)
         turn_context.responded = True
 
@@ -215,6 +218,11 @@ class PartnershipBot(ActivityHandler):
             command, typed = convert.search_query(activity)
             request = await self._request(turn_context, text=typed, data={"commandId": command})
         results = await self._run(dispatch.search, self.services, request)
+        chosen = [
+            replace(r, card=await self.live.fill_card(turn_context, r.card))
+            for r in results.results
+        ]
+        results = replace(results, results=tuple(chosen))
         return InvokeResponse(status=int(HTTPStatus.OK), body=convert.search_body(results))
 
     async def on_invoke_activity(  # type: ignore[override]
@@ -229,6 +237,8 @@ class PartnershipBot(ActivityHandler):
             # The answer is the invoke response (the card replaces the one clicked).
             await self._send(turn_context, Reply(messages=reply.posts), include_card=False)
             await self._refresh_original(turn_context, reply.refresh)
+            if reply.card is not None:  # a live card stays live for the same people
+                reply = replace(reply, card=await self.live.fill_card(turn_context, reply.card))
             return InvokeResponse(status=int(HTTPStatus.OK), body=convert.execute_body(reply))
         if name in ("task/fetch", "task/submit"):
             data = convert.dialog_data(turn_context.activity)

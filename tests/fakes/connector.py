@@ -72,6 +72,7 @@ class FakeConnector:
     refuse_targeted: int | None = None
     refuse_create: int | None = None
     created: list[dict[str, Any]] = field(default_factory=list)
+    roster_reads: int = 0
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
     _runner: web.AppRunner | None = None
     _event: asyncio.Event = field(default_factory=asyncio.Event)
@@ -84,6 +85,7 @@ class FakeConnector:
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._activity)
         app.router.add_delete("/v3/conversations/{cid}/activities/{aid}", self._delete)
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
+        app.router.add_get("/v3/conversations/{cid}/members", self._roster)
         app.router.add_post("/v3/conversations", self._create)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -180,6 +182,10 @@ class FakeConnector:
         if member is None:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
         return web.json_response({"id": uid, **member})
+
+    async def _roster(self, request: web.Request) -> web.Response:
+        self.roster_reads += 1
+        return web.json_response([{"id": uid, **member} for uid, member in self.members.items()])
 
     async def _create(self, request: web.Request) -> web.Response:
         if self.refuse_create is not None:
