@@ -99,6 +99,7 @@ def job_context(
         grace=timedelta(hours=max(0, settings.jobs_grace_hours)),
         attempts=max(1, settings.jobs_send_attempts),
         allowed_tenants=settings.allowed_tenant_ids,
+        retention=settings.retention,
         limits=SharedLimits(services.db, worker(executor)),
     )
 

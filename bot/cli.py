@@ -1,6 +1,7 @@
 """The command line: ``python -m bot COMMAND ...``.
 
-Commands: serve, ask, import, members, report, migrate, jobs (run), meetings (import).
+Commands: serve, ask, import, members, report, migrate, jobs (run), meetings (import),
+person (export, erase).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from bot import cli_plan, cli_schedule, logs
+from bot import cli_person, cli_plan, cli_schedule, logs
 from bot.clock import SystemClock, as_of_problem
 from bot.config import ConfigError, Settings, load_settings
 from bot.services import Services
@@ -94,6 +95,7 @@ def parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="create or upgrade the database schema, load default data")
     cli_schedule.add_parsers(sub)
     cli_plan.add_parsers(sub)
+    cli_person.add_parsers(sub)
     return main
 
 
@@ -121,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "meetings": cli_schedule.import_meetings,
         "extend-plan": cli_plan.extend_plan_command,
         "next-plan": cli_plan.next_plan_command,
+        "person": cli_person.person_command,
     }
     try:
         return commands[command](settings, args)
@@ -224,7 +227,14 @@ def export_report(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with services.db() as session:
             made = make_report(
-                session, args.format, as_of, args.plan, settings.reporting_interval_days
+                session,
+                args.format,
+                as_of,
+                args.plan,
+                settings.reporting_interval_days,
+                texts_kept_from=settings.retention.texts_kept_from(
+                    london_today(services.clock.now())
+                ),
             )
     except PlanNotFound as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -9,6 +9,14 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
+from bot.plan.retention import (
+    DEFAULT_AUDIT_DAYS,
+    DEFAULT_CONVERSATION_DAYS,
+    DEFAULT_DELIVERY_DAYS,
+    DEFAULT_UPDATE_TEXT_DAYS,
+    RetentionPolicy,
+)
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA_DIR = PROJECT_ROOT / "data"
 
@@ -138,6 +146,7 @@ class Settings:
     admin_body: str = ""
     tab_openid_metadata_url: str = ""
     connection: dict[str, str] = field(default_factory=dict)
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
 
     @property
     def is_development(self) -> bool:
@@ -182,7 +191,26 @@ class Settings:
             admin_body=env.get("ADMIN_BODY", "").strip().upper(),
             tab_openid_metadata_url=env.get("TAB_OPENID_METADATA_URL", "").strip(),
             connection=connection,
+            retention=_retention(env),
         )
+
+
+def _retention(env: Mapping[str, str]) -> RetentionPolicy:
+    """The retention periods (``RETENTION_*_DAYS``; see DATA-PROTECTION.md).
+
+    Raises:
+        ConfigError: when a period is not a number or too short.
+    """
+    policy = RetentionPolicy(
+        update_text_days=_int(env, "RETENTION_UPDATE_TEXT_DAYS", DEFAULT_UPDATE_TEXT_DAYS),
+        audit_days=_int(env, "RETENTION_AUDIT_DAYS", DEFAULT_AUDIT_DAYS),
+        conversation_days=_int(env, "RETENTION_CONVERSATION_DAYS", DEFAULT_CONVERSATION_DAYS),
+        delivery_days=_int(env, "RETENTION_DELIVERY_DAYS", DEFAULT_DELIVERY_DAYS),
+    )
+    problems = policy.problems()
+    if problems:
+        raise ConfigError("; ".join(problems))
+    return policy
 
 
 def load_settings(env_file: Path | None = None) -> Settings:

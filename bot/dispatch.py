@@ -61,7 +61,9 @@ def identify(services: Services, request: Request) -> Request:
     sender = request.sender
     if sender.aad_object_id is None and sender.email is None:
         return request  # nobody to go by: the plan can be read, nothing is personal
-    person = services.people.identify(sender.aad_object_id, sender.name, sender.email)
+    person = services.people.identify(
+        sender.aad_object_id, sender.name, sender.email, tenant_id=sender.tenant_id
+    )
     if person is None:  # no valid AAD id, and no e-mail address free to go by
         return request
     settings = services.settings
@@ -69,7 +71,9 @@ def identify(services: Services, request: Request) -> Request:
         person,
         aad_object_id=person.aad_object_id,
         bot_admins=settings.bot_admins,
-        admin_body=settings.admin_body,
+        # A B2B guest is an admin only when named in BOT_ADMINS or given the admin role, never
+        # through a domain rule's membership of ADMIN_BODY.
+        admin_body="" if sender.is_guest else settings.admin_body,
     )
     return replace(
         request,

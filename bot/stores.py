@@ -158,9 +158,13 @@ class PeopleStore(Protocol):
     """People, the bodies they work for, and their reminders."""
 
     def identify(
-        self, aad_object_id: str | None, name: str, email: str | None
+        self, aad_object_id: str | None, name: str, email: str | None, *, tenant_id: str = ""
     ) -> PersonRecord | None:
-        """The sender's person record, created or refreshed when needed (None: nobody to go by)."""
+        """The sender's person record, created or refreshed when needed (None: nobody to go by).
+
+        ``tenant_id`` is the account's tenant when known: the same object id from another
+        tenant than the one on record is not that person (None).
+        """
         ...
 
     def person(self, person_id: int) -> PersonRecord | None:

@@ -21,6 +21,11 @@ class Sender:
     name: str = ""
     user_id: str = ""
     email: str | None = None
+    # The tenant whose directory holds the account ("": not said); with the object id, who
+    # the person is. In a shared channel it can differ from the conversation's (host) tenant.
+    tenant_id: str = ""
+    # A B2B guest of the conversation's tenant (Teams' userRole "guest").
+    is_guest: bool = False
 
 
 def thread_root(conversation_id: str) -> str:

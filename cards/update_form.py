@@ -17,7 +17,7 @@ from microsoft_teams.cards.core import (
 from bot.plan.statuses import STATUSES
 from cards import verbs
 from cards.base import card, escape, execute, heading, shorten, subtle, text
-from cards.views import UpdateFormView
+from cards.views import PersonalDataView, UpdateFormView
 
 STATUS = "status"
 TEXT = "text"
@@ -29,6 +29,8 @@ KEY = "updateKey"
 # Ticked to change a Complete action's status (reopening is never silent).
 REOPEN = "reopen"
 MAX_TEXT = 2000
+# "edit" (rephrase first) or the confirmation token of a text saved anyway.
+PERSONAL_DATA = "personalData"
 
 
 def _error(view: UpdateFormView, field: str) -> list[CardElement]:
@@ -122,5 +124,51 @@ def update_form_card(view: UpdateFormView) -> dict[str, Any]:
             SubmitAction(
                 title="Save update", style="positive", data={"dialog": verbs.DIALOG_UPDATE, **data}
             )
+        ]
+    return card(body, actions)
+
+
+def _save_data(view: PersonalDataView, choice: str) -> dict[str, Any]:
+    data: dict[str, Any] = {"actionId": view.action.id, KEY: view.key, PERSONAL_DATA: choice}
+    data.update({k: v for k, v in view.values.items() if v})
+    if view.origin:
+        data["origin"] = view.origin
+    return data
+
+
+def personal_data_card(view: PersonalDataView) -> dict[str, Any]:
+    """Ask before saving an update that looks like it holds personal data.
+
+    Both buttons carry what was submitted: "Edit" brings the form back with it, "Save anyway"
+    saves it (and the audit log records that the person confirmed).
+    """
+    body: list[CardElement] = [
+        heading(f"Check before saving: action {escape(view.action.number)}"),
+        text(
+            f"This update may contain personal data: {escape(view.found)}.",
+            color="Attention",
+            weight="Bolder",
+        ),
+        text(
+            "Every partner who can see this action can read its updates. Describe the work "
+            "without naming or identifying anyone (a victim, a family, an address, a crime "
+            "number). If the detail is really needed, save anyway: the audit log records "
+            "that you confirmed it.",
+            size="Small",
+        ),
+        subtle(escape(shorten(view.values.get(TEXT, ""), 500))),
+    ]
+    edit, anyway = _save_data(view, "edit"), _save_data(view, view.token)
+    actions: list[Any]
+    if view.inline:
+        actions = [
+            execute("Edit", verbs.SAVE_UPDATE, edit, style="positive"),
+            execute("Save anyway", verbs.SAVE_UPDATE, anyway),
+        ]
+    else:
+        dialog = {"dialog": verbs.DIALOG_UPDATE}
+        actions = [
+            SubmitAction(title="Edit", style="positive", data={**dialog, **edit}),
+            SubmitAction(title="Save anyway", data={**dialog, **anyway}),
         ]
     return card(body, actions)

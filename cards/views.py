@@ -125,6 +125,23 @@ class UpdateFormView:
 
 
 @dataclass(frozen=True)
+class PersonalDataView:
+    """A submitted update that looks like it holds personal data, before it is saved.
+
+    ``found`` says what was found (kinds and the words); ``values`` are the submitted fields,
+    carried by both buttons so that nothing typed is lost; ``token`` confirms this text only.
+    """
+
+    action: ActionRecord
+    found: str
+    values: dict[str, str]
+    key: str
+    token: str
+    inline: bool = False
+    origin: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
 class PromptItem:
     """An action on a prompt or reminder, with why it is listed."""
 

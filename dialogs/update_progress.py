@@ -1,11 +1,15 @@
 """The progress-update dialog: validate what was submitted, without touching the database.
 
-``submit`` returns either a :class:`SaveUpdate` command (everything valid) or
-:class:`FieldErrors` (a message per invalid field and the values to show again).
+``submit`` returns a :class:`SaveUpdate` command (everything valid), :class:`FieldErrors`
+(a message per invalid field and the values to show again), or :class:`PersonalDataFound` when
+the text looks like it holds personal data (a name, an address, a phone number...): the person
+is asked to save anyway or edit first (``bot.plan.personal_data``), and a save made anyway
+records which kinds they confirmed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import uuid
 from dataclasses import dataclass
@@ -13,6 +17,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 
+from bot.plan.personal_data import Finding, find_personal_data, kinds_of, summary
 from bot.plan.status_notes import reopens
 from bot.plan.statuses import NOT_STARTED, STATUSES
 from bot.plan.types import ActionRecord
@@ -20,13 +25,15 @@ from cards.update_form import (
     EVIDENCE,
     KEY,
     MAX_TEXT,
+    PERSONAL_DATA,
     REOPEN,
     REVISED,
     STATUS,
     TEXT,
+    personal_data_card,
     update_form_card,
 )
-from cards.views import UpdateFormView
+from cards.views import PersonalDataView, UpdateFormView
 
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9:_-]{8,100}$")
 MAX_URL = 2048
@@ -42,6 +49,22 @@ class SaveUpdate:
     revised_date: date | None
     evidence_url: str | None
     key: str
+    # The kinds of personal data the person was shown and chose to save anyway (audited).
+    personal_data: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PersonalDataFound:
+    """A valid submission whose text looks like it holds personal data: ask before saving."""
+
+    findings: list[Finding]
+    values: dict[str, str]
+    key: str
+
+    @property
+    def token(self) -> str:
+        """What "Save anyway" sends back: it confirms exactly this text, no other."""
+        return confirmation_token(self.values[TEXT])
 
 
 @dataclass(frozen=True)
@@ -100,6 +123,37 @@ def form(
     return update_form_card(view)
 
 
+def confirmation_token(text: str) -> str:
+    """A short fingerprint of the text the person confirmed (an edit needs a new check)."""
+    return "confirm:" + hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def ask_about_personal_data(
+    action: ActionRecord, found: PersonalDataFound, *, inline: bool, origin: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The card that shows what was found, with "Save anyway" and "Edit"."""
+    view = PersonalDataView(
+        action=action,
+        found=summary(found.findings),
+        values=found.values,
+        key=found.key,
+        token=found.token,
+        inline=inline,
+        origin=origin,
+    )
+    return personal_data_card(view)
+
+
+def _edit_message(text: str) -> str:
+    findings = find_personal_data(text)
+    if not findings:
+        return "Change the text as you need, then save."
+    return (
+        f"This looks like personal data: {summary(findings)}. Describe the work without "
+        "naming or identifying anyone, then save."
+    )
+
+
 def _text(data: dict[str, Any], name: str) -> str:
     value = data.get(name)
     return value.strip() if isinstance(value, str) else ""
@@ -125,8 +179,14 @@ def _check_url(value: str, errors: dict[str, str]) -> str | None:
     return value
 
 
-def submit(action: ActionRecord, data: dict[str, Any]) -> SaveUpdate | FieldErrors:
-    """Validate a submitted form for ``action``."""
+def submit(
+    action: ActionRecord, data: dict[str, Any]
+) -> SaveUpdate | FieldErrors | PersonalDataFound:
+    """Validate a submitted form for ``action``; ask first when it holds personal data.
+
+    ``data[PERSONAL_DATA]`` is "edit" (the person chose to rephrase: the form comes back) or
+    the confirmation token of the text they chose to save anyway.
+    """
     values = {name: _text(data, name) for name in (STATUS, TEXT, REVISED, EVIDENCE, REOPEN)}
     errors: dict[str, str] = {}
     if values[STATUS] not in STATUSES:
@@ -151,6 +211,12 @@ def submit(action: ActionRecord, data: dict[str, Any]) -> SaveUpdate | FieldErro
         return FieldErrors(
             errors={}, values=values, message="This form was out of date; check it and save again."
         )
+    choice = data.get(PERSONAL_DATA)
+    if choice == "edit":
+        return FieldErrors(errors={TEXT: _edit_message(values[TEXT])}, values=values)
+    findings = find_personal_data(values[TEXT])
+    if findings and choice != confirmation_token(values[TEXT]):
+        return PersonalDataFound(findings=findings, values=values, key=key)
     return SaveUpdate(
         action_id=action.id,
         status=values[STATUS],
@@ -158,4 +224,5 @@ def submit(action: ActionRecord, data: dict[str, Any]) -> SaveUpdate | FieldErro
         revised_date=revised,
         evidence_url=evidence,
         key=key,
+        personal_data=tuple(kinds_of(findings)),
     )

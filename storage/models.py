@@ -214,10 +214,18 @@ class ActionOwner(Base):
 
 
 class Person(Base):
-    """Someone who uses the bot, identified by the AAD object id Teams sends."""
+    """Someone who uses the bot: (tenant id, AAD object id), as Teams sends them.
+
+    Object ids are GUIDs, unique across tenants, so the id alone finds the row; ``tenant_id``
+    says whose directory the account is in (a partner organisation's, for people in shared
+    channels; the host's for B2B guests), and a turn claiming the id from another tenant is
+    not that person. People loaded from the memberships CSV have neither until they first
+    use the bot.
+    """
 
     __tablename__ = "person"
     id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
     aad_object_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(256), default="")
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
@@ -261,7 +269,11 @@ class BodyEmailDomain(Base):
 
 
 class ProgressUpdate(Base):
-    """A progress update on an action. Append-only: rows are never changed or deleted."""
+    """A progress update on an action. Append-only: rows are never deleted or rewritten.
+
+    The one change allowed: the retention rule and an erasure redact the text and the author
+    (``redacted_at``).
+    """
 
     __tablename__ = "progress_update"
     __table_args__ = (
@@ -281,6 +293,9 @@ class ProgressUpdate(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     idempotency_key: Mapped[str] = mapped_column(String(128), unique=True)
     source: Mapped[str] = mapped_column(String(32), default="teams")
+    # When the retention rule (or an erasure) removed the text and the author's name; the
+    # status and dates stay, so the plan's history still reads.
+    redacted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Meeting(Base):

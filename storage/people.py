@@ -87,6 +87,7 @@ _KNOWN_PERSON = (
         Membership.role,
         Membership.source,
         Membership.status,
+        Person.tenant_id,
     )
     .outerjoin(Membership, Membership.person_id == Person.id)
     .outerjoin(Body, Body.id == Membership.body_id)
@@ -106,18 +107,22 @@ def known_person(
     name: str,
     email: str | None,
     rows: Sequence[Any] | None = None,
+    tenant_id: str = "",
 ) -> PersonRecord | None:
     """The person with this AAD id when nothing about them needs writing (the common case).
 
     ``rows`` are :func:`person_rows` already read (the people store keeps them a second).
-    Returns None when the person is new or their name or e-mail changed; then
-    :func:`ensure_person` does the write.
+    Returns None when the person is new, their name or e-mail changed, or their tenant is
+    not on record yet; then :func:`ensure_person` does the write (or refuses another
+    tenant's account).
     """
     if rows is None:
         rows = person_rows(session, aad_object_id)
     if not rows:
         return None
     person_id, stored_name, stored_email = rows[0][0], rows[0][1], rows[0][2]
+    if tenant_id and rows[0][7] != tenant_id:
+        return None
     if name and stored_name != clean_name(name):
         return None
     if email and stored_email != email.strip().lower():
@@ -125,7 +130,7 @@ def known_person(
         held = session.scalar(select(Person.id).where(Person.email == email.strip().lower()))
         if held is None or held == person_id:
             return None
-    active, claimed, vouched = _split(row[3:] for row in rows)
+    active, claimed, vouched = _split(row[3:7] for row in rows)
     return PersonRecord(
         id=person_id,
         aad_object_id=aad_object_id,
@@ -163,6 +168,7 @@ def ensure_person(
     name: str = "",
     email: str | None = None,
     domain_bodies: Mapping[str, tuple[str, ...]] | None = None,
+    tenant_id: str = "",
 ) -> PersonRecord:
     """Find or create the one person these identities belong to; refresh name and e-mail.
 
@@ -173,14 +179,22 @@ def ensure_person(
     the memberships of the e-mail domain rules (the partnership data's ``email_domains`` and
     ``MEMBERSHIP_DOMAINS``).
 
+    A person is (tenant id, AAD object id): the tenant is recorded the first time it is known
+    (``tenant_id``, "" when the turn does not say), and the same object id coming from another
+    tenant is refused. The e-mail domain rules work whichever tenant the person is in.
+
     Raises:
         Unidentifiable: without a valid AAD object id, and without an e-mail address that
-            belongs to no other Teams account (nothing is written then).
+            belongs to no other Teams account, or for an account of another tenant than the
+            one on record (nothing is written then).
     """
     aad = valid_aad_id(aad_object_id)
+    tenant = valid_aad_id(tenant_id.lower()) if aad and tenant_id else None
     email = email.strip().lower()[:320] if email and email.strip() else None
     name = clean_name(name)
     person = session.scalar(select(Person).where(Person.aad_object_id == aad)) if aad else None
+    if person is not None and tenant and person.tenant_id and person.tenant_id != tenant:
+        raise Unidentifiable("that object id belongs to an account of another tenant")
     holder = session.scalar(select(Person).where(Person.email == email)) if email else None
     if holder is not None and holder is not person and holder.aad_object_id is not None:
         holder = None  # another Teams account's address: never taken over
@@ -196,6 +210,8 @@ def ensure_person(
         session.add(person)
     newly_known = email is not None and person.email != email
     person.aad_object_id = person.aad_object_id or aad
+    if person.aad_object_id == aad and tenant:
+        person.tenant_id = person.tenant_id or tenant
     person.name = name or person.name
     person.email = email or person.email
     session.flush()

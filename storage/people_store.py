@@ -52,26 +52,27 @@ class SqlPeopleStore:
         self._lock = threading.Lock()
 
     def identify(
-        self, aad_object_id: str | None, name: str, email: str | None
+        self, aad_object_id: str | None, name: str, email: str | None, *, tenant_id: str = ""
     ) -> PersonRecord | None:
         """The sender's person record: read (most turns change nothing), else written.
 
         None for a sender without a valid AAD object id and without an e-mail address that
-        is free to use (nothing is written for them).
+        is free to use, or whose object id is on record for another tenant (nothing is
+        written for them).
         """
         aad_object_id = people.valid_aad_id(aad_object_id)
+        tenant_id = tenant_id.lower()
         if aad_object_id:
             with reading(self.sessions) as session:
-                person = people.known_person(
-                    session, aad_object_id, name, email, self._rows(session, aad_object_id)
-                )
+                rows = self._rows(session, aad_object_id)
+                person = people.known_person(session, aad_object_id, name, email, rows, tenant_id)
             if person is not None:
                 return person
         with database_errors():
-            return self._ensure(aad_object_id, name, email)
+            return self._ensure(aad_object_id, name, email, tenant_id)
 
     def _ensure(
-        self, aad_object_id: str | None, name: str, email: str | None
+        self, aad_object_id: str | None, name: str, email: str | None, tenant_id: str
     ) -> PersonRecord | None:
         for attempt in (1, 2):
             try:
@@ -82,6 +83,7 @@ class SqlPeopleStore:
                         name=name,
                         email=email,
                         domain_bodies=self._domain_bodies,
+                        tenant_id=tenant_id,
                     )
             except people.Unidentifiable:
                 return None

@@ -204,6 +204,7 @@ class SqlPlanStore:
             before = plan_queries.action_by_id(session, update.action_id)
             stored, created = record_update(session, update, now)
             if created and before is not None:
+                confirmed = update.personal_data_confirmed
                 audit.record(
                     session,
                     actor,
@@ -217,6 +218,7 @@ class SqlPlanStore:
                         "text": stored.text,
                         "revised_date": str(stored.revised_date or ""),
                         "evidence_url": stored.evidence_url or "",
+                        **({"personal_data_confirmed": list(confirmed)} if confirmed else {}),
                     },
                 )
             if created and notify_from is not None:

@@ -168,6 +168,12 @@ def test_bot_is_usable_in_chats_channels_and_meetings(manifest: dict[str, Any]) 
     assert covered == ["groupChat", "personal", "team"]
 
 
+def test_the_bot_can_be_added_to_shared_and_private_channels(manifest: dict[str, Any]) -> None:
+    # Partners from other organisations meet in shared channels (Teams Connect).
+    assert manifest["supportsChannelFeatures"] == "tier1"
+    assert set(manifest["supportedChannelTypes"]) == {"sharedChannels", "privateChannels"}
+
+
 def test_commands_are_what_the_bot_understands(manifest: dict[str, Any]) -> None:
     vocabulary = Vocabulary(BodyIndex([]))
     for entry in manifest["bots"][0]["commandLists"]:

@@ -23,3 +23,14 @@ def test_migrations_down_to_0005_and_up(engine: Engine) -> None:
     migrate.upgrade(engine)
     assert "bot_state" not in _tables(engine)
     assert _tables(engine) == set(Base.metadata.tables)
+
+
+def test_0009_adds_the_persons_tenant_and_redaction_and_goes_back(engine: Engine) -> None:
+    def columns(table: str) -> set[str]:
+        return {c["name"] for c in inspect(engine).get_columns(table)}
+
+    migrate.downgrade(engine, "0008")
+    assert "tenant_id" not in columns("person")
+    assert "redacted_at" not in columns("progress_update")
+    migrate.upgrade(engine)
+    assert "tenant_id" in columns("person") and "redacted_at" in columns("progress_update")

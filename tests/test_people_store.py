@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from bot.plan.types import Actor, StoreUnavailable
 from storage import people_store
 from storage.db import make_engine, make_sessionmaker, transaction
-from storage.people import add_memberships
+from storage.models import Person
+from storage.people import add_memberships, ensure_person
 from storage.stores import open_stores
 from tests.store_support import Timer
 
@@ -71,3 +72,20 @@ def test_a_database_that_cannot_be_reached_is_store_unavailable() -> None:
         stores.plan.actions_for(None)
     with pytest.raises(StoreUnavailable):
         stores.schedule.linked_bodies("19:chan")
+
+
+def test_a_person_is_tenant_and_object_id(engine: Engine) -> None:
+    store = open_stores(engine).people
+    # Loaded from the memberships CSV (e-mail only), adopted by a partner tenant's account.
+    with transaction(make_sessionmaker(engine)) as session:
+        listed = ensure_person(session, aad_object_id=None, email="ben@norfolk.police.uk")
+    ben = store.identify("aad-ben", "Ben", "ben@norfolk.police.uk", tenant_id="TENANT-B")
+    assert ben is not None and ben.id == listed.id
+    assert "CONSTABULARY" in ben.body_keys  # the domain rule, whatever the tenant
+    # The same object id said to come from another tenant is not Ben, and changes nothing.
+    assert store.identify("aad-ben", "Ben", "ben@norfolk.police.uk", tenant_id="tenant-a") is None
+    # A turn that does not say the tenant (a channel post) still finds him.
+    again = store.identify("aad-ben", "Ben", None)
+    assert again is not None and again.id == ben.id
+    with make_sessionmaker(engine)() as session:
+        assert session.get(Person, ben.id).tenant_id == "tenant-b"  # type: ignore[union-attr]

@@ -104,6 +104,8 @@ def test_cli_writes_xlsx(tmp_path: Path) -> None:
         numbers_where(), JUNE_1
     )
     assert summary["Total"] == 55 and summary["Overdue (any status)"] == 6
+    notes = [k for k in summary if isinstance(k, str) and k.startswith("Retention: ")]
+    assert len(notes) == 1 and "posted before" in notes[0]
 
 
 def test_cli_writes_docx(tmp_path: Path) -> None:
@@ -115,6 +117,8 @@ def test_cli_writes_docx(tmp_path: Path) -> None:
     document = Document(str(out))
     section = document.sections[0]
     assert section.page_width > section.page_height  # landscape
+    retention = [p.text for p in document.paragraphs if p.text.startswith("Retention: ")]
+    assert len(retention) == 1 and "retention rule" in retention[0]
     headings = [
         (p.style.name, p.text) for p in document.paragraphs if p.style.name.startswith("Heading")
     ]

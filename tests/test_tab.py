@@ -375,6 +375,35 @@ async def test_only_owners_members_may_post(dev_server: Any, sqlite_url: str) ->
     assert latest == action.latest
 
 
+async def test_an_update_with_personal_data_needs_the_save_anyway_box(
+    dev_server: Any, sqlite_url: str
+) -> None:
+    person = seed_person(sqlite_url, "maria@example.org", {"OPCCN": "chair"})
+    action = read(sqlite_url, lambda s: actions(s, body_keys=["OPCCN"])[0])
+    browser = Browser(dev_server.url)
+    try:
+        await dev_signin(browser, person)
+        _, html = await browser.get("/tab/my")
+        csrf = field_values(html, "csrf")[0]
+        path = f"/tab/my/update/{action.id}"
+        form = {
+            "csrf": csrf,
+            "updateKey": "p" * 20,
+            "status": "At risk",
+            "text": "Call 07700 900123",
+        }
+        status, page, _ = await browser.post(path, form)
+        assert status == 422 and "a phone number (“07700 900123”)" in page
+        confirm = field_values(page, "personalData")[0]
+        assert confirm.startswith("confirm:")
+        status, _, location = await browser.post(path, {**form, "personalData": confirm})
+        assert status == 303 and "new=1" in location
+    finally:
+        await browser.close()
+    latest = read(sqlite_url, lambda s: action_by_number(s, action.number)).latest
+    assert latest.text == "Call 07700 900123"
+
+
 # --- the dashboard ------------------------------------------------------------------------
 
 

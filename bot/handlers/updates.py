@@ -24,7 +24,7 @@ from cards.actions import action_detail_card
 from cards.update_form import KEY, REOPEN, STATUS, TEXT
 from cards.views import ActionDetailView
 from dialogs import update_progress
-from dialogs.update_progress import FieldErrors, SaveUpdate
+from dialogs.update_progress import FieldErrors, PersonalDataFound, SaveUpdate
 
 log = logging.getLogger(__name__)
 # The cards an update can start from, drawn again afterwards for everyone in a shared chat.
@@ -78,6 +78,7 @@ def save(
         author_person_id=request.person_id,
         author_name=request.sender.name or "Someone",
         key=key or form_update_key(request.person_id, command.action_id, command.key),
+        personal_data_confirmed=command.personal_data,
     )
     notify_from = request.place.conversation_id if services.settings.update_notices else None
     recorded = services.plan.record_update(
@@ -181,6 +182,9 @@ def submit_form(services: Services, request: Request, *, inline: bool) -> Submit
             key=_key(request),
         )
         return Submitted(number=action.number, form=form)
+    if isinstance(result, PersonalDataFound):
+        ask = update_progress.ask_about_personal_data(action, result, inline=inline, origin=origin)
+        return Submitted(number=action.number, form=ask)
     try:
         after, created = save(services, request, result)
     except StoreUnavailable:
@@ -278,6 +282,10 @@ def update_intent(services: Services, request: Request, intent: Intent) -> Reply
             return Reply(messages=[asked, Message(card=form)], card=form)
         problems = " ".join(command.errors.values()) or command.message
         return Reply.with_text(f"Nothing was saved: {problems}")
+    if isinstance(command, PersonalDataFound):
+        ask = update_progress.ask_about_personal_data(action, command, inline=True, origin=None)
+        asked = Message(text="Nothing was saved yet: please check your update first.")
+        return Reply(messages=[asked, Message(card=ask)], card=ask)
     key = None
     if request.activity_id:  # a redelivered message stores nothing new
         place = request.place

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.background import worker
 from bot.jobs.policy import Limits, RateLimits
 from bot.jobs.types import Sender
+from bot.plan.retention import RetentionPolicy
 
 Blocking = Callable[..., Awaitable[Any]]
 DEFAULT_GRACE = timedelta(hours=12)
@@ -47,6 +48,8 @@ class JobContext:
         stale_after: when an unfinished claim is given up as "unknown".
         in_flight_wait: seconds a cancelled run waits for a send already on the wire.
         allowed_tenants: when not empty, only conversations of these tenants are posted to.
+        retention: the retention rule each run applies (None: not applied, e.g. in tests
+            about sending).
     """
 
     db: sessionmaker[Session]
@@ -61,3 +64,4 @@ class JobContext:
     stale_after: timedelta = STALE_CLAIM_AFTER
     in_flight_wait: float = 60.0
     allowed_tenants: tuple[str, ...] = ()
+    retention: RetentionPolicy | None = None

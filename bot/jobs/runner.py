@@ -1,9 +1,10 @@
 """The scheduled jobs: plain async functions of ``now``, idempotent, safe to run concurrently.
 
 One run plans every delivery due by ``now`` (update prompts, follow-ups, reminders), gives up
-stale claims, then sends what is pending. Running it twice, after a restart, or on several
-instances at once sends each delivery once (see ``storage.deliveries``). The trigger is kept
-apart: ``bot.jobs.timer`` in the app, ``POST /api/jobs/run``, or ``python -m bot jobs run``.
+stale claims, sends what is pending, then applies the retention rule. Running it twice, after
+a restart, or on several instances at once sends each delivery once (see
+``storage.deliveries``). The trigger is kept apart: ``bot.jobs.timer`` in the app,
+``POST /api/jobs/run``, or ``python -m bot jobs run``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from bot.clock import LONDON
 from bot.jobs.content import Content, Target, content_for, content_key, target_for
 from bot.jobs.context import JobContext
 from bot.jobs.fanout import FanOut, Prepared
+from bot.jobs.retention import apply_retention
 from bot.jobs.types import JobSummary
 from bot.plan.planning import plan_deliveries
 from bot.plan.schedule import PlannedDelivery
@@ -154,6 +156,8 @@ async def run_jobs(now: datetime, ctx: JobContext) -> JobSummary:
         return result
 
     await FanOut(ctx, now, summary).run(fetch, prefetch=BATCH)
+    if ctx.retention is not None:
+        summary.retention = await apply_retention(now, ctx.db, ctx.retention, ctx.blocking)
     return summary
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.turns import Message
@@ -69,6 +69,8 @@ class JobSummary:
     no_chat: int = 0
     unknown: int = 0
     retries: int = 0
+    # What the retention rule redacted or deleted in this run (empty: not applied).
+    retention: dict[str, int] = field(default_factory=dict)
 
     def count(self, status: str) -> None:
         """Add one delivery that ended with ``status``."""
@@ -86,4 +88,5 @@ class JobSummary:
             "no_chat": self.no_chat,
             "unknown": self.unknown,
             "retries": self.retries,
+            "retention": dict(self.retention),
         }

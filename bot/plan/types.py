@@ -195,6 +195,8 @@ class NewUpdate:
     author_name: str
     key: str
     source: str = "teams"
+    # Kinds of personal data the author was warned about and saved anyway (for the audit log).
+    personal_data_confirmed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,8 @@ def docx_bytes(report: Report) -> bytes:
         f"As of {day_label(report.as_of)}. {len(report.rows)} actions: {counts}. "
         f"Overdue: {report.overdue}."
     )
+    if report.retention_note:
+        document.add_paragraph(report.retention_note)
     for theme in report.themes:
         document.add_heading(f"Theme {theme.number}: {theme.title}", level=1)
         for section in theme.sections:

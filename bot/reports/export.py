@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy.orm import Session
 
+from bot.plan.labels import day_label
 from bot.reports.csv_file import csv_bytes
 from bot.reports.docx_file import docx_bytes
 from bot.reports.table import Report, build_report
@@ -46,8 +47,12 @@ def export_report(
     as_of: date,
     plan_key: str | None = None,
     interval_days: int = 90,
+    texts_kept_from: date | None = None,
 ) -> ReportFile:
     """The report for ``as_of`` (London) in ``fmt`` (xlsx, docx or csv).
+
+    ``texts_kept_from``: the retention rule's date, said in the XLSX and DOCX files (update
+    texts posted before it have been removed; the CSV stays one flat table).
 
     Raises:
         ValueError: for an unknown format.
@@ -56,8 +61,19 @@ def export_report(
     if fmt not in _RENDERERS:
         raise ValueError(f"unknown report format {fmt!r} (use {', '.join(FORMATS)})")
     report = build_report(session, as_of, plan_key, interval_days)
+    if texts_kept_from is not None:
+        report = replace(report, retention_note=retention_note(texts_kept_from))
     return ReportFile(
         filename=file_name(report.plan_key, as_of, fmt),
         content_type=CONTENT_TYPES[fmt],
         data=_RENDERERS[fmt](report),
+    )
+
+
+def retention_note(texts_kept_from: date) -> str:
+    """What the retention rule means for this file's update texts."""
+    return (
+        f"Retention: the text of progress updates posted before {day_label(texts_kept_from)} "
+        "has been removed under the partnership's retention rule; their statuses and dates "
+        "remain."
     )

@@ -119,6 +119,8 @@ class Report:
     overdue: int
     # The scrutiny requests and recommendations as they stood that day, in REQUEST_COLUMNS.
     requests: tuple[tuple[str, ...], ...] = ()
+    # What the retention rule has removed, said in the file (empty: not known).
+    retention_note: str = ""
 
     @property
     def rows(self) -> list[ReportRow]:

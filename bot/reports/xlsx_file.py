@@ -44,6 +44,9 @@ def _summary(sheet: Worksheet, report: Report) -> None:
     for cell in (*sheet[3], *sheet[sheet.max_row - 1]):
         cell.font = BOLD
     sheet.column_dimensions["A"].width = 24
+    if report.retention_note:
+        sheet.append([])
+        sheet.append([report.retention_note])
 
 
 def _theme(sheet: Worksheet, report: Report, theme: ReportTheme) -> None:

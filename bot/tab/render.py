@@ -11,14 +11,21 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from bot.plan.labels import day_label
 from bot.tab.charts import status_class
 from bot.tab.views import when_label
-from cards.update_form import EVIDENCE, KEY, MAX_TEXT, REVISED, STATUS, TEXT
+from cards.update_form import EVIDENCE, KEY, MAX_TEXT, PERSONAL_DATA, REVISED, STATUS, TEXT
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 THEMES = ("default", "dark", "contrast")
 # The update form's field names are the dialog's, so one validation reads both.
-FIELDS = {"status": STATUS, "text": TEXT, "revised": REVISED, "evidence": EVIDENCE, "key": KEY}
+FIELDS = {
+    "status": STATUS,
+    "text": TEXT,
+    "revised": REVISED,
+    "evidence": EVIDENCE,
+    "key": KEY,
+    "personal_data": PERSONAL_DATA,
+}
 
 
 def theme_of(value: str | None) -> str:

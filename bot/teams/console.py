@@ -55,10 +55,11 @@ def _activity(text: str, person: PersonRecord | None) -> Activity:
             aad_object_id=person.aad_object_id if person else None,
         ),
         recipient=ChannelAccount(id="28:safer-partnership-bot", name="Safer Partnership"),
+        # No tenant: the operator asks as the person, and the person's tenant (recorded from
+        # their own Teams turns) must not become the console's.
         conversation=ConversationAccount(
-            id=f"console-{uuid.uuid4()}", conversation_type="personal", tenant_id=CONSOLE_TENANT
+            id=f"console-{uuid.uuid4()}", conversation_type="personal"
         ),
-        channel_data={"tenant": {"id": CONSOLE_TENANT}},
         locale="en-GB",
     )
 

@@ -41,16 +41,40 @@ def tenant_of(activity: Activity) -> str:
     return getattr(conversation, "tenant_id", None) or ""
 
 
+def user_tenant_of(activity: Activity) -> str:
+    """The sender's own tenant ("" when the activity does not say).
+
+    ``from.tenantId`` when Teams sends it, else in a personal chat the conversation's tenant.
+    A channel's tenant is the host's, which an external member of a shared channel is not in.
+    """
+    account = activity.from_property
+    stated = getattr(account, "tenant_id", None) if account is not None else None
+    if isinstance(stated, str) and stated:
+        return stated
+    conversation = activity.conversation
+    kind = conversation.conversation_type if conversation else None
+    return tenant_of(activity) if kind in (None, "personal") else ""
+
+
+def tenants_of(activity: Activity) -> tuple[str, ...]:
+    """The conversation's tenant, and the sender's own when it is another (a shared channel)."""
+    tenants = [tenant_of(activity), user_tenant_of(activity)]
+    return tuple(dict.fromkeys(t for t in tenants if t))
+
+
 def sender_of(activity: Activity, email: str | None = None) -> Sender:
-    """Who sent the activity (the AAD object id identifies the person)."""
+    """Who sent the activity: (tenant id, AAD object id), and whether they are a guest."""
     account = activity.from_property
     if account is None:
         return Sender(aad_object_id=None)
+    role = (account.properties or {}).get("userRole")
     return Sender(
         aad_object_id=account.aad_object_id or None,
         name=account.name or "",
         user_id=account.id or "",
         email=email,
+        tenant_id=user_tenant_of(activity).lower(),
+        is_guest=isinstance(role, str) and role.lower() == "guest",
     )
 
 

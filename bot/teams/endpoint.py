@@ -16,7 +16,7 @@ from microsoft_agents.hosting.core import ClaimsIdentity, TurnContext
 from pydantic import ValidationError
 
 from bot.teams.adapter import PartnershipAdapter
-from bot.teams.convert import tenant_of
+from bot.teams.convert import tenants_of
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 256 * 1024
@@ -94,9 +94,13 @@ def messages_handler(
         if not service_url_matches(claims, activity.service_url or ""):
             log.warning("refused an activity whose serviceUrl is not the one its token names")
             return _problem(401, "unauthorized")
-        tenant = tenant_of(activity)
-        if allowed_tenants and tenant.lower() not in allowed_tenants:
-            log.warning("refused an activity from a tenant that is not allowed: %s", tenant[:64])
+        # The conversation's tenant and, in a shared channel, the sender's own must be partners.
+        tenants = tenants_of(activity) or ("",)
+        refused = [t for t in tenants if t.lower() not in allowed_tenants]
+        if allowed_tenants and refused:
+            log.warning(
+                "refused an activity from a tenant that is not allowed: %s", refused[0][:64]
+            )
             return _problem(403, "this bot does not serve your organisation")
         try:
             invoke = await adapter.process_activity(claims, activity, logic)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.background import in_worker
+from bot.clock import london_today
 from bot.plan.permissions import may_export
 from bot.reports import links
 from bot.reports.export import ReportFile, export_report
@@ -78,6 +79,9 @@ def make_file(services: Services, token: str) -> ReportFile:
                 claims.as_of,
                 claims.plan_key,
                 services.settings.reporting_interval_days,
+                texts_kept_from=services.settings.retention.texts_kept_from(
+                    london_today(services.clock.now())
+                ),
             )
         except PlanNotFound as exc:
             raise Refused(f"That plan is no longer in the bot ({exc}).") from exc

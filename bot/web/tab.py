@@ -31,6 +31,7 @@ from aiohttp import web
 
 from bot.dispatch import identify
 from bot.handlers.updates import SAVE_FAILED, allowed, refusal, save, saved_message
+from bot.plan.personal_data import summary
 from bot.plan.statuses import STATUSES
 from bot.plan.types import BodyInfo, PlanNotFound, StoreUnavailable
 from bot.services import Services
@@ -47,8 +48,9 @@ from bot.tab.render import STATIC, Pages, theme_of
 from bot.tab.session import COOKIE, LIFETIME, SessionSigner, TabUser
 from bot.turns import Place, Request, Sender
 from bot.web.keeper import CacheKeeper
+from cards.update_form import TEXT
 from dialogs import update_progress
-from dialogs.update_progress import FieldErrors
+from dialogs.update_progress import FieldErrors, PersonalDataFound
 from storage.update_history import people_to_pick
 
 log = logging.getLogger(__name__)
@@ -372,6 +374,10 @@ class TabApp:
         if isinstance(result, FieldErrors):
             form = _form(action, result.values, result.errors, result.message, data)
             return self._my_page(query, turn, user, cookie, forms={action.id: form}, status=422)
+        if isinstance(result, PersonalDataFound):
+            form = _form(action, result.values, {TEXT: _personal_data_problem(result)}, "", data)
+            form["confirm"] = result.token
+            return self._my_page(query, turn, user, cookie, forms={action.id: form}, status=422)
         try:
             after, created = save(self.services, turn, result)
         except StoreUnavailable:
@@ -483,6 +489,14 @@ def _blank_form(action: Any) -> dict[str, Any]:
         "errors": {},
         "message": "",
     }
+
+
+def _personal_data_problem(found: PersonalDataFound) -> str:
+    return (
+        f"This may contain personal data: {summary(found.findings)}. Describe the work without "
+        "naming or identifying anyone, or tick “Save anyway” if the detail is needed (the audit "
+        "log records that you confirmed it)."
+    )
 
 
 def _form(

@@ -202,7 +202,9 @@ class FakePeopleStore:
     chairs: dict[str, list[str]] = field(default_factory=dict)
     reminded: set[int] = field(default_factory=set)
 
-    def identify(self, aad_object_id: str | None, name: str, email: str | None) -> PersonRecord:
+    def identify(
+        self, aad_object_id: str | None, name: str, email: str | None, *, tenant_id: str = ""
+    ) -> PersonRecord:
         for person in self.people.values():
             if person.aad_object_id == aad_object_id:
                 return person
