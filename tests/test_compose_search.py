@@ -11,10 +11,9 @@ import pytest
 from bot.clock import FixedClock
 from bot.handlers.compose import NO_BODIES, read_query
 from cards import verbs
-from storage.db import make_engine, make_sessionmaker, transaction
-from storage.people import add_memberships, ensure_person
 from tests.cardcheck import check_card
 from tests.harness import BotServer, card_texts, fixture, settings_for
+from tests.store_support import member
 
 OWNER = "00000000-0000-0000-0000-0000000000020"  # the fixture's user
 
@@ -22,10 +21,7 @@ OWNER = "00000000-0000-0000-0000-0000000000020"  # the fixture's user
 @pytest.fixture
 async def server(sqlite_url: str, tmp_path: Path, clock: FixedClock) -> AsyncIterator[BotServer]:
     settings = settings_for(sqlite_url, tmp_path)
-    factory = make_sessionmaker(make_engine(settings.database_url))
-    with transaction(factory) as session:
-        person = ensure_person(session, aad_object_id=OWNER, name="Alex Wilber")
-        add_memberships(session, person.id, ["OPCCN"], role="member", source="test")
+    member(settings.database_url, OWNER, "Alex Wilber", ("OPCCN",))
     async with BotServer(settings, clock) as running:
         yield running
 

@@ -15,9 +15,8 @@ import pytest
 from bot.clock import FixedClock
 from cards import verbs
 from cards.base import REFRESH_USER_LIMIT
-from storage.db import make_engine, make_sessionmaker, transaction
-from storage.people import add_memberships, ensure_person
 from tests.harness import BotServer, card_texts, fixture, message, settings_for
+from tests.store_support import member
 
 OWNER, OWNER_ID = "aad-owner", "29:owner"
 READER, READER_ID = "aad-reader", "29:reader"
@@ -28,11 +27,8 @@ CHAT_B = "19:chat-b@thread.v2"
 @pytest.fixture
 async def server(sqlite_url: str, tmp_path: Path, clock: FixedClock) -> AsyncIterator[BotServer]:
     settings = settings_for(sqlite_url, tmp_path)
-    factory = make_sessionmaker(make_engine(settings.database_url))
-    with transaction(factory) as session:
-        person = ensure_person(session, aad_object_id=OWNER, name="Olive Owner")
-        add_memberships(session, person.id, ["OPCCN"], role="member", source="test")
-        ensure_person(session, aad_object_id=READER, name="Rita Reader")
+    member(settings.database_url, OWNER, "Olive Owner", ("OPCCN",))
+    member(settings.database_url, READER, "Rita Reader")
     async with BotServer(settings, clock) as running:
         running.connector.members.update(
             {OWNER_ID: {"name": "Olive Owner"}, READER_ID: {"name": "Rita Reader"}}
@@ -113,3 +109,7 @@ async def test_a_personal_chat_card_is_not_live(server: BotServer) -> None:
     (posted,) = server.connector.sent()
     (card,) = posted.cards
     assert "refresh" not in card and "Post update" in titles(card)
+    await server.post(message("status", aad=OWNER, service_url=server.connector.url))
+    status_card = server.connector.sent()[-1].cards[0]
+    assert "userIds" not in status_card["refresh"]  # Teams refreshes a 1:1 chat without a list
+    assert server.connector.roster_reads == 0

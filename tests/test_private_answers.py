@@ -13,16 +13,14 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FixedClock
-from bot.config import Settings
 from bot.privacy import is_personal
 from bot.teams.private import fallback_note, unreachable_note
 from bot.understand import understand
 from cards import verbs
 from cards.share import SHARE_TITLE
-from storage.db import make_engine, make_sessionmaker, transaction
-from storage.people import add_memberships, ensure_person
 from tests.fakes.connector import Arrival
 from tests.harness import BotServer, card_texts, execute, fixture, message, settings_for
+from tests.store_support import member
 from tests.test_understand import TODAY, VOCAB
 
 ASKER = "aad-owner"
@@ -32,17 +30,10 @@ CHANNEL = "19:partnership@thread.tacv2;messageid=1795436307023"
 TREATMENT = {"type": "activityTreatment", "treatment": "targeted"}
 
 
-def owner(settings: Settings) -> None:
-    factory = make_sessionmaker(make_engine(settings.database_url))
-    with transaction(factory) as session:
-        person = ensure_person(session, aad_object_id=ASKER, name=NAME)
-        add_memberships(session, person.id, ["OPCCN"], role="member", source="test")
-
-
 @pytest.fixture
 async def server(sqlite_url: str, tmp_path: Path, clock: FixedClock) -> AsyncIterator[BotServer]:
     settings = settings_for(sqlite_url, tmp_path)
-    owner(settings)
+    member(settings.database_url, ASKER, NAME, ("OPCCN",))
     async with BotServer(settings, clock) as running:
         yield running
 

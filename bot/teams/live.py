@@ -76,6 +76,11 @@ class LiveCards:
         """The card with its viewers filled in (unchanged when it is not live)."""
         if not needs_viewers(card):
             return card
+        conversation = turn_context.activity.conversation
+        if conversation is None or conversation.conversation_type in (None, "personal"):
+            # A 1:1 chat has one viewer, whom Teams refreshes without a list.
+            refresh = {k: v for k, v in card["refresh"].items() if k != "userIds"}
+            return {**card, "refresh": refresh}
         return with_viewers(card, await self.viewers(turn_context))
 
     async def fill(self, turn_context: TurnContext, activities: list[Activity]) -> None:
