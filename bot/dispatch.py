@@ -161,6 +161,8 @@ def _shared(services: Services, request: Request) -> Reply:
     """The "Share with the chat" button: the question answered again, posted for everyone."""
     if not request.place.is_shared:
         return Reply(error="Sharing works in a channel, group chat or meeting chat.")
+    if not is_shareable(understand(request.text, services.vocabulary(), request.today)):
+        return Reply(error="That answer can't be shared.")  # e.g. a changed or forged button
     answer = handle_text(services, replace(request, can_answer_privately=False, is_invoke=False))
     if answer.private or answer.error:  # a refusal, or links: never posted for everyone
         return Reply(error=answer.error or "That answer can't be shared.")

@@ -3,7 +3,7 @@
 Pure rules over the understood question. "Overdue for me", "my actions", "my bodies" and report
 links are about (or for) the sender alone; asked in a channel, group chat or meeting chat their
 answer is sent so that only the sender sees it (see ``bot.teams.private``), with a "Share with
-the chat" button on the list answers. Refusals are marked by their handlers
+the chat" button on answers that only read the plan. Refusals are marked by their handlers
 (``Reply.refusal``).
 """
 
@@ -15,9 +15,26 @@ from bot.understand import Intent
 
 # Always personal: the sender's own list, bodies, and single-use download links.
 PERSONAL_INTENTS: Final = frozenset({"my_actions", "my_bodies", "report"})
-# Private answers never offered for sharing: single-use links, and the update form (only its
-# owner can use it). Refusals are text, and only cards carry the share button.
-NEVER_SHARED: Final = frozenset({"report", "update"})
+# Answers the asker may post for everyone ("Share with the chat" answers the question again):
+# questions that only read the plan. Never links, forms, refusals or anything that changes data.
+SHAREABLE_INTENTS: Final = frozenset(
+    {
+        "overdue",
+        "due",
+        "my_actions",
+        "actions",
+        "search",
+        "action",
+        "history",
+        "status",
+        "priorities",
+        "meetings",
+        "next_meeting",
+        "last_meeting",
+        "fact",
+        "outcome",
+    }
+)
 
 
 def wants_me(intent: Intent) -> bool:
@@ -48,4 +65,4 @@ def is_personal(intent: Intent, has_bodies: bool) -> bool:
 
 def is_shareable(intent: Intent) -> bool:
     """The sender may post this private answer to the conversation for everyone."""
-    return intent.name not in NEVER_SHARED
+    return intent.name in SHAREABLE_INTENTS

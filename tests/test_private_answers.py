@@ -179,3 +179,21 @@ async def test_slash_commands_are_answered_privately(
     assert all(info in a.body["entities"] for a in sent)
     (card,) = [c for a in sent for c in a.cards]
     assert heading in card_texts(card) and SHARE_TITLE in str(card)
+
+
+async def test_only_plan_reading_answers_can_be_shared(server: BotServer) -> None:
+    for text in ("update 1.1 on track: shared by a forged button", "report", "my bodies"):
+        pressed = execute(
+            verbs.SHARE_ANSWER,
+            {"text": text},
+            kind="channel",
+            aad=ASKER,
+            user_id=USER_ID,
+            name=NAME,
+            conversation_id=CHANNEL,
+        )
+        status, body = await server.post(pressed)
+        assert status == 200 and body["statusCode"] == 400, text
+    assert not server.connector.sent()
+    history = server.runtime.services.plan.history(server.runtime.services.plan.action("1.1").id)
+    assert not any("forged" in (u.text or "") for u in history)
