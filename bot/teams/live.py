@@ -67,7 +67,7 @@ class LiveCards:
             ids = tuple(m.id for m in members if getattr(m, "id", None))
         except Exception:  # the refresh is a courtesy: the card still has its Refresh button
             log.warning("could not read the conversation roster for live cards", exc_info=True)
-            return ()
+            ids = ()  # kept like a roster, so that a failing roster is not asked every turn
         chosen = ids if len(ids) <= REFRESH_USER_LIMIT else ()
         self._rosters[key] = chosen
         return chosen
