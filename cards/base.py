@@ -31,9 +31,13 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # web) show a backslash escape literally. "*" becomes the look-alike U+2217, a link's "](" and a
 # tag's "<" get an invisible zero-width space, and "_" is fenced by zero-width spaces (a
 # delimiter both left- and right-flanking, and not after punctuation, can neither open nor close
-# emphasis). Plan lists ("- item", "1. first") keep rendering as lists, as written.
+# emphasis). Plan lists ("- item", "1. first") keep rendering as lists, as written. A backslash
+# someone typed is followed by a zero-width space, so that markdown never reads it as an escape
+# (hidden by some clients, shown by others).
 _ZWSP = "\u200b"
-_INERT = str.maketrans({"*": "\u2217", "_": f"{_ZWSP}_{_ZWSP}", "<": f"<{_ZWSP}"})
+_INERT = str.maketrans(
+    {"*": "\u2217", "_": f"{_ZWSP}_{_ZWSP}", "<": f"<{_ZWSP}", "\\": f"\\{_ZWSP}"}
+)
 
 
 def escape(text: str | None) -> str:
