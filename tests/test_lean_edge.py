@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import uuid
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 from microsoft_agents.activity import Activity, Attachment, ConversationAccount, Entity
+from microsoft_agents.hosting.core import ClaimsIdentity
 from pydantic_core import to_json
 
 from bot.clock import FixedClock
@@ -66,9 +69,9 @@ async def play(
     shutil.copyfile(database, copy)
     lean_posts: list[str] = []
 
-    async def counted(session: Any, activity: Activity) -> Any:
+    async def counted(client: Any, activity: Activity) -> Any:
         lean_posts.append(str(activity.type))
-        return await post_activity(session, activity)
+        return await post_activity(client, activity)
 
     monkeypatch.setattr(adapter_module, "post_activity", counted)
     async with BotServer(settings_for(f"sqlite:///{copy}", tmp_path), clock) as server:
@@ -195,3 +198,63 @@ def test_invoke_responses_traces_and_the_agents_channel_stay_with_the_sdk() -> N
     assert not takes_lean_path(
         Activity(type="message", conversation=conversation, channel_id="agents")
     )
+
+
+async def test_a_lean_post_carries_the_token_and_retries_an_unopened_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """What the kept session's middlewares add, the lean path adds too."""
+    from aiohttp import web
+
+    from bot.teams import connector as kept
+
+    seen: list[tuple[str, str, bytes]] = []
+
+    async def receive(request: web.Request) -> web.Response:
+        seen.append((request.headers.get("Authorization", ""), request.path, await request.read()))
+        return web.json_response({"id": "new-1"})
+
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{cid}/activities/{aid}", receive)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    factory = kept.KeptClientFactory(None)
+    reply = Activity(
+        type="message", text="hi", conversation=ConversationAccount(id="a:1"), reply_to_id="r1"
+    )
+    try:
+        client = await factory.create_connector_client(
+            None, ClaimsIdentity(), f"http://127.0.0.1:{port}/", "aud", use_anonymous=True
+        )
+        assert isinstance(client, kept.KeptConnectorClient)
+
+        async def token() -> str:
+            return "t0ken"
+
+        client.token = kept.CachedToken(token)
+        answer = await post_activity(client, reply)
+        assert answer.id == "new-1"
+        assert seen == [
+            ("Bearer t0ken", "/v3/conversations/a:1/activities/r1", activity_body(reply))
+        ]
+
+        pauses: list[float] = []
+
+        async def no_sleep(seconds: float) -> None:
+            pauses.append(seconds)
+
+        monkeypatch.setattr(kept.asyncio, "sleep", no_sleep)
+        with socket.socket() as sock:  # a port that refuses: bound, never listening
+            sock.bind(("127.0.0.1", 0))
+            refusing = await factory.create_connector_client(
+                None, ClaimsIdentity(), f"http://127.0.0.1:{sock.getsockname()[1]}/", "aud"
+            )
+            with pytest.raises(aiohttp.ClientConnectorError):
+                await post_activity(refusing, reply)  # type: ignore[arg-type]
+        assert len(pauses) == kept.CONNECT_ATTEMPTS - 1
+    finally:
+        await factory.close()
+        await runner.cleanup()

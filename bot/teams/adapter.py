@@ -63,7 +63,7 @@ class PartnershipAdapter(CloudAdapter):
         responses = []
         for activity in activities:
             activity.id = None  # as the SDK does: the connector assigns the id
-            responses.append(await post_activity(connector.client, activity))
+            responses.append(await post_activity(connector, activity))
         return responses
 
     async def close(self) -> None:

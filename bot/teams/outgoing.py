@@ -9,7 +9,8 @@ the connector client's ``reply_to_activity``/``send_to_conversation``. Profiled 
   inspecting every value (0.21 ms for the 11 KB overdue card, then 0.05 ms more to encode it);
 * two OpenTelemetry spans per send (adapter and connector), opened and closed even when no
   exporter is configured;
-* aiohttp's JSON payload and client middlewares for each request.
+* aiohttp's JSON payload and its client middlewares (the bearer token, the retry of a
+  connection that never opened) for each request.
 
 :func:`activity_body` writes the same JSON (the same keys and values as the SDK's
 ``model_dump(by_alias=True, exclude_unset=True, exclude_none=True, mode="json")``) in about a
@@ -35,6 +36,8 @@ from microsoft_agents.activity import (
 )
 from microsoft_agents.hosting.core import HeaderPropagationContext
 from pydantic_core import to_json
+
+from bot.teams.connector import KeptConnectorClient, unopened_retried
 
 # The SDK's connector client trims conversation ids to this length (ConversationsOperations).
 MAX_CONVERSATION_ID = 150
@@ -94,8 +97,11 @@ def activity_url(activity: Activity) -> str:
     return f"{url}/{activity.reply_to_id}" if activity.reply_to_id else url
 
 
-async def post_activity(session: aiohttp.ClientSession, activity: Activity) -> ResourceResponse:
-    """POST ``activity`` to the connector on ``session`` (the kept client's); its answer.
+async def post_activity(client: KeptConnectorClient, activity: Activity) -> ResourceResponse:
+    """POST ``activity`` to the connector with the kept ``client``; the connector's answer.
+
+    On the client's session and keep-alive pool, with what its middlewares would add (the
+    bearer token; a retry while the connection never opened), done here directly.
 
     Raises:
         aiohttp.ClientResponseError: the connector answered other than 200, 201 or 202 (the
@@ -106,22 +112,28 @@ async def post_activity(session: aiohttp.ClientSession, activity: Activity) -> R
         ChannelId.get_channel(activity.channel_id) == Channels.ms_teams
         and activity.is_targeted_activity()
     )
-    headers = dict(_JSON_HEADERS)
+    headers = {**_JSON_HEADERS, **await client.headers()}
     for name, value in (HeaderPropagationContext.collect_headers() or {}).items():
         headers.setdefault(name, value)
-    async with session.post(
-        url,
-        params={"isTargetedActivity": "true"} if targeted else None,
-        data=activity_body(activity),
-        headers=headers,
-    ) as response:
-        text = await response.text("utf-8")
-        if response.status not in (200, 201, 202):
-            raise aiohttp.ClientResponseError(
-                response.request_info,
-                response.history,
-                status=response.status,
-                message=text or f"Error accessing resource '{url}'",
-                headers=response.headers,
-            )
+    body = activity_body(activity)
+
+    async def send() -> tuple[int, str, aiohttp.ClientResponse]:
+        async with client.client.post(
+            url,
+            params={"isTargetedActivity": "true"} if targeted else None,
+            data=body,
+            headers=headers,
+            middlewares=(),
+        ) as response:
+            return response.status, await response.text("utf-8"), response
+
+    status, text, response = await unopened_retried(send)
+    if status not in (200, 201, 202):
+        raise aiohttp.ClientResponseError(
+            response.request_info,
+            response.history,
+            status=status,
+            message=text or f"Error accessing resource '{url}'",
+            headers=response.headers,
+        )
     return ResourceResponse.model_validate_json(text) if text else ResourceResponse()
