@@ -45,3 +45,12 @@ def quiet_telemetry(env: Mapping[str, str] | None = None) -> bool:
         metrics.set_meter_provider(metrics.NoOpMeterProvider())
         done = True
     return done
+
+
+def tracing_off() -> bool:
+    """Whether spans go nowhere: OpenTelemetry's no-op tracer provider is the global one.
+
+    The adapter's lean send path (``bot.teams.outgoing``) is taken only then; a provider set
+    by the deployment (from its environment or in code) keeps the SDK's spans on every send.
+    """
+    return isinstance(trace.get_tracer_provider(), trace.NoOpTracerProvider)
