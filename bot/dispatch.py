@@ -18,9 +18,10 @@ from bot.handlers.help import welcome
 from bot.handlers.period import with_period_notice
 from bot.plan.permissions import is_admin
 from bot.plan.types import StoreUnavailable
+from bot.privacy import is_personal, is_shareable
 from bot.services import Services
-from bot.turns import DialogDone, DialogView, Reply, Request
-from bot.understand import understand
+from bot.turns import DialogDone, DialogView, Message, Reply, Request, SearchResults
+from bot.understand import Intent, understand
 from cards import verbs
 
 log = logging.getLogger(__name__)
@@ -113,8 +114,12 @@ def handle_text(services: Services, request: Request) -> Reply:
         if out_of_range:
             return Reply.with_text(out_of_range)
         log.debug("intent %s", intent.name, extra={"activity_id": request.activity_id})
+        has_bodies = bool(known.memberships or known.claimed)
+        if known.place.is_shared and known.can_answer_privately:
+            private = known.asked_privately or is_personal(intent, has_bodies)
+            known = replace(known, answered_privately=private)
         answer = routes.intent_handler(intent.name)(services, known, intent)
-        return with_period_notice(services, known, intent, answer)
+        return _privately(known, intent, with_period_notice(services, known, intent, answer))
 
     return _guarded("message", request, work)
 
@@ -124,11 +129,14 @@ def handle_card_action(services: Services, request: Request) -> Reply:
 
     def work() -> Reply:
         known = identify(services, request)
-        if known.verb == verbs.RUN_COMMAND:
+        if known.verb in (verbs.RUN_COMMAND, verbs.SHARE_ANSWER):
             typed = known.data.get("text")
             if not isinstance(typed, str) or not typed.strip():
                 return Reply(error="That button carries no command.")
-            return handle_text(services, replace(known, text=typed[:MAX_TEXT], verb=None))
+            asked = replace(known, text=typed[:MAX_TEXT], verb=None)
+            if known.verb == verbs.SHARE_ANSWER:
+                return _shared(services, asked)
+            return handle_text(services, asked)
         handler = routes.verb_handler(known.verb)
         if handler is None:
             return Reply(
@@ -138,6 +146,29 @@ def handle_card_action(services: Services, request: Request) -> Reply:
         return _redrawn(services, known, handler(services, known))
 
     return _guarded(f"card action {request.verb}", request, work)
+
+
+def _privately(request: Request, intent: Intent, reply: Reply) -> Reply:
+    """Mark a personal answer in a shared conversation as the sender's alone (and shareable)."""
+    if request.answered_privately and not reply.error:
+        reply.private = True
+        has_card = any(m.card is not None for m in reply.messages)
+        reply.share_text = request.text if is_shareable(intent) and has_card else None
+    return reply
+
+
+def _shared(services: Services, request: Request) -> Reply:
+    """The "Share with the chat" button: the question answered again, posted for everyone."""
+    if not request.place.is_shared:
+        return Reply(error="Sharing works in a channel, group chat or meeting chat.")
+    if not is_shareable(understand(request.text, services.vocabulary(), request.today)):
+        return Reply(error="That answer can't be shared.")  # e.g. a changed or forged button
+    answer = handle_text(services, replace(request, can_answer_privately=False, is_invoke=False))
+    if answer.private or answer.error:  # a refusal, or links: never posted for everyone
+        return Reply(error=answer.error or "That answer can't be shared.")
+    who = request.sender.name or "Someone"
+    posts = [Message(text=f"{who} shared: “{request.text}”"), *answer.messages]
+    return Reply(posts=posts, notice="Shared with the chat.")
 
 
 def _redrawn(services: Services, request: Request, reply: Reply) -> Reply:
@@ -201,3 +232,19 @@ def submit_dialog(services: Services, request: Request) -> DialogView | DialogDo
     return _in_dialog(
         services, request, "submit", "That dialog is not one I know. Nothing was saved."
     )
+
+
+def search(services: Services, request: Request) -> SearchResults:
+    """``composeExtension/query`` or ``queryLink``: the search named in ``data["commandId"]``."""
+    command = request.data.get("commandId")
+    handler = routes.search_handler(command if isinstance(command, str) else "")
+    if handler is None:
+        return SearchResults(message="That search is not one I know.")
+    try:
+        return handler(services, identify(services, request))
+    except StoreUnavailable:
+        log.exception("database error in a compose-box search")
+        return SearchResults(message=DATABASE_TROUBLE)
+    except Exception:
+        log.exception("error in a compose-box search")
+        return SearchResults(message=SOMETHING_WRONG)

@@ -1,7 +1,8 @@
 """The route table: every intent, card verb and dialog id the bot understands, and its handler.
 
 This file is the index of what the bot can do. Each entry pairs its matcher (the intent name
-``bot.understand`` gives, a card's verb from ``cards.verbs``, or a dialog id) with the one
+``bot.understand`` gives, a card's verb from ``cards.verbs``, a dialog id, or a compose-box
+command id) with the one
 small handler that answers it; the selectors below are all the dispatcher asks of it.
 """
 
@@ -17,6 +18,7 @@ from bot.handlers import (
     bodies,
     calendar,
     channels,
+    compose,
     help,
     lists,
     meeting_form,
@@ -28,15 +30,17 @@ from bot.handlers import (
     schedule,
     scrutiny,
     status,
+    unfurl,
     updates,
 )
 from bot.services import Services
-from bot.turns import DialogDone, DialogView, Reply, Request
+from bot.turns import DialogDone, DialogView, Reply, Request, SearchResults
 from bot.understand import Intent
 from cards import verbs
 
 IntentHandler = Callable[[Services, Request, Intent], Reply]
 VerbHandler = Callable[[Services, Request], Reply]
+SearchHandler = Callable[[Services, Request], SearchResults]
 
 
 class Dialog(Protocol):
@@ -124,9 +128,15 @@ VERBS: tuple[Route[VerbHandler], ...] = (
 
 DIALOGS: tuple[Route[Dialog], ...] = (Route(verbs.DIALOG_UPDATE, updates.UpdateDialog()),)
 
+SEARCHES: tuple[Route[SearchHandler], ...] = (
+    Route(verbs.SEARCH_ACTIONS, compose.search_actions),
+    Route(verbs.UNFURL_LINK, unfurl.unfurl),
+)
+
 _BY_INTENT = {route.match: route.handler for route in INTENTS}
 _BY_VERB = {route.match: route.handler for route in VERBS}
 _BY_DIALOG = {route.match: route.handler for route in DIALOGS}
+_BY_SEARCH = {route.match: route.handler for route in SEARCHES}
 
 
 def intent_handler(name: str) -> IntentHandler:
@@ -142,3 +152,8 @@ def verb_handler(verb: str | None) -> VerbHandler | None:
 def dialog_for(dialog_id: str) -> Dialog | None:
     """The dialog with this id, or None."""
     return _BY_DIALOG.get(dialog_id)
+
+
+def search_handler(command_id: str) -> SearchHandler | None:
+    """The handler of a compose-box search command, or None."""
+    return _BY_SEARCH.get(command_id)

@@ -82,6 +82,12 @@ class Request:
         is_admin: the sender is a configured admin.
         is_invoke: the turn is an ``Action.Execute`` invoke, whose answer card only the person
             who clicked sees (an ``Action.Submit`` answer is posted for everyone to see).
+        can_answer_privately: the edge can answer in a shared conversation so that only the
+            sender sees it (a Teams targeted message, or else a 1:1 chat).
+        asked_privately: the message itself was private (a Teams targeted message to the bot,
+            e.g. a slash command), so the answer is private too.
+        answered_privately: this answer goes to the sender only (set by ``bot.dispatch`` for
+            personal questions in shared conversations, see ``bot.privacy``).
     """
 
     sender: Sender
@@ -98,6 +104,14 @@ class Request:
     activity_id: str | None = None
     reply_to_id: str | None = None
     is_invoke: bool = False
+    can_answer_privately: bool = False
+    asked_privately: bool = False
+    answered_privately: bool = False
+
+    @property
+    def seen_only_by_sender(self) -> bool:
+        """True when nobody else sees the answer: a 1:1 chat, an invoke or a private answer."""
+        return not self.place.is_shared or self.is_invoke or self.answered_privately
 
     @property
     def today(self) -> date:
@@ -129,6 +143,10 @@ class Reply:
             everyone in a shared conversation (so a channel never shows a stale status).
         redraw: the card action (verb and data) that drew the card the button was on; the
             dispatcher runs it again and puts its card in ``refresh``.
+        private: in a shared conversation, ``messages`` go only to the sender (a refusal, or a
+            personal answer); ``posts`` are still for everyone.
+        share_text: with ``private``, the question whose answer the sender may share with the
+            chat ("Share with the chat" runs it again for everyone to see); None: not shareable.
     """
 
     messages: list[Message] = field(default_factory=list)
@@ -138,6 +156,13 @@ class Reply:
     posts: list[Message] = field(default_factory=list)
     refresh: dict[str, Any] | None = None
     redraw: dict[str, Any] | None = None
+    private: bool = False
+    share_text: str | None = None
+
+    @classmethod
+    def refusal(cls, text: str) -> Reply:
+        """A "you may not" answer: one line that only the sender sees in a shared conversation."""
+        return cls(messages=[Message(text=text)], notice=text, private=True)
 
     @classmethod
     def with_card(cls, card: dict[str, Any]) -> Reply:
@@ -172,3 +197,21 @@ class DialogDone:
     post: list[Message] = field(default_factory=list)
     refresh: dict[str, Any] | None = None
     redraw: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One compose-box search result: a preview line, and the card inserted when chosen."""
+
+    title: str
+    subtitle: str
+    text: str
+    card: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SearchResults:
+    """A compose-box (message extension) search answer: results, or a message instead."""
+
+    results: tuple[SearchResult, ...] = ()
+    message: str | None = None

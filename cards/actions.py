@@ -17,6 +17,7 @@ from cards.base import (
     execute,
     facts,
     heading,
+    live_refresh,
     open_dialog,
     shorten,
     status_text,
@@ -147,14 +148,19 @@ def action_detail_card(view: ActionDetailView) -> dict[str, Any]:
         body.append(subtle(escape(f"Latest update, {when}{author}:")))
         body.append(text(escape(latest.text) or "(no text)"))
     actions: list[Any] = []
-    if view.can_update:
-        origin = {"verb": verbs.SHOW_ACTION, "actionId": action.id}
+    shown = {"actionId": action.id}
+    if view.can_update and view.viewer_known:
+        origin = {"verb": verbs.SHOW_ACTION, **shown}
         actions.extend(update_buttons(action.id, action.number, origin))
+    if view.live and not view.viewer_known:
+        actions.append(execute("Refresh", verbs.SHOW_ACTION, shown))
     if view.history_count:
         actions.append(
             execute(f"History ({view.history_count})", verbs.SHOW_HISTORY, {"actionId": action.id})
         )
-    return card(body, actions)
+    return card(
+        body, actions, refresh=live_refresh(verbs.SHOW_ACTION, shown) if view.live else None
+    )
 
 
 def history_card(view: HistoryView) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from microsoft_teams.cards.core import (
     ExecuteAction,
     Fact,
     FactSet,
+    RefreshDefinition,
     SubmitAction,
     TextBlock,
 )
@@ -30,9 +31,13 @@ CONTENT_TYPE = "application/vnd.microsoft.card.adaptive"
 # web) show a backslash escape literally. "*" becomes the look-alike U+2217, a link's "](" and a
 # tag's "<" get an invisible zero-width space, and "_" is fenced by zero-width spaces (a
 # delimiter both left- and right-flanking, and not after punctuation, can neither open nor close
-# emphasis). Plan lists ("- item", "1. first") keep rendering as lists, as written.
+# emphasis). Plan lists ("- item", "1. first") keep rendering as lists, as written. A backslash
+# someone typed is followed by a zero-width space, so that markdown never reads it as an escape
+# (hidden by some clients, shown by others).
 _ZWSP = "\u200b"
-_INERT = str.maketrans({"*": "\u2217", "_": f"{_ZWSP}_{_ZWSP}", "<": f"<{_ZWSP}"})
+_INERT = str.maketrans(
+    {"*": "\u2217", "_": f"{_ZWSP}_{_ZWSP}", "<": f"<{_ZWSP}", "\\": f"\\{_ZWSP}"}
+)
 
 
 def escape(text: str | None) -> str:
@@ -103,6 +108,19 @@ def execute(
 ) -> ExecuteAction:
     """An ``Action.Execute`` (Universal Actions): the answer is a card that replaces this one."""
     return ExecuteAction(title=title, verb=verb, data={"verb": verb, **(data or {})}, **style)
+
+
+# Teams refreshes a card automatically for at most this many people (``refresh.userIds``).
+REFRESH_USER_LIMIT = 60
+
+
+def live_refresh(verb: str, data: dict[str, Any] | None = None) -> RefreshDefinition:
+    """A Universal Actions ``refresh``: Teams sends ``verb`` when someone opens the card.
+
+    ``userIds`` is left empty here (cards are pure); the Teams edge fills it with the
+    conversation's members, up to :data:`REFRESH_USER_LIMIT` (``bot.teams.live``).
+    """
+    return RefreshDefinition(action=execute("Refresh", verb, data), user_ids=[])
 
 
 def submit(title: str, verb: str, data: dict[str, Any] | None = None, **style: Any) -> SubmitAction:

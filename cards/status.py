@@ -2,7 +2,7 @@
 
 The counts are drawn as a donut chart where Teams supports one and always written out in words.
 The card refreshes itself when reopened in Teams (a card-level ``refresh`` with
-``Action.Execute``).
+``Action.Execute``, for the conversation's members: ``cards.base.live_refresh``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ from microsoft_teams.cards.core import (
     Container,
     DonutChart,
     DonutChartData,
-    RefreshDefinition,
 )
 
 from cards import verbs
@@ -25,6 +24,7 @@ from cards.base import (
     execute,
     facts,
     heading,
+    live_refresh,
     shorten,
     subheading,
     subtle,
@@ -136,10 +136,9 @@ def status_card(view: StatusView) -> dict[str, Any]:
     if view.hint:
         body.append(subtle(escape(view.hint), spacing="Medium"))
     body.append(subtle(escape(f"Figures as of {view.made_at}."), spacing="Medium"))
-    refresh = execute("Refresh", verbs.REFRESH_STATUS, {"scope": view.scope})
     return card(
         body,
         [execute("Refresh", verbs.REFRESH_STATUS, {"scope": view.scope})],
         full_width=True,
-        refresh=RefreshDefinition(action=refresh),
+        refresh=live_refresh(verbs.REFRESH_STATUS, {"scope": view.scope}),
     )

@@ -11,6 +11,7 @@ LIST_PAGE: Final = "list.page"
 SHOW_ACTION: Final = "action.show"
 SHOW_HISTORY: Final = "action.history"
 RUN_COMMAND: Final = "command.run"
+SHARE_ANSWER: Final = "answer.share"
 PRIORITIES_PAGE: Final = "priorities.page"
 
 # Progress updates
@@ -49,6 +50,11 @@ AUDIT_PAGE: Final = "audit.page"
 APPROVE_MEMBERSHIP: Final = "membership.approve"
 REFUSE_MEMBERSHIP: Final = "membership.refuse"
 
+# Compose-box (message extension) command ids, as in the manifest's composeExtensions
+SEARCH_ACTIONS: Final = "searchActions"
+# ...and the bot's own id for a pasted link to unfurl (``composeExtension/queryLink``)
+UNFURL_LINK: Final = "link.unfurl"
+
 # Dialog (task module) ids
 DIALOG_UPDATE: Final = "update"
 
@@ -61,6 +67,7 @@ ALL_VERBS: Final = frozenset(
         SHOW_ACTION,
         SHOW_HISTORY,
         RUN_COMMAND,
+        SHARE_ANSWER,
         PRIORITIES_PAGE,
         OPEN_UPDATE_INLINE,
         SAVE_UPDATE,

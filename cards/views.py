@@ -44,7 +44,15 @@ class ActionListView:
 
 @dataclass(frozen=True)
 class ActionDetailView:
-    """One action in full."""
+    """One action in full.
+
+    Attributes:
+        live: the card is in a shared conversation: it carries a Universal Actions ``refresh``
+            so that each person who opens it gets the current figures and their own buttons.
+        viewer_known: False for the card everyone first receives (posted, inserted from the
+            compose box, unfurled): read-only with a "Refresh" button, since it is not yet
+            anybody's own view.
+    """
 
     action: ActionRecord
     status: str
@@ -53,6 +61,8 @@ class ActionDetailView:
     history_count: int = 0
     can_update: bool = True
     message: str = ""
+    live: bool = False
+    viewer_known: bool = True
 
 
 @dataclass(frozen=True)

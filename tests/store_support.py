@@ -31,3 +31,18 @@ class Timer:
 
     def __call__(self) -> float:
         return self.now
+
+
+def member(database_url: str, aad: str, name: str, bodies: tuple[str, ...] = ()) -> None:
+    """A person (by AAD id) who belongs to ``bodies`` as a member (none: just known)."""
+    from storage.db import make_engine, make_sessionmaker, transaction
+    from storage.people import add_memberships, ensure_person
+
+    engine = make_engine(database_url)
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            person = ensure_person(session, aad_object_id=aad, name=name)
+            if bodies:
+                add_memberships(session, person.id, list(bodies), role="member", source="test")
+    finally:
+        engine.dispose()

@@ -31,7 +31,7 @@ from cards.views import (
     HistoryView,
     PlanView,
 )
-from tests.cardcheck import assert_valid_card, check_card
+from tests.cardcheck import assert_valid_card, check_card, text_problems
 
 UPDATE = UpdateRecord(
     status="At risk",
@@ -179,11 +179,13 @@ def test_user_text_is_escaped() -> None:
         ("- item\n1. first (a) #2!", "- item\n1. first (a) #2!"),
         ("plain text, 50% done", "plain text, 50% done"),
         ("", ""),
+        ("a \\} b", "a \\\u200b} b"),  # typed backslash: shown, never an escape
     ],
 )
 def test_escape(raw: str, escaped: str) -> None:
     assert escape(raw) == escaped
-    assert "\\" not in escape(raw)
+    assert "\\" not in escape(raw) or "\\" in raw
+    assert not text_problems({"type": "TextBlock", "text": escape(raw)})
 
 
 def test_checker_rejects_what_the_schema_rejects() -> None:

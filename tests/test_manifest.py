@@ -197,8 +197,14 @@ def test_personal_chat_offers_prompt_starters_for_the_common_questions(
     (personal,) = [e for e in manifest["bots"][0]["commandLists"] if "personal" in e["scopes"]]
     prompts = [c["prompt"] for c in personal["commands"] if c.get("type") == "prompt"]
     assert prompts == list(PROMPT_INTENTS)
-    # The bot does not send targeted (private) replies yet: the package must not claim it.
-    assert not manifest["bots"][0].get("supportsTargetedMessages", False)
+    # Personal answers in shared chats are targeted messages; the shared-chat commands are
+    # also slash commands (/overdue, /status, /update 1.18), which need targeted messages.
+    bot = manifest["bots"][0]
+    assert bot["supportsTargetedMessages"] is True
+    (shared,) = [e for e in bot["commandLists"] if "groupChat" in e["scopes"]]
+    assert shared["triggers"] == ["mention", "slash"]
+    assert {"overdue", "status", "update"} <= {c["title"] for c in shared["commands"]}
+    assert "triggers" not in personal  # no slash list in a 1:1 chat: it is private already
 
 
 def test_names_and_descriptions_fit_teams_limits(manifest: dict[str, Any]) -> None:
@@ -297,3 +303,18 @@ def test_same_inputs_give_the_same_package(tmp_path: Path) -> None:
     second = build(tmp_path, ENV)
     assert first.returncode == second.returncode == 0
     assert (tmp_path / "appPackage.zip").read_bytes() == data
+
+
+def test_compose_box_search_is_a_command_the_bot_answers(manifest: dict[str, Any]) -> None:
+    (extension,) = manifest["composeExtensions"]
+    assert extension["botId"] == manifest["bots"][0]["botId"]
+    (command,) = extension["commands"]
+    assert command["type"] == "query" and command["initialRun"] is True
+    assert routes.search_handler(command["id"]) is not None
+    assert [p["name"] for p in command["parameters"]] == ["query"]
+    # Links on the bot's own domain unfurl into cards (composeExtension/queryLink).
+    (handler,) = extension["messageHandlers"]
+    assert handler["type"] == "link" and len(handler["value"]["domains"]) == 1
+    assert manifest["staticTabs"][1]["contentUrl"].startswith(
+        f"https://{handler['value']['domains'][0]}/"
+    )

@@ -23,6 +23,7 @@ from bot.reports import links
 from bot.services import open_services
 from bot.teams.handler import PartnershipBot
 from cards import verbs
+from cards.report import report_offer_card
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.models import Membership, ReportLinkUse
 from storage.people import add_memberships, ensure_person
@@ -124,11 +125,14 @@ async def test_links_are_never_posted_in_shared_chats(settings: Settings) -> Non
     person_with_role(settings, "aad-member", "member")
     bot = make_bot(settings)
     for kind in ("channel", "groupChat"):
-        sent = await turn(bot, message("report", kind=kind, aad="aad-chair"))
-        posted = json.dumps([a.model_dump(mode="json", by_alias=True) for a in sent])
-        assert "/api/reports/" not in posted and "Action.OpenUrl" not in posted
+        # Asked in a shared chat: the links are a targeted message only the asker sees.
+        sent = await turn(bot, message("report", kind=kind, aad="aad-chair", user_id="29:chair"))
         (card,) = cards_of(sent)
-        (button,) = card["actions"]
+        assert len(urls_in(card)) == 3
+        assert all(a.is_targeted_activity() and a.recipient.id == "29:chair" for a in sent)
+        # The offer card (where no private answer is possible) and its button.
+        offer = report_offer_card("1 June 2022", {"asof": "2022-06-01"})
+        (button,) = offer["actions"]
         assert button["verb"] == verbs.REPORT_LINKS
         # Pressing it (Action.Execute): the links are the invoke answer, seen by the presser only.
         sent = await turn(

@@ -75,7 +75,7 @@ async def test_execute_invoke_body_arrives_intact(server: BotServer) -> None:
 
 async def test_unknown_invoke_is_not_a_server_error(server: BotServer) -> None:
     activity = execute("x", {})
-    activity["name"] = "composeExtension/query"
+    activity["name"] = "composeExtension/submitAction"  # the bot has no action commands
     status, body = await server.post(activity)
     assert status == 400 and body["code"] == "NotSupported"
 

@@ -22,6 +22,7 @@ from bot.plan import rules
 from bot.plan.labels import day_label
 from bot.plan.selection import due_in, rank
 from bot.plan.types import ActionRecord, PersonRecord, PlanNotFound
+from bot.privacy import implicitly_me, wants_me
 from bot.services import Services
 from bot.timephrases import Window
 from bot.turns import Reply, Request
@@ -136,11 +137,8 @@ def scope_of(
     """
     if intent.bodies:
         return Scope(intent.bodies, ", ".join(labels.get(k, k) for k in intent.bodies))
-    wants_me = intent.me or intent.name == "my_actions"
-    narrowed = intent.section or intent.theme or intent.words or intent.numbers
-    implicit_me = intent.name in ("overdue", "due") and not intent.everyone and not narrowed
     mine = person.body_keys if person else ()
-    if wants_me or (implicit_me and mine):
+    if wants_me(intent) or (implicitly_me(intent) and mine):
         if not mine:
             return Scope(None, "you", needs_bodies=True)
         if overseers:

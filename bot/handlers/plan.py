@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from bot.handlers.common import pages
+from bot.handlers.updates import allowed
 from bot.plan import rules
 from bot.plan.labels import deadline_label, flag_for
 from bot.plan.status_notes import status_note
@@ -69,6 +73,35 @@ def _detail(
             if number
             else "That action no longer exists."
         )
+    if not request.place.is_shared:
+        return Reply.with_card(detail_card(services, action, today))
+    # In a shared conversation the card is live: the clicker's own view (an Action.Execute,
+    # or Teams refreshing it as someone opens it), else the read-only view everyone receives.
+    if request.is_invoke:
+        mine = detail_card(services, action, today, live=True, can_update=allowed(request, action))
+        return Reply.with_card(mine)
+    return Reply.with_card(detail_card(services, action, today, live=True, viewer_known=False))
+
+
+def detail_card(
+    services: Services,
+    action: ActionRecord,
+    today: date,
+    *,
+    live: bool = False,
+    viewer_known: bool = True,
+    can_update: bool = True,
+) -> dict[str, Any]:
+    """The card of one action in full, as of ``today``.
+
+    Args:
+        services: the bot's services.
+        action: the action.
+        today: the London date the flags are worked out for.
+        live: for a shared conversation (see ``ActionDetailView``).
+        viewer_known: False for the read-only card everyone receives.
+        can_update: the viewer may post updates ("Post update" shown).
+    """
     count = len(services.plan.history(action.id))
     view = ActionDetailView(
         action=action,
@@ -83,8 +116,11 @@ def _detail(
             if f
         ),
         history_count=count,
+        can_update=can_update,
+        live=live,
+        viewer_known=viewer_known,
     )
-    return Reply.with_card(action_detail_card(view))
+    return action_detail_card(view)
 
 
 def action_detail(services: Services, request: Request, intent: Intent) -> Reply:

@@ -63,19 +63,19 @@ def _links(services: Services, request: Request, plan_key: str | None, as_of: da
 def _checked(services: Services, request: Request) -> Reply | None:
     """A refusal, or None when the person may have links here."""
     if not _allowed(services, request):
-        return Reply.with_text(WHO_MAY_EXPORT)
+        return Reply.refusal(WHO_MAY_EXPORT)
     if not (services.settings.public_base_url and services.settings.link_secret):
         return Reply.with_text(NOT_CONFIGURED)
     return None
 
 
 def report_intent(services: Services, request: Request, intent: Intent) -> Reply:
-    """Route table entry for "report": links in a personal chat, an offer card elsewhere."""
+    """Route table entry for "report": links only the sender sees, else an offer card."""
     refused = _checked(services, request)
     if refused is not None:
         return refused
     as_of = intent.as_of or request.today
-    if request.place.is_shared and not request.is_invoke:
+    if not request.seen_only_by_sender:
         data = {"asof": as_of.isoformat(), **({"k": intent.plan} if intent.plan else {})}
         return Reply.with_card(report_offer_card(day_label(as_of), data))
     return _links(services, request, intent.plan, as_of)
@@ -83,8 +83,8 @@ def report_intent(services: Services, request: Request, intent: Intent) -> Reply
 
 def report_links_button(services: Services, request: Request) -> Reply:
     """The offer card's "Show my download links" (Action.Execute: only the presser sees it)."""
-    if request.place.is_shared and not request.is_invoke:
-        return Reply.with_text(PERSONAL_ONLY)
+    if not request.seen_only_by_sender:
+        return Reply.refusal(PERSONAL_ONLY)
     refused = _checked(services, request)
     if refused is not None:
         return refused

@@ -218,7 +218,7 @@ def open_inline(services: Services, request: Request) -> Reply:
     if action is None:
         return Reply.with_text("That action no longer exists.")
     if not allowed(request, action):
-        return Reply.with_text(refusal(action))
+        return Reply.refusal(refusal(action))
     return Reply.with_card(
         update_progress.form(action, inline=True, origin=request.data.get("origin"))
     )
@@ -259,7 +259,7 @@ def update_intent(services: Services, request: Request, intent: Intent) -> Reply
     if action is None:
         return Reply.with_text(f"There is no action {intent.number} in the current plan.")
     if not allowed(request, action):
-        return Reply.with_text(refusal(action))
+        return Reply.refusal(refusal(action))
     if intent.status is None or not intent.text:
         values = update_progress.prefill(action)
         values.update({k: v for k, v in ((STATUS, intent.status), (TEXT, intent.text)) if v})

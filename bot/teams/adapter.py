@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 
+from microsoft_agents.activity import Activity, DeliveryModes, ResourceResponse
 from microsoft_agents.hosting.aiohttp import CloudAdapter
 from microsoft_agents.hosting.core import AgentAuthConfiguration, TurnContext
+from microsoft_agents.hosting.core.connector import ConnectorClientBase
 
 from bot.config import Settings
 from bot.teams.connection import auth_configuration, connection_manager
-from bot.teams.connector import KeptClientFactory
+from bot.teams.connector import KeptClientFactory, KeptConnectorClient
+from bot.teams.outgoing import post_activity, takes_lean_path
 from bot.teams.signing_keys import use_openid_metadata
-from bot.teams.telemetry import quiet_sdk_logs, quiet_telemetry
+from bot.teams.telemetry import quiet_sdk_logs, quiet_telemetry, tracing_off
 
 log = logging.getLogger(__name__)
 TURN_ERROR_TEXT = (
@@ -26,6 +29,8 @@ class PartnershipAdapter(CloudAdapter):
         clients: the factory (closed at shutdown by :meth:`close`).
         auth: what incoming tokens are checked against (the JWT middleware reads it).
         app_id: the bot's app id ("" in development mode), for proactive sends.
+        lean_sends: whether replies may take the lean path while tracing is off (tests turn
+            it off to compare with the SDK's path).
     """
 
     def __init__(self, clients: KeptClientFactory, auth: AgentAuthConfiguration, app_id: str):
@@ -33,6 +38,33 @@ class PartnershipAdapter(CloudAdapter):
         self.clients = clients
         self.auth = auth
         self.app_id = app_id
+        self.lean_sends = True
+
+    async def send_activities(  # type: ignore[override]
+        self, context: TurnContext, activities: list[Activity]
+    ) -> list[ResourceResponse]:
+        """Send ``activities``; replies and messages on the lean path when tracing is off.
+
+        The lean path (:mod:`bot.teams.outgoing`) posts what the SDK's ``send_activities``
+        would, to the same URL on the same kept client, without its two spans per send and
+        its slow dump of card content. Anything else (invoke responses, traces, buffered
+        ``expectReplies`` turns, another connector client, tracing on) is the SDK's.
+        """
+        connector = context.services.get(ConnectorClientBase)  # type: ignore[type-abstract]
+        if (
+            not self.lean_sends
+            or not activities
+            or not isinstance(connector, KeptConnectorClient)
+            or context.activity.delivery_mode == DeliveryModes.expect_replies
+            or not all(takes_lean_path(activity) for activity in activities)
+            or not tracing_off()
+        ):
+            return await super().send_activities(context, activities)
+        responses = []
+        for activity in activities:
+            activity.id = None  # as the SDK does: the connector assigns the id
+            responses.append(await post_activity(connector, activity))
+        return responses
 
     async def close(self) -> None:
         """Close the connector clients and their connections."""

@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 from microsoft_agents.hosting.core import (
@@ -54,10 +54,22 @@ USER_AGENT = "SaferPartnershipBot/2.0 (Microsoft 365 Agents SDK; aiohttp)"
 # Entra tokens live about an hour; the SDK's MSAL cache is asked again after this.
 TOKEN_SECONDS = 600.0
 TokenSource = Callable[[], Awaitable[str]]
+T = TypeVar("T")
 
 
 class KeptConnectorClient(TeamsConnectorClient):
-    """A Teams connector client the adapter cannot close: the factory owns it."""
+    """A Teams connector client the adapter cannot close: the factory owns it.
+
+    Attributes:
+        token: where its bearer token comes from (None: anonymous, development mode).
+    """
+
+    token: CachedToken | None = None
+
+    async def headers(self) -> dict[str, str]:
+        """The headers its session's middlewares would add to a request: the bearer token."""
+        value = await self.token() if self.token is not None else ""
+        return {"Authorization": f"Bearer {value}"} if value else {}
 
     async def close(self) -> None:
         """Kept open for the next turn (see :meth:`KeptClientFactory.close`)."""
@@ -117,12 +129,17 @@ async def retry_unopened(
     Answers (429, 503, ...) are not retried here: proactive sends are the jobs' to retry
     (``bot.jobs.policy``), and a reply in a turn is not worth holding the turn for.
     """
+    return await unopened_retried(lambda: handler(request))
+
+
+async def unopened_retried(send: Callable[[], Awaitable[T]]) -> T:
+    """``send()``, tried again (3 tries in all) while its connection never opened."""
     for attempt in range(1, CONNECT_ATTEMPTS):
         try:
-            return await handler(request)
+            return await send()
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError):
             await asyncio.sleep(backoff_seconds(attempt))
-    return await handler(request)
+    return await send()
 
 
 def bearer(token: CachedToken) -> aiohttp.ClientMiddlewareType:
@@ -164,6 +181,7 @@ class KeptClientFactory(ChannelServiceClientFactoryBase):
             timeout=TIMEOUT,
             headers={"User-Agent": USER_AGENT},
             json_serialize=compact_json,
+            cookie_jar=aiohttp.DummyCookieJar(),  # the Bot Connector sets no cookies
             middlewares=(retry_unopened, bearer(token)) if token else (retry_unopened,),
         )
 
@@ -204,6 +222,7 @@ class KeptClientFactory(ChannelServiceClientFactoryBase):
                 else self._token(claims_identity, service_url, audience, scopes)
             )
             client = KeptConnectorClient(endpoint, "", session=self._session(endpoint, token))
+            client.token = token
             self._clients[key] = client
         return client
 

@@ -9,11 +9,21 @@ from typing import Any
 from microsoft_agents.activity import Activity, Attachment
 from microsoft_agents.hosting.core import MessageFactory
 
-from bot.turns import DialogDone, DialogView, Message, Place, Reply, Request, Sender
+from bot.turns import (
+    DialogDone,
+    DialogView,
+    Message,
+    Place,
+    Reply,
+    Request,
+    SearchResults,
+    Sender,
+)
 from cards.base import CONTENT_TYPE
 
 CARD_TYPE = "application/vnd.microsoft.card.adaptive"
 MESSAGE_TYPE = "application/vnd.microsoft.activity.message"
+THUMBNAIL_TYPE = "application/vnd.microsoft.card.thumbnail"
 ERROR_TYPE = "application/vnd.microsoft.error"
 
 
@@ -85,10 +95,19 @@ def place_of(activity: Activity) -> Place:
 
 
 def text_of(activity: Activity) -> str:
-    """The typed text without the bot's @mention."""
+    """The typed text without the bot's @mention, or the slash command without its "/"."""
     text = activity.remove_recipient_mention() if activity.entities else activity.text
-    text = (text or "").replace("&nbsp;", " ")
-    return " ".join(text.split())
+    text = " ".join((text or "").replace("&nbsp;", " ").split())
+    return text[1:].lstrip() if text.startswith("/") else text
+
+
+def is_targeted(activity: Activity) -> bool:
+    """True when the message was sent privately to the bot (a targeted message).
+
+    A slash command in a channel or group chat is one; Teams marks it ``recipient.isTargeted``.
+    """
+    extra = getattr(activity.recipient, "model_extra", None) or {}
+    return extra.get("isTargeted") is True
 
 
 def request_from(
@@ -100,6 +119,7 @@ def request_from(
     data: dict[str, Any] | None = None,
     email: str | None = None,
     is_invoke: bool = False,
+    can_answer_privately: bool = False,
 ) -> Request:
     """A neutral request for this activity."""
     return Request(
@@ -112,6 +132,8 @@ def request_from(
         activity_id=activity.id,
         reply_to_id=activity.reply_to_id,
         is_invoke=is_invoke,
+        can_answer_privately=can_answer_privately,
+        asked_privately=is_targeted(activity),
     )
 
 
@@ -188,3 +210,49 @@ def dialog_data(activity: Activity) -> dict[str, Any]:
     value = activity.value if isinstance(activity.value, dict) else {}
     data = value.get("data")
     return dict(data) if isinstance(data, dict) else {}
+
+
+def search_query(activity: Activity) -> tuple[str, str]:
+    """(command id, typed text) of a ``composeExtension/query`` invoke.
+
+    The value is ``{"commandId", "parameters": [{"name", "value"}], "queryOptions"}``; the first
+    open of the box (``initialRun``) carries ``{"name": "initialRun", "value": "true"}``.
+    """
+    value = activity.value if isinstance(activity.value, dict) else {}
+    command = value.get("commandId")
+    typed = ""
+    for parameter in value.get("parameters") or []:
+        if isinstance(parameter, dict) and parameter.get("name") == "query":
+            found = parameter.get("value")
+            typed = found if isinstance(found, str) else ""
+    return (command if isinstance(command, str) else ""), " ".join(typed.split())
+
+
+def search_body(results: SearchResults) -> dict[str, Any]:
+    """The ``composeExtension/query`` invoke response: a list of results, or a message.
+
+    Each result is the Adaptive Card Teams inserts when it is chosen, with a thumbnail card
+    as its line in the list (``preview``).
+    """
+    if not results.results:
+        return {"composeExtension": {"type": "message", "text": results.message or "No results."}}
+    attachments = [
+        {
+            "contentType": CARD_TYPE,
+            "content": r.card,
+            "preview": {
+                "contentType": THUMBNAIL_TYPE,
+                "content": {"title": r.title, "subtitle": r.subtitle, "text": r.text},
+            },
+        }
+        for r in results.results
+    ]
+    result = {"type": "result", "attachmentLayout": "list", "attachments": attachments}
+    return {"composeExtension": result}
+
+
+def link_to_unfurl(activity: Activity) -> str:
+    """The URL of a ``composeExtension/queryLink`` invoke (``value.url``), or ""."""
+    value = activity.value if isinstance(activity.value, dict) else {}
+    url = value.get("url")
+    return url if isinstance(url, str) else ""

@@ -21,8 +21,11 @@ from bot import dispatch
 from bot.background import in_worker
 from bot.services import Services
 from bot.teams import convert
+from bot.teams.live import LiveCards
+from bot.teams.private import answer_privately
 from bot.teams.references import ReferenceKeeper
 from bot.turns import Message, Reply, Request
+from cards import verbs
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -72,6 +75,7 @@ class PartnershipBot(ActivityHandler):
         self.as_of = as_of
         self.remember_references = remember_references
         self.references = ReferenceKeeper(services)
+        self.live = LiveCards()
         # AAD id -> e-mail (or None): bounded, and read again after an hour.
         self._emails: TTLCache[str, str | None] = TTLCache(EMAILS_KEPT, EMAIL_TTL_SECONDS)
 
@@ -82,7 +86,9 @@ class PartnershipBot(ActivityHandler):
     async def _request(self, turn_context: TurnContext, **fields: Any) -> Request:
         activity = turn_context.activity
         email = await self._email(turn_context)
-        request = convert.request_from(activity, self.services.clock.now(), email=email, **fields)
+        request = convert.request_from(
+            activity, self.services.clock.now(), email=email, can_answer_privately=True, **fields
+        )
         return replace(request, as_of=self.as_of) if self.as_of is not None else request
 
     async def _email(self, turn_context: TurnContext) -> str | None:
@@ -130,12 +136,24 @@ class PartnershipBot(ActivityHandler):
             verb, data = submitted
             request = await self._request(turn_context, verb=verb, data=data)
             reply = await self._run(dispatch.handle_card_action, self.services, request)
-            await self._send(turn_context, reply, include_card=True)
+            await self._answer(turn_context, request, reply, include_card=True)
             return
         text = convert.text_of(turn_context.activity)
         request = await self._request(turn_context, text=text)
         reply = await self._run(dispatch.handle_text, self.services, request)
-        await self._send(turn_context, reply, include_card=False)
+        await self._answer(turn_context, request, reply, include_card=False)
+
+    async def _answer(
+        self, turn_context: TurnContext, request: Request, reply: Reply, *, include_card: bool
+    ) -> None:
+        """Send a reply: a private one (in a shared conversation) to the sender alone."""
+        if reply.private and request.place.is_shared:
+            if include_card and reply.card is not None and not reply.messages:
+                reply = replace(reply, messages=[Message(card=reply.card)])
+            how = await answer_privately(turn_context, reply)
+            log.info("private answer", extra={"delivery": how})
+            return
+        await self._send(turn_context, reply, include_card=include_card)
 
     async def _refresh_original(
         self, turn_context: TurnContext, card: dict[str, Any] | None
@@ -160,6 +178,7 @@ class PartnershipBot(ActivityHandler):
         reference = turn_context.activity.get_conversation_reference()
         for activity in activities:
             activity.apply_conversation_reference(reference)
+        await self.live.fill(turn_context, activities)
         await turn_context.adapter.send_activities(turn_context, activities)
         turn_context.responded = True
 
@@ -189,6 +208,23 @@ class PartnershipBot(ActivityHandler):
                 turn_context, dispatch.handle_install(self.services, request), include_card=False
             )
 
+    async def _search(self, turn_context: TurnContext, name: str) -> InvokeResponse:
+        """A compose-box search, or a pasted link of the bot's own to unfurl."""
+        activity = turn_context.activity
+        if name == "composeExtension/queryLink":
+            data = {"commandId": verbs.UNFURL_LINK, "url": convert.link_to_unfurl(activity)}
+            request = await self._request(turn_context, data=data)
+        else:
+            command, typed = convert.search_query(activity)
+            request = await self._request(turn_context, text=typed, data={"commandId": command})
+        results = await self._run(dispatch.search, self.services, request)
+        chosen = [
+            replace(r, card=await self.live.fill_card(turn_context, r.card))
+            for r in results.results
+        ]
+        results = replace(results, results=tuple(chosen))
+        return InvokeResponse(status=int(HTTPStatus.OK), body=convert.search_body(results))
+
     async def on_invoke_activity(  # type: ignore[override]
         self, turn_context: TurnContext
     ) -> InvokeResponse:
@@ -201,6 +237,8 @@ class PartnershipBot(ActivityHandler):
             # The answer is the invoke response (the card replaces the one clicked).
             await self._send(turn_context, Reply(messages=reply.posts), include_card=False)
             await self._refresh_original(turn_context, reply.refresh)
+            if reply.card is not None:  # a live card stays live for the same people
+                reply = replace(reply, card=await self.live.fill_card(turn_context, reply.card))
             return InvokeResponse(status=int(HTTPStatus.OK), body=convert.execute_body(reply))
         if name in ("task/fetch", "task/submit"):
             data = convert.dialog_data(turn_context.activity)
@@ -211,6 +249,8 @@ class PartnershipBot(ActivityHandler):
                 await turn_context.send_activity(convert.activity_for(message))
             await self._refresh_original(turn_context, getattr(result, "refresh", None))
             return InvokeResponse(status=int(HTTPStatus.OK), body=convert.dialog_body(result))
+        if name in ("composeExtension/query", "composeExtension/queryLink"):
+            return await self._search(turn_context, name)
         return InvokeResponse(
             status=int(HTTPStatus.BAD_REQUEST),
             body={"code": "NotSupported", "message": f"This bot does not handle {name or 'that'}."},

@@ -65,3 +65,12 @@ def quiet_sdk_logs() -> bool:
         return False
     sdk.setLevel(logging.WARNING)
     return True
+
+
+def tracing_off() -> bool:
+    """Whether spans go nowhere: OpenTelemetry's no-op tracer provider is the global one.
+
+    The adapter's lean send path (``bot.teams.outgoing``) is taken only then; a provider set
+    by the deployment (from its environment or in code) keeps the SDK's spans on every send.
+    """
+    return isinstance(trace.get_tracer_provider(), trace.NoOpTracerProvider)

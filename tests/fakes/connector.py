@@ -1,7 +1,8 @@
 """A fake Bot Connector (REST API v3) on 127.0.0.1 that records what the bot sends.
 
 It answers replies, sends, updates, deletes, member look-ups and create-conversation, and can
-be told to fail: a 429 with Retry-After, a 503, or 403/404 for a conversation that is gone.
+be told to fail: a 429 with Retry-After, a 503, 403/404 for a conversation that is gone, or an
+error for every targeted send (``?isTargetedActivity=true``) or create-conversation.
 Every Adaptive Card that arrives is checked against the schema and size budget.
 """
 
@@ -31,6 +32,7 @@ class Arrival:
     body: dict[str, Any]
     at: float
     status: int
+    targeted: bool = False
 
     @property
     def cards(self) -> list[dict[str, Any]]:
@@ -67,6 +69,10 @@ class FakeConnector:
     in_flight: int = 0
     _faults: deque[Fault] = field(default_factory=deque)
     _gone: dict[str, int] = field(default_factory=dict)
+    refuse_targeted: int | None = None
+    refuse_create: int | None = None
+    created: list[dict[str, Any]] = field(default_factory=list)
+    roster_reads: int = 0
     _ids: Any = field(default_factory=lambda: itertools.count(1000))
     _runner: web.AppRunner | None = None
     _event: asyncio.Event = field(default_factory=asyncio.Event)
@@ -79,6 +85,7 @@ class FakeConnector:
         app.router.add_put("/v3/conversations/{cid}/activities/{aid}", self._activity)
         app.router.add_delete("/v3/conversations/{cid}/activities/{aid}", self._delete)
         app.router.add_get("/v3/conversations/{cid}/members/{uid}", self._member)
+        app.router.add_get("/v3/conversations/{cid}/members", self._roster)
         app.router.add_post("/v3/conversations", self._create)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -143,14 +150,18 @@ class FakeConnector:
             finally:
                 self.in_flight -= 1
         status, headers = 200, {}
-        if cid in self._gone:
+        targeted = request.query.get("isTargetedActivity") == "true"
+        if targeted and self.refuse_targeted is not None:
+            status = self.refuse_targeted
+        elif cid in self._gone:
             status = self._gone[cid]
         elif self._faults:
             fault = self._faults.popleft()
             status = fault.status
             if fault.retry_after is not None:
                 headers["Retry-After"] = str(fault.retry_after)
-        self.arrivals.append(Arrival(request.method, cid, aid, body, time.monotonic(), status))
+        arrival = Arrival(request.method, cid, aid, body, time.monotonic(), status, targeted)
+        self.arrivals.append(arrival)
         if status < 300:
             for card in Arrival(request.method, cid, aid, body, 0, status).cards:
                 self.card_errors.extend(check_card(card))
@@ -172,5 +183,12 @@ class FakeConnector:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
         return web.json_response({"id": uid, **member})
 
+    async def _roster(self, request: web.Request) -> web.Response:
+        self.roster_reads += 1
+        return web.json_response([{"id": uid, **member} for uid, member in self.members.items()])
+
     async def _create(self, request: web.Request) -> web.Response:
+        if self.refuse_create is not None:
+            return web.json_response({"error": {"code": "Forbidden"}}, status=self.refuse_create)
+        self.created.append(await request.json())
         return web.json_response({"id": f"a:new-{next(self._ids)}", "activityId": "1"})
