@@ -40,7 +40,7 @@ def _row(action: ActionRecord) -> list[CardElement]:
 def meeting_nudge_card(actions: tuple[ActionRecord, ...]) -> dict[str, Any]:
     """The note: one line, the most overdue actions with "Post update", and "Stop"."""
     numbers = tuple(a.number for a in actions)
-    body: list[CardElement] = [text(escape(nudge_line(numbers)), weight="Bolder", wrap=True)]
+    body: list[CardElement] = [text(escape(nudge_line(numbers)), weight="Bolder")]
     for action in actions[:SHOWN]:
         body.extend(_row(action))
     body.append(subtle("Only you can see this. Say “stop meeting nudges” to stop these notes."))

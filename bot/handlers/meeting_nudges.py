@@ -34,10 +34,9 @@ def joined(services: Services, presence: MeetingPresence) -> list[NudgeToSend]:
     off = people.meeting_nudges_off([p.id for p in owners])
     notes: list[NudgeToSend] = []
     for nudge in who_to_nudge(owners, actions, today, opted_out=off):
+        message = Message(text=nudge_line(nudge.numbers), card=meeting_nudge_card(nudge.actions))
         if not people.claim_meeting_nudge(presence.meeting_key, nudge.person.id, presence.now):
             continue  # already nudged in this meeting (another event, another instance)
-        card = meeting_nudge_card(nudge.actions)
-        message = Message(text=nudge_line(nudge.numbers), card=card)
         notes.append(NudgeToSend(nudge.person.aad_object_id or "", nudge.person.id, message))
     return notes
 

@@ -94,7 +94,7 @@ async def send_nudges(
             continue
         try:
             await send_targeted(turn_context, [note.message], to=account)
-        except aiohttp.ClientResponseError as exc:
-            log.info("meeting nudge refused (%s)", exc.status)
+        except aiohttp.ClientError as exc:  # refused, or not reached: a later join retries
+            log.info("meeting nudge not sent (%s)", getattr(exc, "status", type(exc).__name__))
             refused.append(note)
     return refused
