@@ -88,6 +88,8 @@ ALL_VERBS: Final = frozenset(
         SAVE_RULES,
         REMINDERS_ON,
         REMINDERS_OFF,
+        MEETING_NUDGES_OFF,
+        MEETING_NUDGES_ON,
         RESPOND_SCRUTINY,
         SAVE_SCRUTINY_RESPONSE,
     }
