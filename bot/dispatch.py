@@ -14,13 +14,23 @@ from typing import Any
 
 from bot import routes
 from bot.clock import as_of_problem
+from bot.handlers import meeting_nudges
 from bot.handlers.help import welcome
 from bot.handlers.period import with_period_notice
 from bot.plan.permissions import is_admin
 from bot.plan.types import StoreUnavailable
 from bot.privacy import is_personal, is_shareable
 from bot.services import Services
-from bot.turns import DialogDone, DialogView, Message, Reply, Request, SearchResults
+from bot.turns import (
+    DialogDone,
+    DialogView,
+    MeetingPresence,
+    Message,
+    NudgeToSend,
+    Reply,
+    Request,
+    SearchResults,
+)
 from bot.understand import Intent, understand
 from cards import verbs
 
@@ -248,3 +258,23 @@ def search(services: Services, request: Request) -> SearchResults:
     except Exception:
         log.exception("error in a compose-box search")
         return SearchResults(message=SOMETHING_WRONG)
+
+
+def meeting_joined(services: Services, presence: MeetingPresence) -> list[NudgeToSend]:
+    """A meeting started or people joined it: the private overdue notes to send (each once).
+
+    Never raises: a note that cannot be worked out is logged and not sent.
+    """
+    try:
+        return meeting_nudges.joined(services, presence)
+    except Exception:
+        log.exception("could not work out meeting nudges")
+        return []
+
+
+def meeting_nudge_not_sent(services: Services, meeting_key: str, note: NudgeToSend) -> None:
+    """The connector refused a note: forget it, so that a later join may send it."""
+    try:
+        meeting_nudges.not_sent(services, meeting_key, note)
+    except Exception:
+        log.exception("could not forget a meeting nudge that was not sent")

@@ -205,6 +205,29 @@ class PeopleStore(Protocol):
         """Turn the person's meeting reminders on or off."""
         ...
 
+    def known_person(self, aad_object_id: str) -> PersonRecord | None:
+        """A person already on record by AAD object id (nothing is written), or None."""
+        ...
+
+    def meeting_nudges_off(self, person_ids: list[int]) -> set[int]:
+        """Which of these people said "stop meeting nudges"."""
+        ...
+
+    def set_meeting_nudges(self, person_id: int, on: bool, actor: Actor, now: datetime) -> bool:
+        """Turn the person's meeting nudges on or off (audited); False when already so."""
+        ...
+
+    def claim_meeting_nudge(self, meeting_key: str, person_id: int, now: datetime) -> bool:
+        """Record the one nudge of this person in this meeting; True only the first time.
+
+        Exactly once across repeated events and bot instances (a database unique key).
+        """
+        ...
+
+    def release_meeting_nudge(self, meeting_key: str, person_id: int) -> None:
+        """Forget a nudge that could not be sent (the next join may send it)."""
+        ...
+
     def has_personal_chat(self, aad_object_id: str | None) -> bool:
         """Whether the bot can message the person 1:1."""
         ...

@@ -6,6 +6,7 @@ console (``python -m bot ask``) goes through the same Teams code with a test ada
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -215,3 +216,27 @@ class SearchResults:
 
     results: tuple[SearchResult, ...] = ()
     message: str | None = None
+
+
+@dataclass(frozen=True)
+class MeetingPresence:
+    """People in a Teams meeting, from its start or a participant-join event.
+
+    Attributes:
+        meeting_key: the meeting's own id (Teams ``channelData.meeting.id``).
+        aad_object_ids: the AAD object ids of the people present (as the event names them).
+        now: the instant of the event (injected clock).
+    """
+
+    meeting_key: str
+    aad_object_ids: Sequence[str]
+    now: datetime
+
+
+@dataclass(frozen=True)
+class NudgeToSend:
+    """One private note to one person (already recorded as sent for this meeting)."""
+
+    aad_object_id: str
+    person_id: int
+    message: Message

@@ -101,7 +101,9 @@ _SMALL_TALK_RE = re.compile(
     r"|whats the weather|what is the weather|weather|you(?:re| are) (?:great|useless|rubbish)"
     r"|i love you|sorry)\b"
 )
-_HELLO_RE = re.compile(r"^(?:help|hi|hello|hey|start|menu|commands|\?|what can you do)\b")
+_HELLO_RE = re.compile(
+    r"^(?:help|hi|hello|hey|start(?! meeting nudges?\b)|menu|commands|\?|what can you do)\b"
+)
 
 # Single facts: who owns / success measure / deadline of an action; chairs, remits and
 # abbreviations of bodies and terms.
@@ -170,6 +172,10 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "failed_deliveries",
         re.compile(r"\bfailed (?:deliver(?:y|ies)|messages|sends)\b|\bdelivery failures\b"),
     ),
+    (
+        "meeting_nudges",
+        re.compile(r"\b(?:meeting |overdue )?nudges?\b|\bmeeting notes? about overdue\b"),
+    ),
     ("reminders", re.compile(r"\breminders?\b|\bremind me\b")),
     ("rules", re.compile(r"^rules\b|\bprompt rules\b")),
     ("meetings", re.compile(r"\bmeet(?:s|ing|ings)?\b|\bcalendar\b|\bagenda\b")),
@@ -222,7 +228,8 @@ class Intent:
     Attributes:
         name: one of help, smalltalk, priorities, outcome, fact, search, actions, action,
             overdue, due, my_actions, status, meetings, update, history, my_bodies, requests,
-            link, unlink, links, report, audit, reminders, rules, failed_deliveries, unknown.
+            link, unlink, links, report, audit, reminders, meeting_nudges, rules,
+            failed_deliveries, unknown.
         bodies: keys of the bodies named.
         me: the person asked about themselves ("for me", "my").
         everyone: the person asked about the whole plan ("all").
@@ -594,7 +601,7 @@ def _settle(intent: Intent, lowered: str, content: list[str], vocabulary: Vocabu
         return _meeting_direction(intent, lowered)
     if intent.name in ("extend_plan", "scrutiny"):
         return replace(intent, text=lowered)
-    if intent.name == "reminders":
+    if intent.name in ("reminders", "meeting_nudges"):
         off = re.search(r"\b(?:off|stop|no|disable|none)\b", lowered)
         on = re.search(r"\b(?:on|start|yes|enable|opt in)\b", lowered)
         return replace(intent, on=False if off else True if on else None)

@@ -39,6 +39,10 @@ SAVE_RULES: Final = "rules.save"
 REMINDERS_ON: Final = "reminders.on"
 REMINDERS_OFF: Final = "reminders.off"
 
+# Overdue notes in Teams meetings (each person's own choice)
+MEETING_NUDGES_OFF: Final = "meeting_nudges.off"
+MEETING_NUDGES_ON: Final = "meeting_nudges.on"
+
 # Scrutiny requests (chairs and admins record responses)
 RESPOND_SCRUTINY: Final = "scrutiny.respond"
 SAVE_SCRUTINY_RESPONSE: Final = "scrutiny.save"
@@ -84,6 +88,8 @@ ALL_VERBS: Final = frozenset(
         SAVE_RULES,
         REMINDERS_ON,
         REMINDERS_OFF,
+        MEETING_NUDGES_OFF,
+        MEETING_NUDGES_ON,
         RESPOND_SCRUTINY,
         SAVE_SCRUTINY_RESPONSE,
     }

@@ -393,6 +393,31 @@ class ReminderSubscription(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class MeetingNudgeOptOut(Base):
+    """A person who said "stop meeting nudges": no overdue notes when they join a meeting."""
+
+    __tablename__ = "meeting_nudge_opt_out"
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MeetingNudge(Base):
+    """One overdue note sent to one person in one Teams meeting.
+
+    The primary key (meeting, person) makes the note once per meeting: whoever inserts the row
+    first sends it; a repeated event, or another instance, finds the row and sends nothing.
+    """
+
+    __tablename__ = "meeting_nudge"
+    meeting_key: Mapped[str] = mapped_column(String(256), primary_key=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
 DELIVERY_STATUSES = (
     "pending",
     "claimed",

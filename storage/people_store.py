@@ -13,8 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.plan.types import Actor, ChoiceResult, PendingRequest, PersonRecord
+from storage import meeting_nudges, people, reminders
 from storage import membership_requests as requests
-from storage import people, reminders
 from storage.conversations import personal_reference
 from storage.db import database_errors, reading, transaction, writing
 from storage.freshness import PEOPLE, Freshness
@@ -166,6 +166,33 @@ class SqlPeopleStore:
                 reminders.subscribe(session, person_id, now)
             else:
                 reminders.unsubscribe(session, person_id)
+
+    def known_person(self, aad_object_id: str) -> PersonRecord | None:
+        """A person already on record by AAD object id (nothing is written), or None."""
+        if not people.valid_aad_id(aad_object_id):
+            return None
+        with reading(self.sessions) as session:
+            return people.find_person(session, aad_object_id)
+
+    def meeting_nudges_off(self, person_ids: list[int]) -> set[int]:
+        """Which of these people said "stop meeting nudges"."""
+        with reading(self.sessions) as session:
+            return meeting_nudges.opted_out(session, person_ids)
+
+    def set_meeting_nudges(self, person_id: int, on: bool, actor: Actor, now: datetime) -> bool:
+        """Turn the person's meeting nudges on or off (audited); False when already so."""
+        with writing(self.sessions) as session:
+            return meeting_nudges.set_wanted(session, person_id, on, actor, now)
+
+    def claim_meeting_nudge(self, meeting_key: str, person_id: int, now: datetime) -> bool:
+        """Record the one nudge of this person in this meeting; True only the first time."""
+        with writing(self.sessions) as session:
+            return meeting_nudges.claim(session, meeting_key, person_id, now)
+
+    def release_meeting_nudge(self, meeting_key: str, person_id: int) -> None:
+        """Forget a nudge that could not be sent (the next join may send it)."""
+        with writing(self.sessions) as session:
+            meeting_nudges.release(session, meeting_key, person_id)
 
     def has_personal_chat(self, aad_object_id: str | None) -> bool:
         """Whether the bot can message the person 1:1 (an active personal chat is stored)."""

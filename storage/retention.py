@@ -3,8 +3,8 @@
 Update texts are redacted in place: the text, the evidence link and the author's name and id
 go; the status, the dates and which body the author was a member of stay, so the plan's history
 still reads ("On track, 3 May 2021, by a member of OPCCN"). The audit log's copies of those
-texts go with them. Old audit entries, delivery records and the conversations the bot was
-removed from are deleted.
+texts go with them. Old audit entries, delivery records, meeting-nudge records and the
+conversations the bot was removed from are deleted.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from storage.models import (
     ChannelLink,
     ConversationRef,
     Delivery,
+    MeetingNudge,
     Membership,
     ProgressUpdate,
 )
@@ -145,6 +146,15 @@ def delete_old_deliveries(session: Session, before: datetime) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+def delete_old_meeting_nudges(session: Session, before: datetime) -> int:
+    """Records of overdue notes sent in Teams meetings before ``before`` (the delivery period).
+
+    Each only stops a second note in the same meeting, which is long over by then.
+    """
+    result = session.execute(delete(MeetingNudge).where(MeetingNudge.sent_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def delete_conversations(session: Session, ids: list[int]) -> int:
     """Forget these conversation references (their channel links go too)."""
     if not ids:
@@ -182,5 +192,6 @@ def apply_retention(session: Session, cutoffs: Cutoffs, now: datetime) -> dict[s
         "audit_entries_deleted": delete_old_audit_entries(session, cutoffs.audit),
         "audit_texts_redacted": scrub_old_audit_texts(session, cutoffs.update_text),
         "deliveries_deleted": delete_old_deliveries(session, cutoffs.delivery),
+        "meeting_nudges_deleted": delete_old_meeting_nudges(session, cutoffs.delivery),
         "conversations_deleted": delete_old_conversations(session, cutoffs.conversation),
     }

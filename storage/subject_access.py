@@ -30,6 +30,8 @@ from storage.models import (
     ChannelLink,
     ConversationRef,
     Delivery,
+    MeetingNudge,
+    MeetingNudgeOptOut,
     Membership,
     Person,
     Plan,
@@ -151,6 +153,21 @@ def export_person(session: Session, person: Person, now: datetime) -> dict[str, 
                 )
             )
         ),
+        "meeting_nudges_off_since": _plain(
+            session.scalar(
+                select(MeetingNudgeOptOut.created_at).where(
+                    MeetingNudgeOptOut.person_id == person.id
+                )
+            )
+        ),
+        "meeting_nudges_sent": [
+            _row(n, ("meeting_key", "sent_at"))
+            for n in session.scalars(
+                select(MeetingNudge)
+                .where(MeetingNudge.person_id == person.id)
+                .order_by(MeetingNudge.sent_at)
+            )
+        ],
         "updates_written": _updates(session, ProgressUpdate.author_person_id == person.id),
         "mentioned_in_updates": _updates(
             session,
@@ -327,6 +344,8 @@ def erase_person(session: Session, person: Person, now: datetime) -> Erasure:
     }
     session.execute(delete(Membership).where(Membership.person_id == person.id))
     session.execute(delete(ReminderSubscription).where(ReminderSubscription.person_id == person.id))
+    session.execute(delete(MeetingNudgeOptOut).where(MeetingNudgeOptOut.person_id == person.id))
+    session.execute(delete(MeetingNudge).where(MeetingNudge.person_id == person.id))
     session.delete(person)
     session.flush()
     freshness.mark_changed(session, "people")

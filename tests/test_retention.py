@@ -16,7 +16,15 @@ from bot.plan.types import Actor, NewUpdate
 from storage import audit
 from storage.conversations import deactivate
 from storage.db import make_sessionmaker, transaction
-from storage.models import Action, AuditEntry, ConversationRef, Delivery, ProgressUpdate
+from storage.meeting_nudges import claim
+from storage.models import (
+    Action,
+    AuditEntry,
+    ConversationRef,
+    Delivery,
+    MeetingNudge,
+    ProgressUpdate,
+)
 from storage.updates import record_update
 from tests.jobs_support import add_conversation, add_person, job_context
 
@@ -98,6 +106,10 @@ async def test_the_jobs_redact_and_delete_what_is_due_once_and_audit_it(
         deactivate(session, "19:recent-gone", NOW - timedelta(days=10))
     deliver(db, "old-sent", NOW - timedelta(days=61), "sent")
     deliver(db, "recent", NOW - timedelta(days=5), "sent")
+    nudger = add_person(db, "aad-nudged", ("OPCCN",), reminders=False)
+    with transaction(db) as session:
+        claim(session, "old-meeting", nudger, NOW - timedelta(days=61))
+        claim(session, "recent-meeting", nudger, NOW - timedelta(days=5))
     with db() as session:
         seed_before = session.scalars(
             select(ProgressUpdate.text).where(ProgressUpdate.source == "seed")
@@ -109,8 +121,12 @@ async def test_the_jobs_redact_and_delete_what_is_due_once_and_audit_it(
         "audit_texts_redacted": 1,
         "audit_entries_deleted": 1,
         "deliveries_deleted": 1,
+        "meeting_nudges_deleted": 1,
         "conversations_deleted": 1,
     }
+    with db() as session:
+        kept = session.scalars(select(MeetingNudge.meeting_key)).all()
+        assert kept == ["recent-meeting"]
     stored = updates(db)
     assert stored["Met Mrs Smith in 2024"] == (
         REDACTED_TEXT,

@@ -22,9 +22,10 @@ from bot.background import in_worker
 from bot.services import Services
 from bot.teams import convert
 from bot.teams.live import LiveCards
+from bot.teams.meetings import MEETING_EVENTS, meeting_key, present, send_nudges
 from bot.teams.private import answer_privately
 from bot.teams.references import ReferenceKeeper
-from bot.turns import Message, Reply, Request
+from bot.turns import MeetingPresence, Message, Reply, Request
 from cards import verbs
 
 log = logging.getLogger(__name__)
@@ -207,6 +208,23 @@ class PartnershipBot(ActivityHandler):
             await self._send(
                 turn_context, dispatch.handle_install(self.services, request), include_card=False
             )
+
+    async def on_event(self, turn_context: TurnContext) -> None:  # type: ignore[override]
+        """Meeting start and participant-join events: private overdue notes (once per meeting)."""
+        activity = turn_context.activity
+        if activity.name not in MEETING_EVENTS:
+            return
+        people = present(activity)
+        key = meeting_key(activity)
+        if not people or not key:
+            return
+        presence = MeetingPresence(
+            key, [p.aad_object_id or "" for p in people], self.services.clock.now()
+        )
+        notes = await self._run(dispatch.meeting_joined, self.services, presence)
+        for note in await send_nudges(turn_context, notes, people):
+            await self._run(dispatch.meeting_nudge_not_sent, self.services, key, note)
+        log.info("meeting nudges", extra={"delivery": f"{len(notes)} sent"})
 
     async def _search(self, turn_context: TurnContext, name: str) -> InvokeResponse:
         """A compose-box search, or a pasted link of the bot's own to unfurl."""

@@ -89,13 +89,20 @@ async def _send(turn_context: TurnContext, activities: list[Activity]) -> None:
     turn_context.responded = True
 
 
-async def send_targeted(turn_context: TurnContext, messages: list[Message]) -> None:
-    """Send the messages into this conversation, visible only to the person who wrote.
+async def send_targeted(
+    turn_context: TurnContext, messages: list[Message], to: ChannelAccount | None = None
+) -> None:
+    """Send the messages into this conversation, visible only to one person.
+
+    Args:
+        turn_context: the turn (its conversation is where the messages go).
+        messages: what to send.
+        to: who sees them; by default the person who wrote.
 
     Raises:
         aiohttp.ClientResponseError: the connector refused a targeted send.
     """
-    asker = _asker(turn_context)
+    asker = to or _asker(turn_context)
     activities = [convert.activity_for(m).with_targeted_recipient(asker) for m in messages]
     incoming = turn_context.activity
     if convert.is_targeted(incoming) and incoming.id:

@@ -201,6 +201,8 @@ class FakePeopleStore:
     people: dict[int, PersonRecord] = field(default_factory=dict)
     chairs: dict[str, list[str]] = field(default_factory=dict)
     reminded: set[int] = field(default_factory=set)
+    nudges_off: set[int] = field(default_factory=set)
+    nudged: set[tuple[str, int]] = field(default_factory=set)
 
     def identify(
         self, aad_object_id: str | None, name: str, email: str | None, *, tenant_id: str = ""
@@ -240,6 +242,25 @@ class FakePeopleStore:
 
     def set_reminders(self, person_id: int, on: bool, now: datetime) -> None:
         (self.reminded.add if on else self.reminded.discard)(person_id)
+
+    def known_person(self, aad_object_id: str) -> PersonRecord | None:
+        return next((p for p in self.people.values() if p.aad_object_id == aad_object_id), None)
+
+    def meeting_nudges_off(self, person_ids: list[int]) -> set[int]:
+        return self.nudges_off & set(person_ids)
+
+    def set_meeting_nudges(self, person_id: int, on: bool, actor: Actor, now: datetime) -> bool:
+        changed = (person_id in self.nudges_off) == on
+        (self.nudges_off.discard if on else self.nudges_off.add)(person_id)
+        return changed
+
+    def claim_meeting_nudge(self, meeting_key: str, person_id: int, now: datetime) -> bool:
+        first = (meeting_key, person_id) not in self.nudged
+        self.nudged.add((meeting_key, person_id))
+        return first
+
+    def release_meeting_nudge(self, meeting_key: str, person_id: int) -> None:
+        self.nudged.discard((meeting_key, person_id))
 
     def has_personal_chat(self, aad_object_id: str | None) -> bool:
         return False
