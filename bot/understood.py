@@ -3,8 +3,8 @@
 Understanding a message is a pure function of its text, the vocabulary and the day
 (``bot.understand.understand``), and most turns are a handful of common questions ("what's
 overdue for me?"). :class:`UnderstoodTexts` keeps the intents of recent short texts for the
-vocabulary in use; a new vocabulary (names or plan words changed, or re-read, at least once a
-minute) starts it afresh, so no text is kept longer than that.
+vocabulary in use; a new vocabulary (names or plan words changed, or re-read, every minute)
+empties it at the next message.
 """
 
 from __future__ import annotations
