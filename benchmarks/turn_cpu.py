@@ -10,8 +10,8 @@ Stages, each for every question:
 * ``answer``: ``bot.dispatch.handle_text`` alone (identify, understand, the handler, the card);
 * ``card``: the card alone, built again from the view the handler made (``--stages card``);
 * ``turn``: the whole Teams turn through ``PartnershipBot`` and a recording adapter, plus
-  encoding each reply as the SDK's connector client does (``model_dump`` of the activity, then
-  compact JSON): everything a turn costs except the HTTP on both ends and the SDK's JWT check.
+  encoding each reply as the server's lean reply path does (``bot.teams.outgoing``):
+  everything a turn costs except the HTTP on both ends and the SDK's JWT check.
 
 Each figure is the median over ``--rounds`` rounds of ``--turns`` turns (after ``--warmup``).
 ``--profile`` prints the top of a cProfile of the ``turn`` stage instead.
@@ -103,19 +103,19 @@ class Turns:
     def __init__(self, services: Any, text: str, aad: str, *, inline: bool = False) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        from bot.teams.connector import compact_json
         from bot.teams.handler import PartnershipBot
+        from bot.teams.outgoing import activity_body
 
         self.services = services
         self.text = text
         self.aad = aad
-        self.encode = compact_json
+        self.encode = activity_body
         # The server runs the plan work on a worker thread; a profile wants it on this one.
         self.executor: Executor = InlineExecutor() if inline else ThreadPoolExecutor(1)
         self.bot = PartnershipBot(services, executor=self.executor, remember_references=False)
         self.loop = asyncio.new_event_loop()
         self.count = 0
-        self.replies: list[str] = []
+        self.replies: list[bytes] = []
 
     def request(self) -> Any:
         from bot.turns import Place, Request, Sender
@@ -156,12 +156,7 @@ class Turns:
         adapter = RecordingAdapter()
         activity = _activity(self.text, self.aad, self.count)
         self.loop.run_until_complete(adapter.process(activity, self.bot.on_turn))
-        self.replies = [
-            self.encode(
-                a.model_dump(by_alias=True, exclude_unset=True, exclude_none=True, mode="json")
-            )
-            for a in adapter.sent
-        ]
+        self.replies = [self.encode(a) for a in adapter.sent]
 
     def close(self) -> None:
         self.loop.close()
@@ -248,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                     row[f"{stage}_cpu_ms"] = round(statistics.median(figures), 3)
                     row[f"{stage}_rounds_ms"] = [round(f, 3) for f in figures]
                 if "turn" in args.stages:
-                    row["reply_bytes"] = sum(len(r.encode()) for r in turns.replies)
+                    row["reply_bytes"] = sum(len(r) for r in turns.replies)
                 rows.append(row)
             finally:
                 turns.close()

@@ -119,7 +119,7 @@ def handle_text(services: Services, request: Request) -> Reply:
             return Reply.with_text(
                 f"That message is {len(known.text)} characters long; I read up to {MAX_TEXT}."
             )
-        intent = understand(known.text, services.vocabulary(), known.today)
+        intent = services.understood.understand(known.text, services.vocabulary(), known.today)
         out_of_range = as_of_problem(intent.as_of) if intent.as_of else None
         if out_of_range:
             return Reply.with_text(out_of_range)

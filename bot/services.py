@@ -18,6 +18,7 @@ from bot.plan.search import ActionSearch, SearchCache
 from bot.plan.types import PlanNotFound
 from bot.plan.vocabulary import Vocabulary
 from bot.stores import PeopleStore, PlanStore, ScheduleStore
+from bot.understood import UnderstoodTexts
 from cards.memo import CardMemo
 from storage.plan_document import read_yaml
 from storage.seed_data import PARTNERSHIP_FILE
@@ -38,6 +39,7 @@ class Services:
             (conversation references) and the jobs; handlers never use it.
         wake_jobs: asks for the scheduled jobs to run soon (callable from any thread).
         cards: cards already drawn, for views that come again (``cards.memo``).
+        understood: intents of recent short texts (``bot.understood``).
     """
 
     settings: Settings
@@ -51,6 +53,7 @@ class Services:
     # Chairs, remits, oversight and the glossary (partnership data), read once at start.
     knowledge: Knowledge = field(default_factory=lambda: read_knowledge())
     searches: SearchCache = field(default_factory=SearchCache, repr=False)
+    understood: UnderstoodTexts = field(default_factory=UnderstoodTexts, repr=False)
     _enriched: tuple[Vocabulary, Vocabulary] | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 

@@ -4,19 +4,28 @@ Drawing a card is the largest part of a common answer: an 11 KB "what's overdue 
 card is about ninety validated card models and their serialisation, about 0.7 ms of CPU, while
 everyone in the same bodies asking it on the same day gets the same view and so the same card.
 Card functions are pure (view in, card out), so a card drawn once for a view is right for any
-equal view. :class:`CardMemo` keeps a bounded number of them, as compact JSON, and hands out a
-fresh copy each time, so that nobody holding a card can change another turn's.
+equal view. :class:`CardMemo` keeps a bounded number of them and hands out the kept card
+itself (:class:`KeptCard`), not a copy: cards are never changed once drawn. Code that wants a
+different card builds a new one (``{**card, "refresh": ...}``, as ``cards.base.with_notice``
+and the edge's live cards do) or deep-copies it (``copy.deepcopy`` gives plain, changeable
+dicts and lists). The kept card refuses changes at its top level; in a strict memo
+(``CardMemo(strict=True)``, which the tests' services use) every object and list inside it
+refuses them too, so a handler or edge code that changed a shared card fails its tests. (Not in
+production: pydantic's JSON encoder takes a slow path for ``dict`` and ``list`` subclasses
+nested in a card, about 15 times slower than for plain ones.) Each kept card carries its compact
+JSON (:attr:`KeptCard.encoded`), so the edge sends it without encoding it again.
 """
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import fields, is_dataclass
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
-from pydantic_core import from_json, to_json
+from pydantic_core import to_json
 
 V = TypeVar("V")
 Card = dict[str, Any]
@@ -46,6 +55,67 @@ def _frozen(value: Any) -> Any:
     return value
 
 
+def _read_only(self: Any, *args: Any, **kwargs: Any) -> NoReturn:
+    raise TypeError("a kept card is shared between turns and cannot be changed: copy it")
+
+
+class ReadOnlyDict(dict[str, Any]):
+    """A ``dict`` that refuses changes; copies (``copy``, ``deepcopy``, pickle) are plain."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __ior__ = _read_only
+    clear = pop = popitem = setdefault = update = _read_only
+
+    def __copy__(self) -> dict[str, Any]:
+        return dict(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
+        return {key: copy.deepcopy(value, memo) for key, value in self.items()}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (dict, (dict(self),))
+
+
+class ReadOnlyList(list[Any]):
+    """A ``list`` that refuses changes; copies (``copy``, ``deepcopy``, pickle) are plain."""
+
+    __slots__ = ()
+    __setitem__ = __delitem__ = __iadd__ = __imul__ = _read_only
+    append = extend = insert = pop = remove = clear = sort = reverse = _read_only
+
+    def __copy__(self) -> list[Any]:
+        return list(self)
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> list[Any]:
+        return [copy.deepcopy(value, memo) for value in self]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (list, (list(self),))
+
+
+class KeptCard(ReadOnlyDict):
+    """A card as the memo keeps and hands it out: read-only (see the module's docstring).
+
+    Attributes:
+        encoded: the card as compact UTF-8 JSON (``pydantic_core.to_json``), for the edge.
+    """
+
+    __slots__ = ("encoded",)
+
+    def __init__(self, card: Card, *, strict: bool = False) -> None:
+        items = card.items()
+        super().__init__(((k, _read_only_copy(v)) for k, v in items) if strict else items)
+        self.encoded = to_json(card)
+
+
+def _read_only_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return ReadOnlyDict((k, _read_only_copy(v)) for k, v in value.items())
+    if isinstance(value, list):
+        return ReadOnlyList(_read_only_copy(v) for v in value)
+    return value
+
+
 class CardMemo:
     """Cards drawn for recent views, the least recently used dropped first.
 
@@ -55,17 +125,19 @@ class CardMemo:
         size: how many cards are kept.
         hits: cards handed out from the memo.
         misses: cards drawn afresh.
+        strict: whether kept cards are read-only all the way down (for tests).
     """
 
-    def __init__(self, size: int = CARDS_KEPT) -> None:
+    def __init__(self, size: int = CARDS_KEPT, *, strict: bool = False) -> None:
         self.size = size
+        self.strict = strict
         self.hits = 0
         self.misses = 0
-        self._cards: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._cards: OrderedDict[Hashable, KeptCard] = OrderedDict()
         self._lock = threading.Lock()
 
     def draw(self, render: Callable[[V], Card], view: V) -> Card:
-        """``render(view)``, or a copy of the card it gave for an equal view before.
+        """``render(view)`` as a :class:`KeptCard`, the same one for every equal view.
 
         Args:
             render: a pure card function (the same view always gives the same card).
@@ -80,17 +152,14 @@ class CardMemo:
             if kept is not None:
                 self._cards.move_to_end(key)
                 self.hits += 1
-        if kept is not None:
-            card: Card = from_json(kept)
-            return card
-        card = render(view)
-        encoded = to_json(card)
+                return kept
+        kept = KeptCard(render(view), strict=self.strict)
         with self._lock:
             self.misses += 1
-            self._cards[key] = encoded
+            self._cards[key] = kept
             while len(self._cards) > self.size:
                 self._cards.popitem(last=False)
-        return card
+        return kept
 
     def __len__(self) -> int:
         return len(self._cards)

@@ -75,10 +75,8 @@ class PlanCache:
         self._lock = threading.Lock()
         self._gc = GcPause()
 
-    def entry(self, session: Session, plan_key: str | None) -> _Entry:
-        """The plan's entry, checked against the database when due."""
-        now = self._timer()
-        generation = self._freshness.generation(PLAN)
+    def _fresh(self, plan_key: str | None, now: float, generation: int) -> _Entry | None:
+        """The plan's entry when it needs no check against the database yet, else None."""
         with self._lock:
             known = plan_key if plan_key is not None else self._current
             entry = self._entries.get(known) if known is not None else None
@@ -88,6 +86,27 @@ class PlanCache:
             and entry.generation == generation
             and (plan_key is not None or entry.version.is_current)
         ):
+            return entry
+        return None
+
+    def kept_plan(self, plan_key: str | None) -> PlanRecord | None:
+        """The plan's record when it is kept and needs no check yet (no session needed)."""
+        entry = self._fresh(plan_key, self._timer(), self._freshness.generation(PLAN))
+        return entry.plan if entry is not None else None
+
+    def kept_actions(self, plan_key: str | None) -> tuple[str, list[ActionRecord]] | None:
+        """What :meth:`get` gives, when it is kept and needs no check yet (no session needed)."""
+        entry = self._fresh(plan_key, self._timer(), self._freshness.generation(PLAN))
+        if entry is None or entry.records is None:
+            return None
+        return entry.key, entry.records
+
+    def entry(self, session: Session, plan_key: str | None) -> _Entry:
+        """The plan's entry, checked against the database when due."""
+        now = self._timer()
+        generation = self._freshness.generation(PLAN)
+        entry = self._fresh(plan_key, now, generation)
+        if entry is not None:
             return entry
         plan_id, key, version = plan_version(session, plan_key)
         with self._lock:

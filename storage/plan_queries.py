@@ -345,12 +345,35 @@ def actions(
         found = read_actions(session, key, [Action.plan_id == plan_id], as_of)
         return narrowed(found, body_keys, numbers, theme, section, words)
     key, found = cache.get(session, plan_key)
-    found = narrowed(found, body_keys, numbers, theme, section, words)
+    kept = kept_actions(found, body_keys, numbers, theme, section, words, as_of)
+    if kept is not None:
+        return kept
+    # Some latest update is later than that day: read the updates posted by then instead.
+    plan_id, key, _ = plan_version(session, key)
+    found = read_actions(session, key, [Action.plan_id == plan_id], as_of)
+    return narrowed(found, body_keys, numbers, theme, section, words)
+
+
+def kept_actions(
+    records: list[ActionRecord],
+    body_keys: Iterable[str] | None = None,
+    numbers: Iterable[str] | None = None,
+    theme: int | None = None,
+    section: str | None = None,
+    words: Iterable[str] | None = None,
+    as_of: date | None = None,
+) -> list[ActionRecord] | None:
+    """:func:`actions` from a plan's kept records, or None when they cannot answer.
+
+    They cannot answer an "as of" question when some chosen action's latest update was posted
+    after that day (then the updates posted by then are read).
+    """
+    body_keys = tuple(body_keys) if body_keys is not None else None
+    numbers = tuple(numbers) if numbers is not None else None
+    words = tuple(words) if words else None
+    found = narrowed(records, body_keys, numbers, theme, section, words)
     if as_of is not None and _posted_after(found, london_day_end(as_of)):
-        # Some latest update is later than that day: read the updates posted by then instead.
-        plan_id, key, _ = plan_version(session, key)
-        found = read_actions(session, key, [Action.plan_id == plan_id], as_of)
-        found = narrowed(found, body_keys, numbers, theme, section, words)
+        return None
     return found
 
 

@@ -128,6 +128,9 @@ class SqlPlanStore:
 
     def plan(self, plan_key: str | None = None) -> PlanRecord:
         """A plan (None: the current one) with its themes and outcomes."""
+        kept = self.cache.kept_plan(plan_key)
+        if kept is not None:  # most turns: no session at all
+            return kept
         with reading(self.sessions) as session:
             return plan_queries.plan_record(session, plan_key)
 
@@ -148,6 +151,17 @@ class SqlPlanStore:
         words: Iterable[str] | None = None,
     ) -> list[ActionRecord]:
         """Actions owned by any of ``bodies`` (None: all), narrowed, in number order."""
+        # Read once here: the kept records and the database may both need them.
+        bodies = tuple(bodies) if bodies is not None else None
+        numbers = tuple(numbers) if numbers is not None else None
+        words = tuple(words) if words is not None else None
+        kept = self.cache.kept_actions(plan_key)
+        if kept is not None:  # most turns: no session at all
+            found = plan_queries.kept_actions(
+                kept[1], bodies, numbers, theme, section, words, as_of
+            )
+            if found is not None:
+                return found
         with reading(self.sessions) as session:
             return plan_queries.actions(
                 session,

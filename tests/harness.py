@@ -18,6 +18,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.teams.handler import PartnershipBot
 from bot.teams.recording import RecordingAdapter
+from cards.memo import CardMemo
 from tests.cardcheck import check_card
 from tests.fakes.connector import FakeConnector
 
@@ -166,6 +167,8 @@ class BotServer:
 
     def __init__(self, settings: Settings, clock: Clock) -> None:
         self.runtime: Runtime = build_runtime(settings, clock)
+        # Kept cards read-only all the way down: code that changed a shared card fails.
+        self.runtime.services.cards = CardMemo(strict=True)
         self.app = create_app(self.runtime)
         self._runner: web.AppRunner | None = None
         self.url = ""

@@ -6,12 +6,16 @@ worked out once, and the connector's JSON encoder.
 
 from __future__ import annotations
 
+import copy
 import json
+import pickle
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from microsoft_agents.activity import Activity, Attachment, ConversationAccount
+from pydantic_core import to_json
 
 from bot import dispatch
 from bot.clock import FixedClock
@@ -20,9 +24,12 @@ from bot.plan.types import ActionRecord, BodyInfo, BodyRef, PlanRecord
 from bot.plan.vocabulary import Vocabulary
 from bot.services import Services
 from bot.teams.connector import compact_json
+from bot.teams.live import with_viewers
+from bot.teams.outgoing import activity_body
 from bot.turns import Place, Request, Sender
 from cards.actions import action_list_card
-from cards.memo import CardMemo, view_key
+from cards.base import with_notice
+from cards.memo import CardMemo, KeptCard, view_key
 from cards.views import ActionItem, ActionListView
 from storage.people import PersonRecord
 from tests.cardcheck import assert_valid_card
@@ -84,15 +91,98 @@ def test_an_equal_view_gets_an_equal_card_without_drawing_it_again() -> None:
     assert_valid_card(again)
 
 
-def test_each_card_handed_out_is_a_copy_of_its_own() -> None:
-    memo = CardMemo()
+def test_a_kept_card_is_shared_and_nobody_holding_it_can_change_it() -> None:
+    memo = CardMemo(strict=True)
     first = memo.draw(action_list_card, _view(ITEM))
-    first["body"][0]["text"] = "changed by someone holding the card"
-    first["actions"].clear()
-    again = memo.draw(action_list_card, _view(ITEM))
-    assert again == action_list_card(_view(ITEM))
-    again["body"].clear()
+    assert memo.draw(action_list_card, _view(ITEM)) is first  # no copy per turn
+    changes = [
+        lambda c: c.__setitem__("type", "Other"),
+        lambda c: c.update(version="1.6"),
+        lambda c: c.pop("body"),
+        lambda c: c.setdefault("refresh", {}),
+        lambda c: c.__delitem__("body"),
+        lambda c: c.clear(),
+        lambda c: c["body"].append({"type": "TextBlock", "text": "added"}),
+        lambda c: c["body"].insert(0, {}),
+        lambda c: c["body"].__setitem__(0, {}),
+        lambda c: c["body"].__delitem__(0),
+        lambda c: c["body"].sort(key=str),
+        lambda c: c["body"].reverse(),
+        lambda c: c["body"].extend([{}]),
+        lambda c: c["body"].pop(),
+        lambda c: c["actions"].clear(),
+        lambda c: c["body"][0].__setitem__("text", "changed by someone holding the card"),
+        lambda c: c["body"][0].update(text="changed"),
+    ]
+    for change in changes:
+        with pytest.raises(TypeError, match="cannot be changed"):
+            change(first)
+    with pytest.raises(TypeError):
+        first["body"] += [{}]
+    with pytest.raises(TypeError):
+        first |= {"type": "Other"}
     assert memo.draw(action_list_card, _view(ITEM)) == action_list_card(_view(ITEM))
+    kept = memo.draw(action_list_card, _view(ITEM))
+    assert isinstance(kept, KeptCard) and kept.encoded == to_json(action_list_card(_view(ITEM)))
+
+
+def test_outside_a_strict_memo_the_top_of_a_kept_card_still_refuses_changes() -> None:
+    memo = CardMemo()
+    kept = memo.draw(action_list_card, _view(ITEM))
+    assert memo.draw(action_list_card, _view(ITEM)) is kept
+    assert type(kept["body"]) is list  # plain inside: pydantic encodes it at full speed
+    for change in (lambda c: c.__setitem__("body", []), lambda c: c.update(body=[])):
+        with pytest.raises(TypeError, match="cannot be changed"):
+            change(kept)
+    assert kept == action_list_card(_view(ITEM))
+
+
+def test_copies_of_a_kept_card_are_plain_and_changing_them_leaves_the_memo_alone() -> None:
+    memo = CardMemo(strict=True)
+    kept = memo.draw(action_list_card, _view(ITEM))
+    expected = action_list_card(_view(ITEM))
+    deep = copy.deepcopy(kept)
+    deep["body"][0]["text"] = "changed"
+    deep["actions"].clear()
+    pickled = pickle.loads(pickle.dumps(kept))
+    pickled["body"].clear()
+    shallow = copy.copy(kept)
+    shallow["type"] = "Other"
+    assert type(deep) is dict and type(deep["body"]) is list and type(shallow) is dict
+    # The ways the bot derives cards: a notice under the heading, viewers of a live card.
+    noticed = with_notice(kept, "The plan ended on 31 March 2024.")
+    assert noticed["body"][1]["text"] == "The plan ended on 31 March 2024."
+    assert "The plan ended" in card_texts(noticed) and "The plan ended" not in card_texts(kept)
+    viewers = with_viewers({**kept, "refresh": {"action": {}, "userIds": []}}, ["29:a"])
+    assert viewers["refresh"]["userIds"] == ["29:a"]
+    assert memo.draw(action_list_card, _view(ITEM)) == expected
+    assert kept.encoded == to_json(expected) and json.loads(kept.encoded) == expected
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_kept_card_goes_to_the_connector_as_the_same_bytes_as_a_fresh_one(strict: bool) -> None:
+    memo = CardMemo(strict=strict)
+    kept = memo.draw(action_list_card, _view(ITEM))
+    plain = action_list_card(_view(ITEM))
+
+    def reply(card: dict[str, Any]) -> Activity:
+        return Activity(
+            type="message",
+            conversation=ConversationAccount(id="a:1"),
+            text="",
+            attachments=[
+                Attachment(content_type="application/vnd.microsoft.card.adaptive", content=card),
+                Attachment(content_type="text/plain", content_url="https://example.org/a"),
+            ],
+        )
+
+    sent = activity_body(reply(kept))
+    assert sent == activity_body(reply(plain))
+    sdk = reply(plain).model_dump(by_alias=True, exclude_unset=True, exclude_none=True, mode="json")
+    assert json.loads(sent) == sdk
+    assert reply(kept).model_dump(by_alias=True, exclude_unset=True, mode="json") == (
+        reply(plain).model_dump(by_alias=True, exclude_unset=True, mode="json")
+    )
 
 
 @pytest.mark.parametrize(

@@ -223,3 +223,37 @@ async def test_priorities_page_button(bot: PartnershipBot) -> None:
     assert invoke_body(sent)["statusCode"] == 400
     sent = await turn(bot, execute(verbs.PRIORITIES_PAGE, {"plan": "no-such-plan", "page": 1}))
     assert "There is no plan no-such-plan" in str(invoke_body(sent)["value"])
+
+
+def test_a_kept_plan_is_answered_without_opening_a_session(stores: Stores) -> None:
+    opened: list[object] = []
+    real = stores.plan.sessions
+
+    def counted() -> Any:
+        opened.append(1)
+        return real()
+
+    stores.plan.sessions = counted  # type: ignore[assignment]
+    assert len(stores.plan.actions_for(None)) == 55  # the first read fills the cache
+    plan = stores.plan.plan()
+    opened.clear()
+    # Within the recheck second and with nothing committed: no session at all.
+    assert stores.plan.plan() is plan
+    assert [a.number for a in stores.plan.actions_for(None, numbers=iter(["3.7", "1.1"]))] == [
+        "1.1",
+        "3.7",
+    ]
+    assert len(stores.plan.actions_for(["OPCCN"], as_of=JUNE_1)) == len(
+        stores.plan.actions_for(("OPCCN",))
+    )
+    assert opened == []
+    # A later update than the day asked about: that question reads the database again,
+    # with the same (one-shot) arguments.
+    post_update(real, "3.7", "Complete", "on the second", datetime(2022, 6, 2, 9, tzinfo=UTC))
+    stores.plan.actions_for(None)
+    opened.clear()
+    (found,) = stores.plan.actions_for(None, numbers=iter(["3.7"]), as_of=JUNE_1)
+    assert found.number == "3.7"
+    assert found.latest is None or found.latest.text != "on the second"
+    assert len(opened) == 1
+    assert _latest_text(stores, "3.7") == "on the second"

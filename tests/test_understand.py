@@ -258,3 +258,27 @@ def test_periods_in_questions(seed_vocabulary: Vocabulary) -> None:
     intent = understand("what's due in the next 3 months?", seed_vocabulary, date(2022, 8, 1))
     assert intent.name == "due" and intent.window is not None
     assert (intent.window.start, intent.window.end) == (date(2022, 8, 1), date(2022, 10, 31))
+
+
+def test_kept_intents_are_the_same_as_understanding_afresh() -> None:
+    from dataclasses import replace
+
+    from bot.understood import LONGEST_KEPT, UnderstoodTexts
+
+    kept = UnderstoodTexts(size=2)
+    texts = ["what's overdue for me?", "what's due next month for DASVG?", "overdeu"]
+    for text in texts * 2:
+        assert kept.understand(text, VOCAB, TODAY) == understand(text, VOCAB, TODAY)
+    assert len(kept) == 2  # bounded
+    first = kept.understand(texts[1], VOCAB, TODAY)
+    assert kept.understand(texts[1], VOCAB, TODAY) is first  # kept, not understood again
+    # Another day reads "next month" afresh; so does another vocabulary (which starts afresh).
+    later = date(2022, 9, 1)
+    assert kept.understand(texts[1], VOCAB, later) == understand(texts[1], VOCAB, later)
+    assert kept.understand(texts[1], VOCAB, later).window != first.window
+    other = replace(VOCAB, sections=())
+    assert kept.understand(texts[1], other, TODAY) == understand(texts[1], other, TODAY)
+    assert len(kept) == 1
+    long_text = "what's overdue for OPCCN " + "and " * LONGEST_KEPT + "me?"
+    assert kept.understand(long_text, other, TODAY) == understand(long_text, other, TODAY)
+    assert len(kept) == 1  # long texts (updates, notes) are never kept

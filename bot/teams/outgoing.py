@@ -38,6 +38,7 @@ from microsoft_agents.hosting.core import HeaderPropagationContext
 from pydantic_core import to_json
 
 from bot.teams.connector import KeptConnectorClient, unopened_retried
+from cards.memo import KeptCard
 
 # The SDK's connector client trims conversation ids to this length (ConversationsOperations).
 MAX_CONVERSATION_ID = 150
@@ -48,12 +49,25 @@ _DUMP: dict[str, Any] = {
     "mode": "json",
 }
 _JSON_HEADERS = {"Content-Type": "application/json"}
+# Card content encoded as it is: plain data, or a kept card with its encoding.
+_PLAIN = (dict, KeptCard)
 
 
-def _attachment(attachment: Attachment) -> dict[str, Any]:
-    body = attachment.model_dump(**_DUMP, exclude={"content"})
+def _encoded(content: Any) -> bytes:
+    """Card content as compact JSON: a kept card's own encoding, else encoded now."""
+    return content.encoded if type(content) is KeptCard else to_json(content)
+
+
+def _with_member(encoded: bytes, name: bytes, value: bytes) -> bytes:
+    """``encoded`` (a JSON object) with one more member, last (as assigning it to a dict)."""
+    comma = b"," if encoded != b"{}" else b""
+    return encoded[:-1] + comma + b'"' + name + b'":' + value + b"}"
+
+
+def _attachment(attachment: Attachment) -> bytes:
+    body = to_json(attachment.model_dump(**_DUMP, exclude={"content"}))
     if attachment.content is not None and "content" in attachment.model_fields_set:
-        body["content"] = attachment.content
+        body = _with_member(body, b"content", _encoded(attachment.content))
     return body
 
 
@@ -61,15 +75,17 @@ def activity_body(activity: Activity) -> bytes:
     """``activity`` as the connector receives it from the SDK, as compact UTF-8 JSON.
 
     Attachments whose content is a ``dict`` (every card this bot draws) are encoded as the
-    data they are; anything else goes through the SDK's own ``model_dump`` unchanged.
+    data they are (a card from the memo, ``cards.memo.KeptCard``, with the encoding it keeps);
+    anything else goes through the SDK's own ``model_dump`` unchanged.
     """
     attachments = activity.attachments
-    if not attachments or not all(type(a.content) is dict for a in attachments):
+    if not attachments or not all(type(a.content) in _PLAIN for a in attachments):
         return to_json(activity.model_dump(**_DUMP))
-    body = activity.model_dump(**_DUMP, exclude={"attachments"})
+    body = to_json(activity.model_dump(**_DUMP, exclude={"attachments"}))
     if "attachments" in activity.model_fields_set:
-        body["attachments"] = [_attachment(a) for a in attachments]
-    return to_json(body)
+        encoded = b"[" + b",".join(_attachment(a) for a in attachments) + b"]"
+        body = _with_member(body, b"attachments", encoded)
+    return body
 
 
 def takes_lean_path(activity: Activity) -> bool:

@@ -38,6 +38,7 @@ from bot.plan.types import (
 )
 from bot.plan.vocabulary import Vocabulary
 from bot.services import Services
+from cards.memo import CardMemo
 
 
 @dataclass
@@ -336,4 +337,5 @@ def fake_services(
         people=people or FakePeopleStore(),
         schedule=schedule or FakeScheduleStore(),
         db=None,  # type: ignore[arg-type]  # handlers never use it
+        cards=CardMemo(strict=True),  # a handler changing a shared card fails its test
     )
