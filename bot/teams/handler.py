@@ -23,7 +23,7 @@ from bot.services import Services
 from bot.teams import convert
 from bot.teams.live import LiveCards
 from bot.teams.meetings import MEETING_EVENTS, meeting_key, present, send_nudges
-from bot.teams.private import answer_privately
+from bot.teams.private import answer_privately, send_here
 from bot.teams.references import ReferenceKeeper
 from bot.turns import MeetingPresence, Message, Reply, Request
 from cards import verbs
@@ -174,14 +174,8 @@ class PartnershipBot(ActivityHandler):
         activities = convert.activities_for(reply, include_card=include_card)
         if not activities:
             return
-        # TurnContext.send_activities deep-copies every activity (cards included) before its
-        # send hooks run; this bot registers none, so the reference is applied here instead.
-        reference = turn_context.activity.get_conversation_reference()
-        for activity in activities:
-            activity.apply_conversation_reference(reference)
         await self.live.fill(turn_context, activities)
-        await turn_context.adapter.send_activities(turn_context, activities)
-        turn_context.responded = True
+        await send_here(turn_context, activities)
 
     async def on_installation_update_add(  # type: ignore[override]
         self, turn_context: TurnContext
@@ -222,9 +216,10 @@ class PartnershipBot(ActivityHandler):
             key, [p.aad_object_id or "" for p in people], self.services.clock.now()
         )
         notes = await self._run(dispatch.meeting_joined, self.services, presence)
-        for note in await send_nudges(turn_context, notes, people):
+        refused = await send_nudges(turn_context, notes, people)
+        for note in refused:
             await self._run(dispatch.meeting_nudge_not_sent, self.services, key, note)
-        log.info("meeting nudges", extra={"delivery": f"{len(notes)} sent"})
+        log.info("meeting nudges", extra={"delivery": f"{len(notes) - len(refused)} sent"})
 
     async def _search(self, turn_context: TurnContext, name: str) -> InvokeResponse:
         """A compose-box search, or a pasted link of the bot's own to unfurl."""

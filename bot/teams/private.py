@@ -81,7 +81,12 @@ def _asker(turn_context: TurnContext) -> ChannelAccount:
     )
 
 
-async def _send(turn_context: TurnContext, activities: list[Activity]) -> None:
+async def send_here(turn_context: TurnContext, activities: list[Activity]) -> None:
+    """Send activities into the turn's own conversation, as replies of this turn.
+
+    TurnContext.send_activities deep-copies every activity (cards included) before its send
+    hooks run; this bot registers none, so the conversation reference is applied here instead.
+    """
     reference = turn_context.activity.get_conversation_reference()
     for activity in activities:
         activity.apply_conversation_reference(reference)
@@ -113,7 +118,7 @@ async def send_targeted(
                 *(activity.entities or []),
                 TargetedMessageInfo(message_id=incoming.id),
             ]
-    await _send(turn_context, activities)
+    await send_here(turn_context, activities)
 
 
 async def send_one_to_one(turn_context: TurnContext, messages: list[Message]) -> None:
@@ -159,7 +164,7 @@ async def answer_privately(turn_context: TurnContext, reply: Reply) -> str:
     if reply.messages:
         how = await _deliver(turn_context, reply)
     if reply.posts:
-        await _send(turn_context, [convert.activity_for(m) for m in reply.posts])
+        await send_here(turn_context, [convert.activity_for(m) for m in reply.posts])
     return how
 
 
@@ -178,5 +183,5 @@ async def _deliver(turn_context: TurnContext, reply: Reply) -> str:
         log.warning("could not open a 1:1 chat for a private answer: %s", exc)
         note = unreachable_note(name)
         how = "unreachable"
-    await _send(turn_context, [convert.activity_for(Message(text=note))])
+    await send_here(turn_context, [convert.activity_for(Message(text=note))])
     return how
