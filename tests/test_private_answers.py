@@ -45,6 +45,19 @@ def asked(text: str, kind: str = "channel") -> dict[str, object]:
     )
 
 
+def share_pressed(question: str) -> dict[str, object]:
+    """The asker pressing "Share with the chat" on the private answer to ``question``."""
+    return execute(
+        verbs.SHARE_ANSWER,
+        {"text": question},
+        kind="channel",
+        aad=ASKER,
+        user_id=USER_ID,
+        name=NAME,
+        conversation_id=CHANNEL,
+    )
+
+
 def is_targeted_to_asker(arrival: Arrival) -> bool:
     body = arrival.body
     return (
@@ -95,16 +108,7 @@ async def test_share_with_the_chat_posts_the_answer_for_everyone(server: BotServ
     (private,) = server.connector.sent()
     assert is_targeted_to_asker(private)
     server.connector.reset()
-    pressed = execute(
-        verbs.SHARE_ANSWER,
-        {"text": question},
-        kind="channel",
-        aad=ASKER,
-        user_id=USER_ID,
-        name=NAME,
-        conversation_id=CHANNEL,
-    )
-    status, body = await server.post(pressed)
+    status, body = await server.post(share_pressed(question))
     assert status == 200 and body["value"] == "Shared with the chat."
     posted = server.connector.sent()
     assert posted and not any(a.targeted for a in posted)
@@ -183,16 +187,7 @@ async def test_slash_commands_are_answered_privately(
 
 async def test_only_plan_reading_answers_can_be_shared(server: BotServer) -> None:
     for text in ("update 1.1 on track: shared by a forged button", "report", "my bodies"):
-        pressed = execute(
-            verbs.SHARE_ANSWER,
-            {"text": text},
-            kind="channel",
-            aad=ASKER,
-            user_id=USER_ID,
-            name=NAME,
-            conversation_id=CHANNEL,
-        )
-        status, body = await server.post(pressed)
+        status, body = await server.post(share_pressed(text))
         assert status == 200 and body["statusCode"] == 400, text
     assert not server.connector.sent()
     history = server.runtime.services.plan.history(server.runtime.services.plan.action("1.1").id)
