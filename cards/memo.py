@@ -153,7 +153,33 @@ class CardMemo:
                 self._cards.move_to_end(key)
                 self.hits += 1
                 return kept
-        kept = KeptCard(render(view), strict=self.strict)
+        return self._keep(key, render(view))
+
+    def derive(self, change: Callable[..., Card], card: Card, *args: Hashable) -> Card:
+        """``change(card, *args)``, kept like a drawn card when ``card`` is a kept one.
+
+        For pure changes of a finished card (``cards.base.with_notice``): a kept card's
+        JSON names it (its hash is computed once), so the same change of the same card is
+        made once. Any other card is changed afresh.
+
+        Args:
+            change: a pure function of a card and hashable arguments, giving a new card.
+            card: the card to change.
+            *args: the change's other arguments.
+        """
+        if not isinstance(card, KeptCard):
+            return change(card, *args)
+        key = (change, card.encoded, args)
+        with self._lock:
+            kept = self._cards.get(key)
+            if kept is not None:
+                self._cards.move_to_end(key)
+                self.hits += 1
+                return kept
+        return self._keep(key, change(card, *args))
+
+    def _keep(self, key: Hashable, card: Card) -> KeptCard:
+        kept = KeptCard(card, strict=self.strict)
         with self._lock:
             self.misses += 1
             self._cards[key] = kept

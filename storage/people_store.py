@@ -27,7 +27,9 @@ class SqlPeopleStore:
     """:class:`bot.stores.PeopleStore` on SQLAlchemy.
 
     Who a known sender is (one query) is kept for a second, bounded to the 10,000 most recent
-    people; a change made through the store's sessions is seen at once (``Freshness``).
+    people; a change made through the store's sessions is seen at once (``Freshness``). Within
+    that second a sender who comes again as they were (same name, e-mail and tenant) is
+    answered without opening a session: most turns are such a turn.
 
     Args:
         sessions: the store's own sessions.
@@ -49,6 +51,10 @@ class SqlPeopleStore:
         self._recent: TTLCache[str, tuple[int, Sequence[Any]]] = TTLCache(
             KNOWN_PEOPLE, RECHECK_SECONDS, timer=timer
         )
+        # (object id, name, e-mail, tenant) -> (generation, the person found for exactly that).
+        self._identified: TTLCache[tuple[str, str, str | None, str], tuple[int, PersonRecord]] = (
+            TTLCache(KNOWN_PEOPLE, RECHECK_SECONDS, timer=timer)
+        )
         self._lock = threading.Lock()
 
     def identify(
@@ -63,10 +69,18 @@ class SqlPeopleStore:
         aad_object_id = people.valid_aad_id(aad_object_id)
         tenant_id = tenant_id.lower()
         if aad_object_id:
+            key = (aad_object_id, name, email, tenant_id)
+            generation = self._freshness.generation(PEOPLE)  # before reading: a race re-reads
+            with self._lock:
+                kept = self._identified.get(key)
+            if kept is not None and kept[0] == generation:
+                return kept[1]
             with reading(self.sessions) as session:
                 rows = self._rows(session, aad_object_id)
                 person = people.known_person(session, aad_object_id, name, email, rows, tenant_id)
             if person is not None:
+                with self._lock:
+                    self._identified[key] = (generation, person)
                 return person
         with database_errors():
             return self._ensure(aad_object_id, name, email, tenant_id)

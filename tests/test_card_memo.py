@@ -223,6 +223,31 @@ def test_the_memo_keeps_only_the_most_recently_used_cards() -> None:
     assert memo.misses == 4
 
 
+def test_a_change_of_a_kept_card_is_made_once_and_kept_like_it() -> None:
+    memo = CardMemo(strict=True)
+    kept = memo.draw(action_list_card, _view(ITEM))
+    ended = "The plan ended on 31 March 2024."
+    noticed = memo.derive(with_notice, kept, ended)
+    expected = with_notice(action_list_card(_view(ITEM)), ended)
+    assert noticed == expected and isinstance(noticed, KeptCard)
+    assert noticed.encoded == to_json(expected)
+    assert memo.derive(with_notice, kept, ended) is noticed  # the same change: made once
+    assert memo.derive(with_notice, memo.draw(action_list_card, _view(ITEM)), ended) is noticed
+    with pytest.raises(TypeError, match="cannot be changed"):
+        noticed["body"][1].__setitem__("text", "changed")
+    other = memo.derive(with_notice, kept, "The plan ended on 31 March 2025.")
+    assert other is not noticed and "31 March 2025" in card_texts(other)
+    page_two = memo.derive(with_notice, memo.draw(action_list_card, _view(ITEM, page=2)), ended)
+    assert page_two is not noticed and page_two == with_notice(
+        action_list_card(_view(ITEM, page=2)), ended
+    )
+    # A card the memo does not keep is changed afresh, and stays a plain card.
+    plain = action_list_card(_view(ITEM))
+    fresh = memo.derive(with_notice, plain, ended)
+    assert fresh == expected and not isinstance(fresh, KeptCard)
+    assert memo.derive(with_notice, plain, ended) is not fresh
+
+
 @dataclass(frozen=True)
 class _Unhashable:
     things: set[str] = field(default_factory=set)

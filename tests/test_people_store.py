@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -89,3 +90,31 @@ def test_a_person_is_tenant_and_object_id(engine: Engine) -> None:
     assert again is not None and again.id == ben.id
     with make_sessionmaker(engine)() as session:
         assert session.get(Person, ben.id).tenant_id == "tenant-b"  # type: ignore[union-attr]
+
+
+def test_a_known_sender_coming_again_is_found_without_a_session(engine: Engine) -> None:
+    timer = Timer()
+    store = open_stores(engine, timer=timer).people
+    opened: list[int] = []
+    real = store.sessions
+
+    def counted() -> Any:
+        opened.append(1)
+        return real()
+
+    store.sessions = counted  # type: ignore[assignment]
+    first = store.identify("aad-6", "Jo", "jo@example.org", tenant_id="T1")
+    assert store.identify("aad-6", "Jo", "jo@example.org", tenant_id="T1") == first
+    opened.clear()
+    assert store.identify("aad-6", "Jo", "jo@example.org", tenant_id="t1") is not None
+    assert opened == []  # the same sender within the second: no session
+    # Anything else about the sender is read again: another name is a write...
+    renamed = store.identify("aad-6", "Jo Smith", "jo@example.org", tenant_id="T1")
+    assert renamed is not None and renamed.name == "Jo Smith" and opened
+    # ...and a change through the store is seen at once, without waiting for the second.
+    store.add_bodies(first.id, ["OPCCN"], ACTOR, NOW)
+    opened.clear()
+    found = store.identify("aad-6", "Jo Smith", "jo@example.org", tenant_id="T1")
+    assert found is not None and found.body_keys == ("OPCCN",) and opened
+    # Another tenant's account with the same object id is still nobody.
+    assert store.identify("aad-6", "Jo Smith", "jo@example.org", tenant_id="T2") is None

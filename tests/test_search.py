@@ -69,8 +69,12 @@ def test_the_index_is_built_once_per_version_of_the_plan(world: World) -> None:
     cache = SearchCache()
     first = cache.index(world.actions, outcomes={}, bodies=(), terms={})
     assert cache.index(list(world.actions), outcomes={}, bodies=(), terms={}) is first
+    # Records read again (equal, but other objects): still the same index.
+    reread = [replace(a) for a in world.actions]
+    assert cache.index(reread, outcomes={}, bodies=(), terms={}) is first
     changed = [replace(world.actions[0], text="new words"), *world.actions[1:]]
     assert cache.index(changed, outcomes={}, bodies=(), terms={}) is not first
+    assert cache.index(world.actions[1:], outcomes={}, bodies=(), terms={}) is not first
 
 
 def test_a_past_period_lists_what_was_due_then_complete_or_not(world: World) -> None:

@@ -48,7 +48,7 @@ def with_period_notice(services: Services, request: Request, intent: Intent, rep
     # the answer stays one message.
     first, *rest = reply.messages
     if first.card is not None:
-        card = with_notice(first.card, notice)
+        card = services.cards.derive(with_notice, first.card, notice)
         shown = replace(first, card=card)
         return replace(
             reply, messages=[shown, *rest], card=card if reply.card is first.card else reply.card

@@ -212,7 +212,8 @@ class SearchCache:
     """
 
     def __init__(self) -> None:
-        self._entries: dict[str, tuple[int, ActionSearch]] = {}
+        # plan key -> (the content key, the records last asked about, their index)
+        self._entries: dict[str, tuple[int, Sequence[ActionRecord], ActionSearch]] = {}
         self._lock = threading.Lock()
 
     def index(
@@ -225,14 +226,25 @@ class SearchCache:
     ) -> ActionSearch:
         """The index of ``actions``, reused while their texts and owners are unchanged."""
         plan_key = actions[0].plan_key if actions else ""
+        with self._lock:
+            found = self._entries.get(plan_key)
+        if found is not None and _same_records(found[1], actions):
+            return found[2]  # most turns: the plan store's very records, unchanged
         key = hash(
             tuple((a.number, a.text, a.success_measure, a.owner_text, a.due_text) for a in actions)
         )
+        if found is not None and found[0] == key:
+            index = found[2]
+        else:
+            index = ActionSearch(actions, outcomes=outcomes, bodies=bodies, terms=terms)
         with self._lock:
-            found = self._entries.get(plan_key)
-            if found is not None and found[0] == key:
-                return found[1]
-        index = ActionSearch(actions, outcomes=outcomes, bodies=bodies, terms=terms)
-        with self._lock:
-            self._entries[plan_key] = (key, index)
+            self._entries[plan_key] = (key, tuple(actions), index)
         return index
+
+
+def _same_records(kept: Sequence[ActionRecord], actions: Sequence[ActionRecord]) -> bool:
+    """True when ``actions`` are the very records the index was built for.
+
+    Records are frozen, so the same objects mean the same texts and owners.
+    """
+    return len(kept) == len(actions) and all(a is b for a, b in zip(kept, actions, strict=True))
