@@ -223,6 +223,24 @@ def raw_echo_bot(cpu: str | None = None) -> Iterator[Server]:
         yield server
 
 
+def calibration_ms(rounds: int = 5) -> float:
+    """How long this machine takes, now, for a fixed piece of pure-Python work (best of rounds).
+
+    The machines are virtual and share their hosts: a busy host slows every process alike
+    without showing as CPU used by others in the guest. Comparing this figure between two
+    results files tells a slower machine from a slower bot (about 20 ms on a quiet one).
+    """
+    data = [{"n": n, "text": f"action {n}", "owners": ["OPCCN", "NCC"] * 3} for n in range(400)]
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        for _ in range(20):
+            json.loads(json.dumps(data))
+            sorted(data, key=lambda row: row["text"])
+        best = min(best, time.perf_counter() - started)
+    return round(best * 1000, 2)
+
+
 def machine() -> dict[str, Any]:
     """Facts about this machine, recorded beside every result."""
     cpu = "unknown"
@@ -236,6 +254,7 @@ def machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "python": platform.python_version(),
         "platform": platform.platform(),
+        "calibration_ms": calibration_ms(),
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
     }
 
