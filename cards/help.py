@@ -23,6 +23,10 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ("meetings", "the coming meetings"),
     ("when is the next DASVG meeting?", "the next meeting on record, or how often it meets"),
     ("open scrutiny requests", "what the Scrutiny Sub Panel is owed, by which meeting"),
+    (
+        "stop meeting nudges",
+        "no private overdue note when you join a Teams meeting (“start meeting nudges” to resume)",
+    ),
     ("update 1.18 on track: text", "post a progress update by typing"),
     ("history 1.18", "every update of an action"),
     ("my bodies", "say which bodies you work for"),

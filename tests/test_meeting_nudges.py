@@ -150,6 +150,15 @@ async def test_stop_and_start_meeting_nudges(server: BotServer) -> None:
     assert only_to(note, OWNER_ID)
 
 
+async def test_help_says_how_to_stop_and_start_meeting_nudges(server: BotServer) -> None:
+    await server.post(said("help"))
+    (answer,) = server.connector.sent()
+    (card,) = answer.cards
+    texts = card_texts(card)
+    assert "“stop meeting nudges”" in texts and "“start meeting nudges”" in texts
+    assert_valid_card(card)
+
+
 async def test_the_stop_button_turns_them_off(server: BotServer) -> None:
     conversation = fixture("groupChat-event-meetingStart")["conversation"]["id"]
     pressed = execute(
