@@ -478,6 +478,59 @@ async def test_panel_and_stage_views(dev_server: Any, sqlite_url: str) -> None:
     assert '<table class="actions">' not in stage
 
 
+def picked_rows(html: str) -> list[str]:
+    return re.findall(r'<tr id="row-([^"]+)" class="picked" aria-current="true">', html)
+
+
+async def test_an_action_link_picks_out_the_action(dev_server: Any, sqlite_url: str) -> None:
+    person = seed_person(sqlite_url, "maria@example.org", {"OPCCN": "chair"})
+    records = read(sqlite_url, lambda s: actions(s))
+    wanted = records[30]  # on the table's second page
+    browser = Browser(dev_server.url)
+    try:
+        await dev_signin(browser, person, "/tab/plan")
+        status, html = await browser.get(f"/tab/plan?action={wanted.number}")
+        assert status == 200
+        card = html.split('id="picked-action"', 1)[1].split("</section>", 1)[0]
+        assert f'<span class="number">{wanted.number}</span>' in card
+        assert f'href="#row-{wanted.number}"' in card
+        assert picked_rows(html) == [wanted.number]
+        assert "page 2 of 3." in html and "At a glance" in html
+        # A page asked for wins: the card stays, the row is elsewhere.
+        _, html = await browser.get(f"/tab/plan?action={wanted.number}&page=1")
+        assert 'id="picked-action"' in html and picked_rows(html) == []
+        assert f'href="#row-{wanted.number}"' not in html
+        # The panel has no table: the card alone.
+        _, html = await browser.get(f"/tab/plan?action={wanted.number}&view=panel")
+        assert 'id="picked-action"' in html and '<table class="actions">' not in html
+    finally:
+        await browser.close()
+
+
+async def test_an_unknown_action_shows_the_dashboard_with_a_note(
+    dev_server: Any, sqlite_url: str
+) -> None:
+    person = seed_person(sqlite_url, "maria@example.org", {"OPCCN": "chair"})
+    records = read(sqlite_url, lambda s: actions(s))
+    elsewhere = next(a for a in records if all(o.key != "DASVG" for o in a.owners))
+    browser = Browser(dev_server.url)
+    try:
+        await dev_signin(browser, person, "/tab/plan")
+        status, html = await browser.get("/tab/plan?action=99.99")
+        assert status == 200
+        assert "Action 99.99 is not in the plan." in html
+        assert f"{len(records)} actions match; page 1 of 3." in html
+        assert 'id="picked-action"' not in html and picked_rows(html) == []
+        status, html = await browser.get("/tab/plan?action=%3Cscript%3Ealert(1)%3C/script%3E")
+        assert status == 200 and "<script>alert" not in html
+        assert "Action &lt;script&gt;alert(1)&lt;/s… is not in the plan." in html
+        _, html = await browser.get(f"/tab/plan?body=DASVG&action={elsewhere.number}")
+        assert f"Action {elsewhere.number} is not one of the actions of DASVG" in html
+        assert f'href="/tab/plan?action={elsewhere.number}"' in html
+    finally:
+        await browser.close()
+
+
 # --- pure parts ----------------------------------------------------------------------------
 
 

@@ -259,6 +259,32 @@ def test_the_table_works_without_javascript(browser_context: Any, bot_url: str) 
         plain.close()
 
 
+def test_an_action_link_picks_out_the_action(page: Any, bot_url: str, data_url: str) -> None:
+    records = query(data_url, lambda s: actions(s))
+    number = records[40].number  # on the table's second page
+    page.goto(f"{bot_url}/tab/plan?action={number}")
+    card = page.locator("#picked-action")
+    assert card.locator("h2").inner_text() == f"Action {number}"
+    assert card.is_visible() and card.evaluate("e => e.getBoundingClientRect().top") < 900
+    assert records[40].text in card.inner_text()
+    row = page.locator("table.actions tbody tr.picked")
+    assert row.count() == 1 and row.get_attribute("id") == f"row-{number}"
+    assert row.get_attribute("aria-current") == "true"
+    assert "page 2 of" in page.locator("#table-count").inner_text()
+    check_accessibility(page, "dashboard-action")
+    card.get_by_role("link", name="Its row in the table").click()
+    assert row.evaluate("e => e.getBoundingClientRect().top") < 900  # scrolled to it
+
+
+def test_an_unknown_action_shows_the_dashboard_with_a_note(page: Any, bot_url: str) -> None:
+    page.goto(f"{bot_url}/tab/plan?action=99.99")
+    assert page.locator("#action-note").inner_text() == "Action 99.99 is not in the plan."
+    assert page.locator("#picked-action").count() == 0
+    assert page.locator("table.actions tbody tr.picked").count() == 0
+    assert page.locator("ul.counts li").count() > 0 and page.locator("#table-count").is_visible()
+    check_accessibility(page, "dashboard-unknown-action")
+
+
 @pytest.mark.parametrize("theme", ["dark", "contrast"])
 def test_teams_themes_pass_the_contrast_checks(page: Any, bot_url: str, theme: str) -> None:
     page.goto(f"{bot_url}/tab/plan?body=DASVG&theme={theme}")

@@ -8,6 +8,7 @@ history replayed by the same rules (``bot.tab.trend``). Nothing here is a second
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,8 @@ from storage.update_history import HistoryVersion
 PAGE_SIZE = 25
 MY_PAGE_SIZE = 20  # each of my actions carries its update form
 OVERDUE = "overdue"  # the status filter's "overdue, whatever the status"
+MAX_ASKED = 20  # an asked action number is shown back at most this long
+ACTION_NUMBER = re.compile(r"^\d{1,2}\.\d{1,3}[a-z]?$", re.IGNORECASE)
 
 
 def when_label(instant: datetime) -> str:
@@ -140,6 +143,21 @@ class ThemeRow:
 
 
 @dataclass(frozen=True)
+class PickedAction:
+    """The action an address such as ``/tab/plan?action=1.18`` picks out, or why it is not shown.
+
+    ``asked`` is the number as asked (trimmed and shortened, for the "not in the plan" note);
+    ``item`` is None when the action is not among the dashboard's; ``row_shown`` says that its
+    row is on the table page shown; ``elsewhere`` that the plan has it, outside this scope.
+    """
+
+    asked: str
+    item: ActionItem | None = None
+    row_shown: bool = False
+    elsewhere: bool = False
+
+
+@dataclass(frozen=True)
 class Dashboard:
     """The channel / meeting tab for a body or the whole plan."""
 
@@ -160,6 +178,7 @@ class Dashboard:
     owner_options: tuple[BodyRef, ...]
     status_options: tuple[str, ...] = field(default=(*STATUSES, NO_UPDATE))
     today: date | None = None
+    picked: PickedAction | None = None
 
 
 def _theme_rows(records: list[ActionRecord], today: date) -> tuple[ThemeRow, ...]:
@@ -211,6 +230,38 @@ def checked_filters(
     )
 
 
+def _asked_action(raw: Mapping[str, str]) -> str:
+    """The action number the address asks for (``action=``), trimmed; "" when none."""
+    asked = raw.get("action", "").strip()
+    return asked if len(asked) <= MAX_ASKED else asked[: MAX_ASKED - 1] + "…"
+
+
+def _find(asked: str, records: list[ActionRecord]) -> ActionRecord | None:
+    wanted = asked.lower()
+    return next((a for a in records if a.number.lower() == wanted), None)
+
+
+def _page_of(action: ActionRecord | None, chosen: list[ActionRecord]) -> int | None:
+    """The table page that shows ``action`` (None: no action, or the filters hide it)."""
+    ids = [a.id for a in chosen]
+    if action is None or action.id not in ids:
+        return None
+    return ids.index(action.id) // PAGE_SIZE + 1
+
+
+def _picked(
+    services: Services, asked: str, found: ActionRecord | None, today: date, row_shown: bool
+) -> PickedAction | None:
+    """What the page says about the asked action (None: none was asked for)."""
+    if not asked:
+        return None
+    if found is not None:
+        interval = services.settings.reporting_interval_days
+        return PickedAction(asked, item_for(found, today, interval), row_shown=row_shown)
+    elsewhere = ACTION_NUMBER.match(asked) is not None and services.plan.action(asked) is not None
+    return PickedAction(asked, elsewhere=elsewhere)
+
+
 def overdue_over_time(
     cache: HistoryCache,
     plan: PlanRecord,
@@ -252,6 +303,9 @@ def dashboard(
 ) -> Dashboard:
     """Everything the dashboard shows for some bodies (None: the whole plan).
 
+    ``raw_filters`` is the page's query: the table's filters and page, and ``action``, an
+    action to pick out (the table opens at its page unless a page is asked for).
+
     Raises:
         PlanNotFound: when no plan is current.
     """
@@ -274,9 +328,13 @@ def dashboard(
     filters = checked_filters(raw_filters, records, sections)
     chosen = [a for a in records if _matches(a, filters, today)]  # the plan's order
     pages = max(1, -(-len(chosen) // PAGE_SIZE))
-    page = min(filters.page, pages)
+    asked = _asked_action(raw_filters)
+    found = _find(asked, records) if asked else None
+    at = _page_of(found, chosen)
+    page = at if at is not None and "page" not in raw_filters else min(filters.page, pages)
     interval = services.settings.reporting_interval_days
     shown = chosen[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    picked = _picked(services, asked, found, today, row_shown=at == page)
     owners = {o.key: o for a in records for o in a.owners}
     scope_label = ", ".join(labels.get(k, k) for k in body_keys) if body_keys else "the whole plan"
     return Dashboard(
@@ -298,4 +356,5 @@ def dashboard(
         ),
         owner_options=tuple(sorted(owners.values(), key=lambda b: b.label.lower())),
         today=today,
+        picked=picked,
     )

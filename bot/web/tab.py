@@ -3,7 +3,8 @@
 - ``GET /tab/my``: "My actions" (the personal tab), with "Post update" forms
   (``POST /tab/my/update/{action id}``: the dialog's validation, permission and saving);
 - ``GET /tab/plan?body=KEY``: the dashboard for a body or the whole plan (channel and meeting
-  tab; ``view=panel`` for the meeting side panel, ``view=stage`` for the shared stage);
+  tab; ``view=panel`` for the meeting side panel, ``view=stage`` for the shared stage;
+  ``action=1.18`` picks out one action, as links to an action do);
 - ``GET /tab/config``: the configurable tab's settings page;
 - sign-in: ``GET /tab/signin`` runs TeamsJS ``getAuthToken`` and posts the token to
   ``POST /tab/session``, checked against Microsoft Entra ID (``bot.tab.identity``); in
