@@ -10,6 +10,7 @@ caller's transaction and are audited there.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -255,13 +256,25 @@ class Erasure:
 
 
 def _scrub(values: dict[str, Any] | None, names: list[str]) -> dict[str, Any] | None:
+    """Audit values without the person's name or address.
+
+    A value that is one of them becomes ``[erased]``; so does a mention inside a longer text,
+    at any depth of lists and objects.
+    """
     if values is None:
         return None
-    lowered = {n.lower() for n in names}
-    return {
-        k: ERASED if isinstance(v, str) and v.strip().lower() in lowered else v
-        for k, v in values.items()
-    }
+    scrubbed = _scrubbed(values, {n.lower() for n in names}, names)
+    return scrubbed if isinstance(scrubbed, dict) else values
+
+
+def _scrubbed(value: Any, lowered: set[str], names: list[str]) -> Any:
+    if isinstance(value, str):
+        return ERASED if value.strip().lower() in lowered else _without(value, names, ERASED)
+    if isinstance(value, dict):
+        return {k: _scrubbed(v, lowered, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrubbed(v, lowered, names) for v in value]
+    return value
 
 
 def _without(text: str, names: list[str], former: str) -> str:
@@ -280,18 +293,39 @@ def _remove_mentions(session: Session, names: list[str], former: str) -> int:
     )
     for row in rows:
         row.text = _without(row.text, names, former)
-    entries = session.scalars(
+    posted = session.scalars(
         select(AuditEntry).where(
             AuditEntry.action == "update.posted",
             _mentioning(func.coalesce(AuditEntry.after.cast(String), ""), names),
         )
     )
-    for entry in entries:
+    for entry in posted:  # the audit log's copy of an update reads like the update itself
         after = dict(entry.after or {})
         if isinstance(after.get("text"), str):
             after["text"] = _without(after["text"], names, former)
         entry.after = after
     return len(rows)
+
+
+def _erase_audit_mentions(session: Session, names: list[str]) -> int:
+    """Audit entries naming the person in what changed (a note, a list of people, a reason).
+
+    The values are JSON: a name with accents is matched as the JSON text holds it too.
+    """
+    forms = sorted({*names, *(json.dumps(n)[1:-1] for n in names)})
+    naming = list(
+        session.scalars(
+            select(AuditEntry).where(
+                or_(
+                    _mentioning(func.coalesce(AuditEntry.before.cast(String), ""), forms),
+                    _mentioning(func.coalesce(AuditEntry.after.cast(String), ""), forms),
+                )
+            )
+        )
+    )
+    for entry in naming:
+        entry.before, entry.after = _scrub(entry.before, names), _scrub(entry.after, names)
+    return len(naming)
 
 
 def _former_label(session: Session, person: Person) -> str:
@@ -325,6 +359,7 @@ def erase_person(session: Session, person: Person, now: datetime) -> Erasure:
             entry.conversation_id = None  # their personal chat's id would point back to them
         entry.before, entry.after = _scrub(entry.before, names), _scrub(entry.after, names)
     mentions = _remove_mentions(session, names, "[a former member]")
+    audit_mentions = _erase_audit_mentions(session, names) if names else 0
     responses = list(
         session.scalars(select(ScrutinyRequest).where(ScrutinyRequest.responded_by.in_(names)))
     )
@@ -337,6 +372,7 @@ def erase_person(session: Session, person: Person, now: datetime) -> Erasure:
         "updates_pseudonymised": len(updates),
         "audit_entries_pseudonymised": len(entries),
         "mentions_removed": mentions,
+        "audit_mentions_erased": audit_mentions,
         "scrutiny_responses_pseudonymised": len(responses),
         "memberships_deleted": len(_memberships(session, person.id)),
         "personal_chats_deleted": delete_conversations(session, chats),

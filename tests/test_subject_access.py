@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import subject_access
+from bot.plan.types import Actor
+from storage import audit, subject_access
 from storage.db import make_engine, make_sessionmaker, transaction
 from storage.models import (
     AuditEntry,
@@ -54,6 +55,17 @@ def maria_and_her_traces(db: sessionmaker[Session]) -> int:
         assert request is not None
         request.responded_by = "Maria Member"
     post(db, owen, "Handed over by Maria Member", NOW - timedelta(days=5), actor="Owen Other")
+    with transaction(db) as session:  # an admin's note about another subject names her
+        audit.record(
+            session,
+            Actor(None, "Ada Admin"),
+            "body.changed",
+            "body",
+            "NCCSP-TEAM",
+            now=NOW - timedelta(days=4),
+            before={"lead": "maria.member@EXAMPLE.org", "size": 2},
+            after={"note": "Lead moved from Maria Member to Owen", "people": ["maria member"]},
+        )
     return maria
 
 
@@ -102,6 +114,7 @@ def test_erasure_forgets_the_person_and_keeps_the_plan_readable(
         "updates_pseudonymised": 1,
         "audit_entries_pseudonymised": 1,
         "mentions_removed": 1,
+        "audit_mentions_erased": 1,
         "scrutiny_responses_pseudonymised": 1,
         "memberships_deleted": 1,
         "personal_chats_deleted": 1,
@@ -133,7 +146,10 @@ def test_erasure_forgets_the_person_and_keeps_the_plan_readable(
         audit_dump = json.dumps(
             [(e.actor, e.before, e.after) for e in session.scalars(select(AuditEntry))]
         )
-        assert EMAIL not in audit_dump and "Maria Member" not in audit_dump
+        assert EMAIL not in audit_dump.lower() and "maria member" not in audit_dump.lower()
+        (note,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "body.changed"))
+        assert note.before == {"lead": "[erased]", "size": 2}
+        assert note.after == {"note": "Lead moved from [erased] to Owen", "people": ["[erased]"]}
         assert "Maria Member" not in session.scalars(select(ScrutinyRequest.responded_by)).all()
         (erased,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "person.erased"))
         assert erased.after is not None and erased.after["as"] == former
@@ -160,3 +176,25 @@ def test_the_cli_exports_to_a_file_and_erases_with_a_dry_run_first(tmp_path: Pat
     again = run_bot_cli(["person", "export", EMAIL], tmp_path, url)
     assert again.returncode == 1 and "nobody with" in again.stderr
     engine.dispose()
+
+
+def test_erasure_finds_an_accented_name_in_the_audit_log(db: sessionmaker[Session]) -> None:
+    add_person(db, "aad-jose", ("NCCSP-TEAM",), name="José Núñez")
+    with transaction(db) as session:
+        audit.record(
+            session,
+            Actor(None, "Ada Admin"),
+            "body.changed",
+            "body",
+            "NCCSP-TEAM",
+            now=NOW,
+            after={"note": "Asked by José Núñez"},
+        )
+    with transaction(db) as session:
+        person = subject_access.find(session, "aad-jose")
+        assert person is not None
+        done = subject_access.erase_person(session, person, NOW)
+    assert done.counts["audit_mentions_erased"] == 1
+    with db() as session:
+        (note,) = session.scalars(select(AuditEntry).where(AuditEntry.action == "body.changed"))
+        assert note.after == {"note": "Asked by [erased]"}
