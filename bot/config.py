@@ -55,6 +55,21 @@ def _domain_map(raw: str | None) -> dict[str, tuple[str, ...]]:
     return mapping
 
 
+def _domain_tenants(raw: str | None) -> dict[str, frozenset[str]]:
+    """Parse ``MEMBERSHIP_DOMAIN_TENANTS``: ``domain=TENANT-ID[+TENANT-ID];...``."""
+    mapping: dict[str, frozenset[str]] = {}
+    for entry in _split(raw):
+        domain, sep, tenants = entry.partition("=")
+        ids = frozenset(t.strip().lower() for t in tenants.split("+") if t.strip())
+        if not sep or not domain.strip() or not ids:
+            raise ConfigError(
+                f"MEMBERSHIP_DOMAIN_TENANTS entry {entry!r} must look like "
+                "example.gov.uk=<tenant id>"
+            )
+        mapping[domain.strip().lower().lstrip("@")] = ids
+    return mapping
+
+
 # The Microsoft 365 Agents SDK's own names for the bot's credentials (its "service connection").
 SDK_PREFIX = "CONNECTIONS__SERVICE_CONNECTION__SETTINGS__"
 # The Bot Framework names existing deployments use, mapped onto the SDK's (MicrosoftAppType
@@ -131,6 +146,8 @@ class Settings:
     bot_admins: tuple[str, ...] = ()
     allowed_tenant_ids: tuple[str, ...] = ()
     membership_domains: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # E-mail domain -> the tenants whose accounts its domain rules apply to (unlisted: any).
+    membership_domain_tenants: dict[str, frozenset[str]] = field(default_factory=dict)
     reporting_interval_days: int = 90
     page_size: int = 8
     jobs_token: str = ""
@@ -174,6 +191,7 @@ class Settings:
             bot_admins=tuple(a.lower() for a in _split(env.get("BOT_ADMINS"))),
             allowed_tenant_ids=tuple(t.lower() for t in _split(env.get("ALLOWED_TENANT_IDS"))),
             membership_domains=_domain_map(env.get("MEMBERSHIP_DOMAINS")),
+            membership_domain_tenants=_domain_tenants(env.get("MEMBERSHIP_DOMAIN_TENANTS")),
             reporting_interval_days=_int(env, "REPORTING_INTERVAL_DAYS", 90),
             page_size=_int(env, "PAGE_SIZE", 8),
             jobs_token=env.get("JOBS_TOKEN", "").strip(),

@@ -109,7 +109,12 @@ def open_services(
     timer: Callable[[], float] = time.monotonic,
 ) -> Services:
     """The services over a database: its stores, with their own watched sessions."""
-    stores = open_stores(bind, membership_domains=settings.membership_domains, timer=timer)
+    stores = open_stores(
+        bind,
+        membership_domains=settings.membership_domains,
+        domain_tenants=settings.membership_domain_tenants,
+        timer=timer,
+    )
     return Services(
         settings=settings,
         clock=clock,

@@ -169,6 +169,7 @@ def ensure_person(
     email: str | None = None,
     domain_bodies: Mapping[str, tuple[str, ...]] | None = None,
     tenant_id: str = "",
+    domain_tenants: Mapping[str, frozenset[str]] | None = None,
 ) -> PersonRecord:
     """Find or create the one person these identities belong to; refresh name and e-mail.
 
@@ -181,7 +182,9 @@ def ensure_person(
 
     A person is (tenant id, AAD object id): the tenant is recorded the first time it is known
     (``tenant_id``, "" when the turn does not say), and the same object id coming from another
-    tenant is refused. The e-mail domain rules work whichever tenant the person is in.
+    tenant is refused. The e-mail domain rules work whichever tenant the person is in, unless
+    ``domain_tenants`` (``MEMBERSHIP_DOMAIN_TENANTS``) binds the domain to its own tenants;
+    then only an account of one of those gets them (checked again once the tenant is known).
 
     Raises:
         Unidentifiable: without a valid AAD object id, and without an e-mail address that
@@ -210,13 +213,23 @@ def ensure_person(
         session.add(person)
     newly_known = email is not None and person.email != email
     person.aad_object_id = person.aad_object_id or aad
-    if person.aad_object_id == aad and tenant:
-        person.tenant_id = person.tenant_id or tenant
+    tenant_newly_known = bool(tenant) and person.aad_object_id == aad and not person.tenant_id
+    if tenant_newly_known:
+        person.tenant_id = tenant
     person.name = name or person.name
     person.email = email or person.email
     session.flush()
-    if (created or newly_known) and email:
-        grant_domain_memberships(session, person.id, email, domain_bodies or {})
+    if (created or newly_known or tenant_newly_known) and person.email:
+        grant_domain_memberships(
+            session,
+            person.id,
+            person.email,
+            domain_bodies or {},
+            tenant=person.tenant_id or "",
+            domain_tenants=domain_tenants,
+            # Only the tenant is new: only a rule that waited for it applies now.
+            bound_only=not (created or newly_known),
+        )
     return _record(session, person)
 
 
@@ -286,18 +299,39 @@ def domain_rules(session: Session) -> dict[str, tuple[str, ...]]:
 
 
 def grant_domain_memberships(
-    session: Session, person_id: int, email: str, configured: Mapping[str, tuple[str, ...]]
+    session: Session,
+    person_id: int,
+    email: str,
+    configured: Mapping[str, tuple[str, ...]],
+    *,
+    tenant: str = "",
+    domain_tenants: Mapping[str, frozenset[str]] | None = None,
+    bound_only: bool = False,
 ) -> list[str]:
     """Make the person a member of the bodies whose e-mail domain rule matches the address.
 
     A pending request for such a body becomes an active membership. Every grant is audited.
+
+    Args:
+        session: the open session.
+        person_id: the person.
+        email: their address (from the Teams roster or the operator's CSV).
+        configured: ``MEMBERSHIP_DOMAINS`` (the partnership data's rules are read here).
+        tenant: the tenant of the person's Teams account ("" when not known).
+        domain_tenants: domains bound to their own tenants (``MEMBERSHIP_DOMAIN_TENANTS``):
+            their rules apply only to accounts of those tenants.
+        bound_only: apply only rules of such bound domains (the account's tenant just became
+            known; the other rules were applied when the address did).
 
     Returns:
         The keys of the bodies granted.
     """
     domain = email.rsplit("@", 1)[-1].lower()
     keys = [*domain_rules(session).get(domain, ()), *configured.get(domain, ())]
-    if not keys:
+    bound = (domain_tenants or {}).get(domain)
+    if not keys or (bound is None and bound_only):
+        return []
+    if bound is not None and tenant.lower() not in bound:
         return []
     wanted = list(dict.fromkeys(k.upper() for k in keys))
     bodies = session.execute(select(Body.id, Body.key).where(Body.key.in_(wanted))).all()

@@ -35,6 +35,8 @@ class SqlPeopleStore:
         sessions: the store's own sessions.
         freshness: their generation counters.
         domain_bodies: bodies a new person joins by e-mail domain (``MEMBERSHIP_DOMAINS``).
+        domain_tenants: domains whose rules apply only to accounts of their own tenants
+            (``MEMBERSHIP_DOMAIN_TENANTS``).
         timer: seconds from a monotonic clock (injected: tests step it).
     """
 
@@ -44,10 +46,13 @@ class SqlPeopleStore:
         freshness: Freshness,
         domain_bodies: Mapping[str, tuple[str, ...]] | None = None,
         timer: Callable[[], float] = time.monotonic,
+        *,
+        domain_tenants: Mapping[str, frozenset[str]] | None = None,
     ) -> None:
         self.sessions = sessions
         self._freshness = freshness
         self._domain_bodies = domain_bodies or {}
+        self._domain_tenants = domain_tenants or {}
         self._recent: TTLCache[str, tuple[int, Sequence[Any]]] = TTLCache(
             KNOWN_PEOPLE, RECHECK_SECONDS, timer=timer
         )
@@ -98,6 +103,7 @@ class SqlPeopleStore:
                         email=email,
                         domain_bodies=self._domain_bodies,
                         tenant_id=tenant_id,
+                        domain_tenants=self._domain_tenants,
                     )
             except people.Unidentifiable:
                 return None

@@ -36,6 +36,7 @@ def open_stores(
     bind: Engine | sessionmaker[Session],
     *,
     membership_domains: Mapping[str, tuple[str, ...]] | None = None,
+    domain_tenants: Mapping[str, frozenset[str]] | None = None,
     timer: Callable[[], float] = time.monotonic,
 ) -> Stores:
     """The stores over ``bind`` (an engine, or a session factory whose engine to use)."""
@@ -47,6 +48,8 @@ def open_stores(
     return Stores(
         sessions=sessions,
         plan=SqlPlanStore(sessions, cache, timer),
-        people=SqlPeopleStore(sessions, freshness, membership_domains, timer),
+        people=SqlPeopleStore(
+            sessions, freshness, membership_domains, timer, domain_tenants=domain_tenants
+        ),
         schedule=SqlScheduleStore(sessions),
     )

@@ -181,3 +181,29 @@ async def test_the_operators_console_does_not_give_a_person_its_tenant(
     (reply,) = await connector.wait_for(1)
     assert "Overdue: you (Norfolk Constabulary)" in card_texts(reply.cards[0])
     assert people(sqlite_url)[BEN][0] == PARTNER
+
+
+async def test_a_domain_bound_to_its_tenant_makes_members_of_that_tenant_only(
+    sqlite_url: str, tmp_path: Path, clock: FixedClock, connector: FakeConnector
+) -> None:
+    connector.members.update(ROSTER)
+    settings = settings_for(
+        sqlite_url,
+        tmp_path,
+        allowed_tenant_ids=(HOST, PARTNER),
+        # The police's addresses count in the police's tenant; the council's in the police's
+        # too (a wrong binding, to show an address alone no longer makes a member).
+        membership_domain_tenants={
+            "norfolk.police.uk": frozenset({PARTNER}),
+            "norfolk.gov.uk": frozenset({PARTNER}),
+        },
+    )
+    async with BotServer(settings, clock) as running:
+        for name in ("host", "external"):
+            assert (await running.post(shared(name, connector.url)))[0] == 201
+        ann, ben = await connector.wait_for(2)
+    assert "Overdue: you (Norfolk Constabulary)" in card_texts(ben.cards[0])
+    assert "NCC" not in " ".join([ann.text or "", *map(card_texts, ann.cards)])
+    known = people(sqlite_url)
+    assert known[BEN][2] == ["CONSTABULARY"]
+    assert known["0f1e2d3c-4b5a-4697-8877-665544332211"][2] == []

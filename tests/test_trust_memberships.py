@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.clock import FixedClock
+from bot.config import ConfigError, Settings
 from bot.reports import links
 from bot.services import open_services
 from bot.web.reports import NOT_ALLOWED, Refused, make_file
@@ -176,6 +178,75 @@ def test_domain_rules_from_the_partnership_data(engine: Engine) -> None:
             "domain": "norfolk.police.uk",
         }
     ]
+
+
+POLICE_TENANT = "b3d5f6a2-8e47-4f1a-a2b9-0d0d0d0d0b02"
+BOUND = {"norfolk.police.uk": frozenset({POLICE_TENANT})}
+
+
+def _constable(factory: Any, aad: str, tenant: str = "") -> Any:
+    with transaction(factory) as session:
+        return ensure_person(
+            session,
+            aad_object_id=aad,
+            name="PC",
+            email=f"{aad}@norfolk.police.uk",
+            tenant_id=tenant,
+            domain_tenants=BOUND,
+        )
+
+
+def test_a_domain_bound_to_tenants_counts_only_for_their_accounts(engine: Engine) -> None:
+    factory = make_sessionmaker(engine)
+    assert _constable(factory, "aad-in", POLICE_TENANT.upper()).body_keys == ("CONSTABULARY",)
+    other = "7a1c2e44-1f0b-4c55-9d3e-0c0c0c0c0a01"
+    assert _constable(factory, "aad-out", other).body_keys == ()
+    # A first turn that does not say the tenant (a channel post): nothing yet...
+    assert _constable(factory, "aad-later").body_keys == ()
+    # ...until a turn says it is the police's tenant.
+    assert _constable(factory, "aad-later", POLICE_TENANT).body_keys == ("CONSTABULARY",)
+    # An address loaded from the CSV (no tenant) gets it when its police account comes.
+    with transaction(factory) as session:
+        listed = ensure_person(
+            session, aad_object_id=None, email="aad-csv@norfolk.police.uk", domain_tenants=BOUND
+        )
+    assert listed.body_keys == ()
+    adopted = _constable(factory, "aad-csv", POLICE_TENANT)
+    assert adopted.id == listed.id and adopted.body_keys == ("CONSTABULARY",)
+
+
+def test_a_tenant_learnt_later_does_not_reapply_unbound_rules(engine: Engine) -> None:
+    factory = make_sessionmaker(engine)
+    with transaction(factory) as session:
+        person = ensure_person(
+            session, aad_object_id="aad-council", name="C", email="c@norfolk.gov.uk"
+        )
+    assert person.body_keys == ("NCC",)
+    with transaction(factory) as session:  # an admin removed it
+        session.execute(Membership.__table__.delete().where(Membership.person_id == person.id))
+    with transaction(factory) as session:
+        again = ensure_person(
+            session,
+            aad_object_id="aad-council",
+            name="C",
+            email="c@norfolk.gov.uk",
+            tenant_id="7a1c2e44-1f0b-4c55-9d3e-0c0c0c0c0a01",
+            domain_tenants=BOUND,
+        )
+    assert again.body_keys == ()
+
+
+def test_membership_domain_tenants_is_read_and_checked() -> None:
+    settings = Settings.from_env(
+        {"MEMBERSHIP_DOMAIN_TENANTS": f"@Norfolk.Police.UK={POLICE_TENANT.upper()}+T2; x.org=T3"}
+    )
+    assert settings.membership_domain_tenants == {
+        "norfolk.police.uk": frozenset({POLICE_TENANT, "t2"}),
+        "x.org": frozenset({"t3"}),
+    }
+    for bad in ("norfolk.police.uk", "norfolk.police.uk=", "=T1"):
+        with pytest.raises(ConfigError, match="MEMBERSHIP_DOMAIN_TENANTS"):
+            Settings.from_env({"MEMBERSHIP_DOMAIN_TENANTS": bad})
 
 
 def write(path: Path, text: str) -> Path:

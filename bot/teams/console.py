@@ -39,6 +39,7 @@ def console_person(services: Services, user: str | None) -> PersonRecord | None:
                 aad_object_id=None,
                 email=user,
                 domain_bodies=services.settings.membership_domains,
+                domain_tenants=services.settings.membership_domain_tenants,
             )
         return ensure_person(session, aad_object_id=user, name="")
 
