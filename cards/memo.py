@@ -147,13 +147,8 @@ class CardMemo:
             key = (render, view_key(view))
         except TypeError:  # not a plain view: draw it every time
             return render(view)
-        with self._lock:
-            kept = self._cards.get(key)
-            if kept is not None:
-                self._cards.move_to_end(key)
-                self.hits += 1
-                return kept
-        return self._keep(key, render(view))
+        kept = self._kept(key)
+        return kept if kept is not None else self._keep(key, render(view))
 
     def derive(self, change: Callable[..., Card], card: Card, *args: Hashable) -> Card:
         """``change(card, *args)``, kept like a drawn card when ``card`` is a kept one.
@@ -170,13 +165,16 @@ class CardMemo:
         if not isinstance(card, KeptCard):
             return change(card, *args)
         key = (change, card.encoded, args)
+        kept = self._kept(key)
+        return kept if kept is not None else self._keep(key, change(card, *args))
+
+    def _kept(self, key: Hashable) -> KeptCard | None:
         with self._lock:
             kept = self._cards.get(key)
             if kept is not None:
                 self._cards.move_to_end(key)
                 self.hits += 1
-                return kept
-        return self._keep(key, change(card, *args))
+            return kept
 
     def _keep(self, key: Hashable, card: Card) -> KeptCard:
         kept = KeptCard(card, strict=self.strict)

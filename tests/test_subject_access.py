@@ -55,7 +55,19 @@ def maria_and_her_traces(db: sessionmaker[Session]) -> int:
         assert request is not None
         request.responded_by = "Maria Member"
     post(db, owen, "Handed over by Maria Member", NOW - timedelta(days=5), actor="Owen Other")
-    with transaction(db) as session:  # an admin's note about another subject names her
+    admin_note(  # about another subject, naming her
+        db,
+        before={"lead": "maria.member@EXAMPLE.org", "size": 2},
+        after={"note": "Lead moved from Maria Member to Owen", "people": ["maria member"]},
+    )
+    return maria
+
+
+def admin_note(
+    db: sessionmaker[Session], *, after: dict[str, object], before: dict[str, object] | None = None
+) -> None:
+    """An admin's audited change to a body (its values may name people)."""
+    with transaction(db) as session:
         audit.record(
             session,
             Actor(None, "Ada Admin"),
@@ -63,10 +75,9 @@ def maria_and_her_traces(db: sessionmaker[Session]) -> int:
             "body",
             "NCCSP-TEAM",
             now=NOW - timedelta(days=4),
-            before={"lead": "maria.member@EXAMPLE.org", "size": 2},
-            after={"note": "Lead moved from Maria Member to Owen", "people": ["maria member"]},
+            before=before,
+            after=after,
         )
-    return maria
 
 
 def test_export_holds_everything_about_the_person_and_is_audited(
@@ -180,16 +191,7 @@ def test_the_cli_exports_to_a_file_and_erases_with_a_dry_run_first(tmp_path: Pat
 
 def test_erasure_finds_an_accented_name_in_the_audit_log(db: sessionmaker[Session]) -> None:
     add_person(db, "aad-jose", ("NCCSP-TEAM",), name="José Núñez")
-    with transaction(db) as session:
-        audit.record(
-            session,
-            Actor(None, "Ada Admin"),
-            "body.changed",
-            "body",
-            "NCCSP-TEAM",
-            now=NOW,
-            after={"note": "Asked by José Núñez"},
-        )
+    admin_note(db, after={"note": "Asked by José Núñez"})
     with transaction(db) as session:
         person = subject_access.find(session, "aad-jose")
         assert person is not None
