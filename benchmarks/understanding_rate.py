@@ -29,6 +29,7 @@ if str(ROOT) not in sys.path:
 from bot.plan.body_names import BodyIndex  # noqa: E402
 from bot.plan.due_dates import interpret_due_text  # noqa: E402
 from bot.plan.knowledge import knowledge_from_data  # noqa: E402
+from bot.plan.rules import current_status  # noqa: E402
 from bot.plan.search import ActionSearch  # noqa: E402
 from bot.plan.selection import by_deadline, narrow, rank  # noqa: E402
 from bot.plan.types import ActionRecord, BodyInfo, BodyRef, UpdateRecord  # noqa: E402
@@ -53,6 +54,7 @@ ENTITY_FIELDS = (
     "as_of",
     "maybe",
     "words",
+    "status",
 )
 
 
@@ -158,6 +160,9 @@ def answered_numbers(intent: Any, world: World, today: date, legacy: bool = Fals
         chosen = tuple(a for a in scoped if _has_every_word(a, intent.words))
     else:
         chosen = rank(scoped, intent.words, world.search).actions
+    status = getattr(intent, "status", None)
+    if status is not None:  # "which actions are complete?"
+        chosen = tuple(a for a in chosen if current_status(a) == status)
     listed = by_deadline(name, chosen, getattr(intent, "as_of", None) or today, intent.window)
     return [a.number for a in listed]
 

@@ -21,7 +21,16 @@ from rapidfuzz.distance import OSA
 
 from bot.plan.body_names import BodyIndex, normalise
 from bot.plan.search import stem
-from bot.plan.statuses import STATUS_WORDS
+from bot.plan.statuses import (
+    AT_RISK,
+    COMPLETE,
+    NO_UPDATE,
+    NOT_STARTED,
+    OFF_TRACK,
+    ON_TRACK,
+    ONGOING,
+    STATUS_WORDS,
+)
 from bot.plan.vocabulary import Vocabulary
 from bot.timephrases import TimePhrase, Window, read_time
 from bot.wordlists import FILLER as _FILLER
@@ -239,6 +248,8 @@ class Intent:
         term: the abbreviation or name asked about (fact stands_for / person).
         maybe: body keys the person may have meant by ``unknown_name`` ("did you mean").
         unknown_name: words that look like a name the bot does not know.
+        status: for "update", the status posted; for a list, the status its actions are in
+            ("which actions are complete?"; ``NO_UPDATE`` for "never updated").
     """
 
     name: str
@@ -442,7 +453,11 @@ def understand(raw: str, vocabulary: Vocabulary, today: date) -> Intent:
         return Intent("audit", number=numbers[0] if numbers else None, numbers=numbers)
     if numbers and keyword not in ("link", "unlink", "meetings"):
         return _about_numbers(lowered, numbers)
-    fact = _fact_about_names(lowered, keyword, vocabulary)
+    fact = (
+        None
+        if _narrows_by_status(lowered, keyword)
+        else _fact_about_names(lowered, keyword, vocabulary)
+    )
     if fact is not None:
         return fact
     return _intent_with_arguments(lowered, keyword, vocabulary, today)
@@ -504,6 +519,59 @@ def _fact_about_names(lowered: str, keyword: str | None, vocabulary: Vocabulary)
     return None
 
 
+# A list narrowed by the actions' status: "which actions are complete?", "what's at risk?".
+_STATUS_FILTERS: tuple[tuple[str, str], ...] = (
+    (NOT_STARTED, r"not (?:yet )?started|not begun"),
+    (ON_TRACK, r"on track"),
+    (AT_RISK, r"at risk"),
+    (OFF_TRACK, r"off track"),
+    (ONGOING, r"ongoing"),
+    (
+        NO_UPDATE,
+        r"(?:with )?no updates?(?: yet)?|without (?:an? |any )?updates?|never (?:been )?updated"
+        r"|not (?:been )?updated",
+    ),
+    # Not "not done", "not complete", "incomplete" (open actions, not finished ones).
+    # Nor "due to be completed", "expected to complete" (open actions with a deadline).
+    (
+        COMPLETE,
+        r"(?<!not )(?<!not been )(?<!not yet )(?<!to )(?<!to be )(?<!being )"
+        r"(?:complete|completed|done|finished)(?! (?:about|on|to|with|regarding)\b)",
+    ),
+)
+_STATUS_FILTER_RE = re.compile(
+    "|".join(rf"(?P<s{i}>\b(?:{words})\b)" for i, (_, words) in enumerate(_STATUS_FILTERS))
+)
+# Asking for a list ("which", "what's", "show", "how many", "actions") rather than how things
+# stand overall ("are we on track?", which is the status card).
+_LIST_CUE_RE = re.compile(r"^(?:which|whats?|list|show|how many|any)\b|\bactions?\b")
+
+
+def status_asked(text: str) -> tuple[str | None, str]:
+    """The status a list question narrows to, and the text without those words.
+
+    Args:
+        text: the lower-cased question.
+
+    Returns:
+        (a status of ``bot.plan.statuses``, or ``NO_UPDATE``, or None; the rest of the text).
+    """
+    found = _STATUS_FILTER_RE.search(text)
+    if found is None or found.lastgroup is None:
+        return None, text
+    status = _STATUS_FILTERS[int(found.lastgroup[1:])][0]
+    return status, text[: found.start()] + " " + text[found.end() :]
+
+
+def _narrows_by_status(lowered: str, keyword: str | None) -> bool:
+    """The question asks for a list of actions in some status ("what is complete for X?")."""
+    return (
+        keyword in _FILTERABLE
+        and _LIST_CUE_RE.search(lowered) is not None
+        and status_asked(lowered)[0] is not None
+    )
+
+
 def _intent_with_arguments(
     lowered: str, keyword: str | None, vocabulary: Vocabulary, today: date
 ) -> Intent:
@@ -521,6 +589,11 @@ def _intent_with_arguments(
     plan = named
     if plan:
         text = _PLAN_YEARS_RE.sub(" ", _PREVIOUS_PLAN_RE.sub(" ", text))
+    status: str | None = None
+    if _narrows_by_status(lowered, keyword):
+        status, text = status_asked(text)
+        if keyword in ("status", None):
+            keyword = "actions"  # "what's on track?": the actions, not the status card
     bodies, rest = _bodies_in(text, vocabulary.bodies)
     section, rest = _sections_in(rest, vocabulary.sections)
     me = bool(_ME_RE.search(_IDIOMS_RE.sub(" ", text)))
@@ -541,6 +614,7 @@ def _intent_with_arguments(
         as_of=time.as_of,
         plan=plan,
         near=near,
+        status=status,
     )
     return _settle(intent, lowered, content, vocabulary)
 
@@ -593,6 +667,8 @@ def _plan_knows(word: str, vocabulary: Vocabulary) -> bool:
 
 
 _LIST_NAMES = ("overdue", "due", "my_actions", "status")
+# The questions whose list a status narrows (None: no keyword, e.g. "what's done?").
+_FILTERABLE = (None, "actions", "status", "overdue", "due", "my_actions")
 
 
 def _settle(intent: Intent, lowered: str, content: list[str], vocabulary: Vocabulary) -> Intent:

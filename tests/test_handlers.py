@@ -118,6 +118,24 @@ def test_due_next_month_and_actions_about_a_topic_use_their_own_selectors(
     assert "1.2" in fraud and "1.1" not in fraud
 
 
+def test_a_list_narrowed_by_status_says_so_and_pages_with_it(services: Services) -> None:
+    complete = card_texts(only_card(ask(services, "which actions are complete?")))
+    assert "Actions: the whole plan · complete" in complete
+    assert "1.3" in complete and "1.1" not in complete and "2.2" not in complete
+    waiting = only_card(ask(services, "which OPCCN actions have no update"))
+    assert "Actions: OPCCN · no update yet" in card_texts(waiting)
+    assert "1.1" in card_texts(waiting) and "1.3" not in card_texts(waiting)
+    # The paging button carries the status: the next page is narrowed the same way.
+    query = {"i": "actions", "st": "Ongoing"}
+    ongoing = card_texts(only_card(press(services, verbs.LIST_PAGE, {"q": query, "page": 1})))
+    assert "2.2" in ongoing and "1.3" not in ongoing
+    tampered = {"q": {"i": "actions", "st": "Secret"}, "page": 1}
+    reply = press(services, verbs.LIST_PAGE, tampered)
+    assert reply.error is not None and "bad status" in reply.error
+    # "Are we on track?" is still the status card, not a list.
+    assert "Status" in card_texts(only_card(ask(services, "are we on track?")))
+
+
 def test_paging_button_with_tampered_data_gets_a_clear_error(services: Services) -> None:
     reply = press(services, verbs.LIST_PAGE, {"q": {"i": "drop table"}, "page": 1})
     assert reply.error is not None and "could not be read" in reply.error

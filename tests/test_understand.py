@@ -282,3 +282,28 @@ def test_kept_intents_are_the_same_as_understanding_afresh() -> None:
     long_text = "what's overdue for OPCCN " + "and " * LONGEST_KEPT + "me?"
     assert kept.understand(long_text, other, TODAY) == understand(long_text, other, TODAY)
     assert len(kept) == 1  # long texts (updates, notes) are never kept
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("which actions are complete", "Complete"),
+        ("what has been done", "Complete"),
+        ("actions finished this year", "Complete"),
+        ("which are not started", "Not started"),
+        ("actions never updated", "No update yet"),
+        ("actions without any update", "No update yet"),
+        ("what's at risk", "At risk"),
+        ("what is off track", "Off track"),
+        ("what's not done yet", None),
+        ("which actions are not complete", None),
+        ("what's incomplete", None),
+        ("what's due to be completed next month", None),
+        ("what is being done about scams", None),
+        ("what's done about scams", None),
+    ],
+)
+def test_the_status_a_list_is_narrowed_to(text: str, status: str | None) -> None:
+    from bot.understand import status_asked
+
+    assert status_asked(text)[0] == status

@@ -21,6 +21,7 @@ from bot.handlers.understood import did_you_mean, overseen_by, oversight_label
 from bot.plan import rules
 from bot.plan.labels import day_label
 from bot.plan.selection import due_in, rank
+from bot.plan.statuses import NO_UPDATE, STATUSES
 from bot.plan.types import ActionRecord, PersonRecord, PlanNotFound
 from bot.privacy import implicitly_me, wants_me
 from bot.services import Services
@@ -69,6 +70,8 @@ def query_of(intent: Intent) -> dict[str, Any]:
         ]
     if intent.as_of is not None:
         q["asof"] = intent.as_of.isoformat()
+    if intent.status is not None:
+        q["st"] = intent.status
     return q
 
 
@@ -109,6 +112,9 @@ def intent_of(q: Any) -> Intent:
     section = q.get("s")
     if section is not None and (not isinstance(section, str) or len(section) > 200):
         raise BadQuery("bad section")
+    status = q.get("st")
+    if status is not None and status not in (*STATUSES, NO_UPDATE):
+        raise BadQuery("bad status")
     return Intent(
         name=q["i"],
         bodies=_strings(q.get("b", []), "bodies"),
@@ -120,6 +126,7 @@ def intent_of(q: Any) -> Intent:
         numbers=_strings(q.get("n", []), "numbers"),
         window=window,
         as_of=_day(q.get("asof")),
+        status=status,
     )
 
 
@@ -223,6 +230,8 @@ def _subject(intent: Intent, scope: Scope) -> str:
         parts.append(", ".join(intent.numbers))
     if scope.body_keys is not None or not parts:
         parts.append(scope.label)
+    if intent.status is not None:
+        parts.append(intent.status.lower() if intent.status != NO_UPDATE else "no update yet")
     return " · ".join(parts)
 
 
@@ -288,6 +297,8 @@ def _list_reply(
         ranked = rank(records, intent.words, index)
         records, why = list(ranked.actions), ranked.why
         unmatched = index.unmatched(intent.words)
+    if intent.status is not None:  # "which actions are complete?"
+        records = [a for a in records if rules.current_status(a) == intent.status]
     chosen, texts = select(intent, scope, records, today)
     if unmatched:
         title, summary, empty = texts
