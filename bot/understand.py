@@ -165,7 +165,14 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"|\bi (?:work|am) (?:for|in|with|at)\b|\bchoose (?:my )?bodies\b|\bwho am i\b"
         ),
     ),
-    ("report", re.compile(r"^(?:report|export)\b|\b(?:scrutiny|panel) report\b")),
+    (
+        "report",
+        re.compile(
+            r"^(?:report|export)\b|\b(?:scrutiny|panel) report\b"
+            r"|^(?:download|export) (?:the |a |our )?(?:delivery )?(?:plan|report|spreadsheet)\b"
+            r"|\bthe plan (?:as|in) (?:a |an )?(?:spreadsheet|excel|word|csv)\b"
+        ),
+    ),
     ("audit", re.compile(r"^audit\b")),
     # Issue 16: plan lifecycle and scrutiny requests.
     ("extend_plan", re.compile(r"^extend (?:the )?(?:current )?plan\b")),
@@ -193,6 +200,7 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"\bstatus\b|\bsummary\b|\bdashboard\b|\bhow are we doing\b|\brag\b"
             r"|\bhow (?:is|are) (?:the )?.*(?:going|getting on|doing)\b|\bon track\b|\boverview\b"
+            r"|\b(?:latest|recent|new) updates\b|\bwhats? changed\b|\bwhat has changed\b"
         ),
     ),
     (
@@ -529,7 +537,8 @@ _STATUS_FILTERS: tuple[tuple[str, str], ...] = (
     (
         NO_UPDATE,
         r"(?:with )?no updates?(?: yet)?|without (?:an? |any )?updates?|never (?:been )?updated"
-        r"|not (?:been )?updated",
+        r"|not (?:been )?updated|(?:hasnt|havent) (?:been )?updated"
+        r"|(?:hasnt|havent|not) (?:given|posted|sent) (?:an? |any )?updates?",
     ),
     # Not "not done", "not complete", "incomplete" (open actions, not finished ones).
     # Nor "due to be completed", "expected to complete" (open actions with a deadline).
@@ -544,7 +553,7 @@ _STATUS_FILTER_RE = re.compile(
 )
 # Asking for a list ("which", "what's", "show", "how many", "actions") rather than how things
 # stand overall ("are we on track?", which is the status card).
-_LIST_CUE_RE = re.compile(r"^(?:which|whats?|list|show|how many|any)\b|\bactions?\b")
+_LIST_CUE_RE = re.compile(r"^(?:which|whats?|who|list|show|how many|any)\b|\bactions?\b")
 
 
 def status_asked(text: str) -> tuple[str | None, str]:
