@@ -60,6 +60,14 @@ _UPDATE_RE = re.compile(
     r"(?P<rest>.*)$",
     re.DOTALL | re.IGNORECASE,
 )
+# "mark 1.18 as done", "set 1.18 to on track", "1.18 is complete: ToR agreed" (a status word
+# must follow; a question, "1.18 complete?", is not an update).
+_STATUS_CHANGE_RE = re.compile(
+    rf"^(?:please\s+)?(?:(?:mark|set|move|change|put)\s+(?:action\s+)?(?P<set>{_NUMBER})\s+"
+    rf"(?:as|to)\s+|(?:action\s+)?(?P<said>{_NUMBER})\s+(?:is\s+(?:now\s+)?|now\s+|has\s+been\s+)?)"
+    r"(?P<rest>.*[^?\s])\s*$",
+    re.DOTALL | re.IGNORECASE,
+)
 _STATUS_RE = re.compile(
     r"^\s*[:\-–,]?\s*(?:status\s*[:=]?\s*)?(?P<status>"
     + "|".join(sorted(STATUS_WORDS, key=len, reverse=True))
@@ -293,16 +301,31 @@ def clean(text: str) -> str:
 
 
 def _update_intent(raw: str) -> Intent | None:
-    """Read "update 1.18 on track: text" (the text keeps the person's own capitalisation)."""
-    found = _UPDATE_RE.match(" ".join(raw.replace("’", "'").split()))
+    """Read "update 1.18 on track: text" (the text keeps the person's own capitalisation).
+
+    Also "mark 1.18 as done", "1.18 is complete: text": a status given for an action.
+    """
+    typed = " ".join(raw.replace("’", "'").split())
+    found = _UPDATE_RE.match(typed)
     if not found:
-        return None
+        return _status_change(typed)
     number, rest = found["number"].lower(), found["rest"]
     status_found = _STATUS_RE.match(rest)
     if status_found:
         status = STATUS_WORDS[" ".join(status_found["status"].lower().split())]
         return Intent("update", number=number, status=status, text=status_found["text"].strip())
     return Intent("update", number=number, text=re.sub(r"^\s*[:\-–,]\s*", "", rest).strip())
+
+
+def _status_change(typed: str) -> Intent | None:
+    """An update given as a status: "mark 1.18 as done", "1.18 is complete: text"."""
+    found = _STATUS_CHANGE_RE.match(typed)
+    status_found = _STATUS_RE.match(found["rest"]) if found else None
+    if found is None or status_found is None:
+        return None
+    number = (found["set"] or found["said"]).lower()
+    status = STATUS_WORDS[" ".join(status_found["status"].lower().split())]
+    return Intent("update", number=number, status=status, text=status_found["text"].strip())
 
 
 @lru_cache(maxsize=8)

@@ -152,6 +152,20 @@ def test_typed_update_is_saved_once_and_refused_to_others(
     assert len(plan.history(11)) == 1
 
 
+def test_a_status_given_for_an_action_is_an_update(services: Services, plan: FakePlanStore) -> None:
+    saved = card_texts(only_card(ask(services, "1.1 is on track: terms agreed")))
+    assert "Update saved: 1.1 is now On track" in saved
+    # Without a text: the update form, the status chosen, nothing saved yet.
+    reply = ask(services, "mark 1.2 as done")
+    assert reply.messages[0].text == "Add a few words on progress to mark 1.2 Complete:"
+    (form,) = [m.card for m in reply.messages if m.card is not None]
+    assert_valid_card(form)
+    assert "Complete" in str(form) and plan.history(12) == []
+    # A question about the status is not an update.
+    assert "Update saved" not in card_texts(only_card(ask(services, "1.1 complete?")))
+    assert [u.text for u in plan.history(11)] == ["terms agreed"]
+
+
 def test_an_update_the_store_cannot_save_says_so(services: Services, plan: FakePlanStore) -> None:
     plan.failing = True
     reply = ask(services, "update 1.1 at risk: slipping")

@@ -263,7 +263,11 @@ def update_intent(services: Services, request: Request, intent: Intent) -> Reply
     if intent.status is None or not intent.text:
         values = update_progress.prefill(action)
         values.update({k: v for k, v in ((STATUS, intent.status), (TEXT, intent.text)) if v})
-        hint = "Add the status and a few words, or fill in the form:"
+        hint = (
+            f"Add a few words on progress to mark {action.number} {intent.status}:"
+            if intent.status and not intent.text
+            else "Add the status and a few words, or fill in the form:"
+        )
         form = update_progress.form(action, inline=True, values=values)
         return Reply(messages=[Message(text=hint), Message(card=form)], card=form)
     data = {STATUS: intent.status, TEXT: intent.text, KEY: update_progress.new_key()}
