@@ -446,9 +446,15 @@ def _suggest(text: str) -> tuple[str, ...]:
     return tuple(picked) if picked else ("help", "overdue", "priorities")
 
 
+# "status for the DASVG meeting", "summary for the meeting": the status card, for a meeting.
+_STATUS_WORDS_RE = re.compile(r"\b(?:status|summary|dashboard|overview|rag)\b")
+
+
 def _keyword_intent(text: str) -> str | None:
     for name, pattern in _KEYWORDS:
         if pattern.search(text):
+            if name == "meetings" and _STATUS_WORDS_RE.search(text):
+                return "status"
             return name
     return None
 

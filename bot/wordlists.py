@@ -31,7 +31,7 @@ FILLER = _words(
     question questions answer answers bot partner partners item items task tasks action
     actions plan plans work working outstanding open everything least best check checking
     concerning concerns concern related relating relates relation top deliver delivering
-    delivered delivery
+    delivered delivery oldest longest worst biggest first
     section sections area areas workstream workstreams mention mentions mentioning cover
     covers covering include includes involving
     """
