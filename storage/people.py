@@ -106,18 +106,15 @@ def known_person(
     aad_object_id: str,
     name: str,
     email: str | None,
-    rows: Sequence[Any] | None = None,
     tenant_id: str = "",
 ) -> PersonRecord | None:
     """The person with this AAD id when nothing about them needs writing (the common case).
 
-    ``rows`` are :func:`person_rows` already read (the people store keeps them a second).
     Returns None when the person is new, their name or e-mail changed, or their tenant is
     not on record yet; then :func:`ensure_person` does the write (or refuses another
     tenant's account).
     """
-    if rows is None:
-        rows = person_rows(session, aad_object_id)
+    rows = person_rows(session, aad_object_id)
     if not rows:
         return None
     person_id, stored_name, stored_email = rows[0][0], rows[0][1], rows[0][2]

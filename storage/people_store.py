@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
 
 from cachetools import TTLCache
 from sqlalchemy.exc import IntegrityError
@@ -26,10 +25,10 @@ KNOWN_PEOPLE = 10_000
 class SqlPeopleStore:
     """:class:`bot.stores.PeopleStore` on SQLAlchemy.
 
-    Who a known sender is (one query) is kept for a second, bounded to the 10,000 most recent
-    people; a change made through the store's sessions is seen at once (``Freshness``). Within
-    that second a sender who comes again as they were (same name, e-mail and tenant) is
-    answered without opening a session: most turns are such a turn.
+    Who a known sender is (one query) is kept for a second, per name, e-mail and tenant they
+    came with, bounded to the 10,000 most recent; within it, a sender who comes again as they
+    were is answered without opening a session (most turns). A change made through the
+    store's sessions is seen at once (``Freshness``).
 
     Args:
         sessions: the store's own sessions.
@@ -53,9 +52,6 @@ class SqlPeopleStore:
         self._freshness = freshness
         self._domain_bodies = domain_bodies or {}
         self._domain_tenants = domain_tenants or {}
-        self._recent: TTLCache[str, tuple[int, Sequence[Any]]] = TTLCache(
-            KNOWN_PEOPLE, RECHECK_SECONDS, timer=timer
-        )
         # (object id, name, e-mail, tenant) -> (generation, the person found for exactly that).
         self._identified: TTLCache[tuple[str, str, str | None, str], tuple[int, PersonRecord]] = (
             TTLCache(KNOWN_PEOPLE, RECHECK_SECONDS, timer=timer)
@@ -81,8 +77,7 @@ class SqlPeopleStore:
             if kept is not None and kept[0] == generation:
                 return kept[1]
             with reading(self.sessions) as session:
-                rows = self._rows(session, aad_object_id)
-                person = people.known_person(session, aad_object_id, name, email, rows, tenant_id)
+                person = people.known_person(session, aad_object_id, name, email, tenant_id)
             if person is not None:
                 with self._lock:
                     self._identified[key] = (generation, person)
@@ -112,17 +107,6 @@ class SqlPeopleStore:
                 if attempt == 2:
                     raise
         raise AssertionError("unreachable")
-
-    def _rows(self, session: Session, aad_object_id: str) -> Sequence[Any]:
-        generation = self._freshness.generation(PEOPLE)
-        with self._lock:
-            cached = self._recent.get(aad_object_id)
-        if cached is not None and cached[0] == generation:
-            return cached[1]
-        rows = people.person_rows(session, aad_object_id)
-        with self._lock:
-            self._recent[aad_object_id] = (generation, rows)
-        return rows
 
     def person(self, person_id: int) -> PersonRecord | None:
         """A person with their memberships, or None."""
