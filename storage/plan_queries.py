@@ -340,16 +340,13 @@ def actions(
     numbers = tuple(numbers) if numbers is not None else None
     words = tuple(words) if words else None
     cache = cache_of(session)
-    if cache is None:
-        plan_id, key, _ = plan_version(session, plan_key)
-        found = read_actions(session, key, [Action.plan_id == plan_id], as_of)
-        return narrowed(found, body_keys, numbers, theme, section, words)
-    key, found = cache.get(session, plan_key)
-    kept = kept_actions(found, body_keys, numbers, theme, section, words, as_of)
-    if kept is not None:
-        return kept
-    # Some latest update is later than that day: read the updates posted by then instead.
-    plan_id, key, _ = plan_version(session, key)
+    if cache is not None:
+        plan_key, found = cache.get(session, plan_key)
+        kept = kept_actions(found, body_keys, numbers, theme, section, words, as_of)
+        if kept is not None:
+            return kept
+        # Some latest update is later than that day: read the updates posted by then instead.
+    plan_id, key, _ = plan_version(session, plan_key)
     found = read_actions(session, key, [Action.plan_id == plan_id], as_of)
     return narrowed(found, body_keys, numbers, theme, section, words)
 
