@@ -202,12 +202,14 @@ _KEYWORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     ("reminders", re.compile(r"\breminders?\b|\bremind me\b")),
     ("rules", re.compile(r"^rules\b|\bprompt rules\b")),
+    # A status word before a meeting word: "status for the DASVG meeting" is the status card.
+    ("status", re.compile(r"\b(?:status|summary|dashboard|overview|rag)\b")),
     ("meetings", re.compile(r"\bmeet(?:s|ing|ings)?\b|\bcalendar\b|\bagenda\b")),
     (
         "status",
         re.compile(
-            r"\bstatus\b|\bsummary\b|\bdashboard\b|\bhow are we doing\b|\brag\b"
-            r"|\bhow (?:is|are) (?:the )?.*(?:going|getting on|doing)\b|\bon track\b|\boverview\b"
+            r"\bhow are we doing\b"
+            r"|\bhow (?:is|are) (?:the )?.*(?:going|getting on|doing)\b|\bon track\b"
             r"|\b(?:latest|recent|new) updates\b|\bwhats? changed\b|\bwhat has changed\b"
         ),
     ),
@@ -446,15 +448,9 @@ def _suggest(text: str) -> tuple[str, ...]:
     return tuple(picked) if picked else ("help", "overdue", "priorities")
 
 
-# "status for the DASVG meeting", "summary for the meeting": the status card, for a meeting.
-_STATUS_WORDS_RE = re.compile(r"\b(?:status|summary|dashboard|overview|rag)\b")
-
-
 def _keyword_intent(text: str) -> str | None:
     for name, pattern in _KEYWORDS:
         if pattern.search(text):
-            if name == "meetings" and _STATUS_WORDS_RE.search(text):
-                return "status"
             return name
     return None
 
@@ -490,14 +486,11 @@ def understand(raw: str, vocabulary: Vocabulary, today: date) -> Intent:
         return Intent("audit", number=numbers[0] if numbers else None, numbers=numbers)
     if numbers and keyword not in ("link", "unlink", "meetings"):
         return _about_numbers(lowered, numbers)
-    fact = (
-        None
-        if _narrows_by_status(lowered, keyword)
-        else _fact_about_names(lowered, keyword, vocabulary)
-    )
+    by_status = _narrows_by_status(lowered, keyword)
+    fact = None if by_status else _fact_about_names(lowered, keyword, vocabulary)
     if fact is not None:
         return fact
-    return _intent_with_arguments(lowered, keyword, vocabulary, today)
+    return _intent_with_arguments(lowered, keyword, vocabulary, today, by_status=by_status)
 
 
 _PLAN_YEARS_RE = re.compile(r"\b20\d\d\s*[-/–]\s*(?:20)?\d\d\b")
@@ -611,7 +604,7 @@ def _narrows_by_status(lowered: str, keyword: str | None) -> bool:
 
 
 def _intent_with_arguments(
-    lowered: str, keyword: str | None, vocabulary: Vocabulary, today: date
+    lowered: str, keyword: str | None, vocabulary: Vocabulary, today: date, *, by_status: bool
 ) -> Intent:
     time = read_time(lowered, today)
     named = _plan_named(lowered, vocabulary)
@@ -628,7 +621,7 @@ def _intent_with_arguments(
     if plan:
         text = _PLAN_YEARS_RE.sub(" ", _PREVIOUS_PLAN_RE.sub(" ", text))
     status: str | None = None
-    if _narrows_by_status(lowered, keyword):
+    if by_status:  # a list narrowed by status (see _narrows_by_status)
         status, text = status_asked(text)
         if keyword in ("status", None):
             keyword = "actions"  # "what's on track?": the actions, not the status card

@@ -231,7 +231,7 @@ def _subject(intent: Intent, scope: Scope) -> str:
     if scope.body_keys is not None or not parts:
         parts.append(scope.label)
     if intent.status is not None:
-        parts.append(intent.status.lower() if intent.status != NO_UPDATE else "no update yet")
+        parts.append(intent.status.lower())
     return " · ".join(parts)
 
 
