@@ -41,33 +41,38 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, not {raw!r}") from exc
 
 
+def _domain_entries(
+    raw: str | None, name: str, example: str, *, values_required: bool = False
+) -> dict[str, list[str]]:
+    """Parse ``domain=VALUE[+VALUE];domain=VALUE`` (domains lower-cased, a leading @ dropped).
+
+    Raises:
+        ConfigError: for an entry without a domain or without anything after ``=`` (with
+            ``values_required``, also one whose values are all blank, as in ``domain=+``).
+    """
+    mapping: dict[str, list[str]] = {}
+    for entry in _split(raw):
+        domain, sep, values = entry.partition("=")
+        parts = [v.strip() for v in values.split("+") if v.strip()]
+        blank = not values.strip() or (values_required and not parts)
+        if not sep or not domain.strip() or blank:
+            raise ConfigError(f"{name} entry {entry!r} must look like {example}")
+        mapping[domain.strip().lower().lstrip("@")] = parts
+    return mapping
+
+
 def _domain_map(raw: str | None) -> dict[str, tuple[str, ...]]:
     """Parse ``MEMBERSHIP_DOMAINS``: ``domain=BODY[+BODY];domain=BODY``."""
-    mapping: dict[str, tuple[str, ...]] = {}
-    for entry in _split(raw):
-        domain, sep, bodies = entry.partition("=")
-        if not sep or not domain.strip() or not bodies.strip():
-            raise ConfigError(
-                f"MEMBERSHIP_DOMAINS entry {entry!r} must look like example.gov.uk=BODYKEY"
-            )
-        keys = tuple(b.strip().upper() for b in bodies.split("+") if b.strip())
-        mapping[domain.strip().lower().lstrip("@")] = keys
-    return mapping
+    found = _domain_entries(raw, "MEMBERSHIP_DOMAINS", "example.gov.uk=BODYKEY")
+    return {domain: tuple(b.upper() for b in bodies) for domain, bodies in found.items()}
 
 
 def _domain_tenants(raw: str | None) -> dict[str, frozenset[str]]:
     """Parse ``MEMBERSHIP_DOMAIN_TENANTS``: ``domain=TENANT-ID[+TENANT-ID];...``."""
-    mapping: dict[str, frozenset[str]] = {}
-    for entry in _split(raw):
-        domain, sep, tenants = entry.partition("=")
-        ids = frozenset(t.strip().lower() for t in tenants.split("+") if t.strip())
-        if not sep or not domain.strip() or not ids:
-            raise ConfigError(
-                f"MEMBERSHIP_DOMAIN_TENANTS entry {entry!r} must look like "
-                "example.gov.uk=<tenant id>"
-            )
-        mapping[domain.strip().lower().lstrip("@")] = ids
-    return mapping
+    found = _domain_entries(
+        raw, "MEMBERSHIP_DOMAIN_TENANTS", "example.gov.uk=<tenant id>", values_required=True
+    )
+    return {domain: frozenset(t.lower() for t in ids) for domain, ids in found.items()}
 
 
 # The Microsoft 365 Agents SDK's own names for the bot's credentials (its "service connection").
