@@ -323,6 +323,9 @@ def _status_change(typed: str) -> Intent | None:
     """An update given as a status: "mark 1.18 as done", "1.18 is complete: text"."""
     found = _STATUS_CHANGE_RE.match(typed)
     status_found = _STATUS_RE.match(found["rest"]) if found else None
+    if found is not None and found["set"] and status_found is None:
+        # "mark 1.18 as banana": an update meant, its status not one of ours: the form.
+        return Intent("update", number=found["set"].lower())
     if found is None or status_found is None:
         return None
     number = (found["set"] or found["said"]).lower()

@@ -161,9 +161,14 @@ def test_a_status_given_for_an_action_is_an_update(services: Services, plan: Fak
     (form,) = [m.card for m in reply.messages if m.card is not None]
     assert_valid_card(form)
     assert "Complete" in str(form) and plan.history(12) == []
+    # A status the bot does not know: the form, to choose one; nothing saved.
+    unknown = ask(services, "mark 1.1 as banana")
+    assert unknown.messages[0].text == "Add the status and a few words, or fill in the form:"
     # A question about the status is not an update.
     assert "Update saved" not in card_texts(only_card(ask(services, "1.1 complete?")))
     assert [u.text for u in plan.history(11)] == ["terms agreed"]
+    finished = card_texts(only_card(ask(services, "set 1.2 to finished: handed over")))
+    assert "Update saved: 1.2 is now Complete" in finished
 
 
 def test_an_update_the_store_cannot_save_says_so(services: Services, plan: FakePlanStore) -> None:

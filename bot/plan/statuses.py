@@ -37,6 +37,7 @@ STATUS_WORDS: dict[str, str] = {
     "complete": COMPLETE,
     "completed": COMPLETE,
     "done": COMPLETE,
+    "finished": COMPLETE,
     "ongoing": ONGOING,
 }
 
